@@ -1,0 +1,44 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+/** Every setting of the service: its env var, default and validation, read once at start-up. */
+export interface Config {
+  /** HTTP port (PORT, default 8080). */
+  port: number;
+  /** Listen address (HOST, default 0.0.0.0). */
+  host: string;
+  /** Directory for SQLite and stored files (BODYLENS_DATA_DIR, default ./data). */
+  dataDir: string;
+  /** App created or refreshed at start-up (BODYLENS_API_KEY / BODYLENS_SECRET_KEY / BODYLENS_APP_ID). */
+  bootstrapApp?: { apiKey: string; secretKey: string; appId?: string };
+  /** Inference worker threads (BODYLENS_WORKERS, default: number of cores). */
+  workers: number;
+  /** Log level for Fastify's logger (BODYLENS_LOG_LEVEL, default info). */
+  logLevel: string;
+}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const apiKey = env.BODYLENS_API_KEY;
+  const secretKey = env.BODYLENS_SECRET_KEY;
+  if (Boolean(apiKey) !== Boolean(secretKey)) {
+    throw new Error('BODYLENS_API_KEY and BODYLENS_SECRET_KEY must be set together');
+  }
+  return {
+    port: intSetting(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.BODYLENS_DATA_DIR || './data'),
+    bootstrapApp: apiKey && secretKey ? { apiKey, secretKey, appId: env.BODYLENS_APP_ID || undefined } : undefined,
+    workers: intSetting(env, 'BODYLENS_WORKERS', availableParallelism(), 1, 64),
+    logLevel: env.BODYLENS_LOG_LEVEL || 'info',
+  };
+}
