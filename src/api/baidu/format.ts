@@ -1,0 +1,34 @@
+import type { BodyAnalysis } from '../../analysis/types.js';
+import { BODY21_KEYPOINTS, type Keypoint } from '../../types.js';
+import type { ServiceError } from '../../errors.js';
+
+/** Baidu rounds nothing; we keep a few decimals so responses stay compact but sub-pixel exact. */
+function round(v: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+function point(p: Keypoint) {
+  return { x: round(p.x, 2), y: round(p.y, 2), score: round(p.score) };
+}
+
+export function bodyAnalysisResponse(logId: number, analysis: BodyAnalysis) {
+  return {
+    log_id: logId,
+    person_num: analysis.persons.length,
+    person_info: analysis.persons.map((p) => ({
+      body_parts: Object.fromEntries(BODY21_KEYPOINTS.map((name) => [name, point(p.keypoints[name])])),
+      location: {
+        left: round(p.box.left, 2),
+        top: round(p.box.top, 2),
+        width: round(p.box.width, 2),
+        height: round(p.box.height, 2),
+        score: round(p.score),
+      },
+    })),
+  };
+}
+
+export function errorResponse(logId: number, err: ServiceError) {
+  return { log_id: logId, error_code: err.entry.baiduCode, error_msg: err.entry.message };
+}

@@ -1,0 +1,49 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createBodyAnalyzer } from '../analysis/body.js';
+import { bodyAnalysisResponse, errorResponse } from '../api/baidu/format.js';
+import { newLogId } from '../api/baidu/log-id.js';
+import { ServiceError, toServiceError } from '../errors.js';
+import { BAIDU_INTAKE, decodeImage } from '../intake/index.js';
+import { renderPersons } from '../render/skeleton.js';
+
+const USAGE = `usage: bodylens analyze body_analysis <image> [--render out.png]
+
+Runs the analysis in this process (no server) and prints the same JSON the HTTP API returns.
+  --render <file>   also write the photo with boxes and skeletons drawn on it (PNG)`;
+
+/** `bodylens analyze <api> <image>`: returns the process exit code. */
+export async function runAnalyzeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { render: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [api, file] = positionals;
+  if (values.help || !api || !file) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (api !== 'body_analysis') {
+    console.error(`unknown API "${api}"; available: body_analysis`);
+    return 2;
+  }
+  const logId = newLogId();
+  const analyzer = await createBodyAnalyzer();
+  try {
+    const bytes = await readFile(file);
+    // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.
+    const image = await decodeImage(bytes, BAIDU_INTAKE);
+    const persons = await analyzer.analyzeImage(image);
+    console.log(JSON.stringify(bodyAnalysisResponse(logId, { image: { width: image.width, height: image.height }, persons }), null, 2));
+    if (values.render) await writeFile(values.render, await renderPersons(image, persons));
+    return 0;
+  } catch (err) {
+    const error = err instanceof ServiceError ? err : toServiceError(err);
+    console.log(JSON.stringify(errorResponse(logId, error), null, 2));
+    if (error.detail) console.error(error.detail);
+    return 1;
+  } finally {
+    await analyzer.close();
+  }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { loadConfig } from '../config.js';
+import { runAnalyzeCommand } from './analyze.js';
+import { runAppsCommand } from './apps.js';
+
+const USAGE = `usage: bodylens <command> ...
+
+  analyze body_analysis <image> [--render out.png]   analyse a photo without a server
+  apps create|list|revoke ...                        manage apps (API key / secret key)
+  serve                                              start the HTTP service (same as npm start)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'analyze':
+      return runAnalyzeCommand(rest);
+    case 'apps':
+      return runAppsCommand(rest, loadConfig());
+    case 'serve': {
+      const { startServer } = await import('../server.js');
+      await startServer();
+      return -1; // keeps running
+    }
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

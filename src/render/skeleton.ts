@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import type { Body21KeypointName, Person, RgbImage } from '../types.js';
+
+/** Limbs drawn between Baidu's 21 points; colour groups: person's left, right, centre line. */
+const LIMBS: [Body21KeypointName, Body21KeypointName, 'l' | 'r' | 'c'][] = [
+  ['top_head', 'neck', 'c'],
+  ['nose', 'neck', 'c'],
+  ['nose', 'left_eye', 'l'],
+  ['nose', 'right_eye', 'r'],
+  ['left_eye', 'left_ear', 'l'],
+  ['right_eye', 'right_ear', 'r'],
+  ['left_mouth_corner', 'right_mouth_corner', 'c'],
+  ['neck', 'left_shoulder', 'l'],
+  ['neck', 'right_shoulder', 'r'],
+  ['left_shoulder', 'left_elbow', 'l'],
+  ['left_elbow', 'left_wrist', 'l'],
+  ['right_shoulder', 'right_elbow', 'r'],
+  ['right_elbow', 'right_wrist', 'r'],
+  ['left_shoulder', 'left_hip', 'l'],
+  ['right_shoulder', 'right_hip', 'r'],
+  ['left_hip', 'right_hip', 'c'],
+  ['left_hip', 'left_knee', 'l'],
+  ['left_knee', 'left_ankle', 'l'],
+  ['right_hip', 'right_knee', 'r'],
+  ['right_knee', 'right_ankle', 'r'],
+];
+
+const COLOURS = { l: '#2ecc71', r: '#e67e22', c: '#3498db' } as const;
+
+export interface RenderOptions {
+  /** Points below this score are not drawn (Baidu's own filtering advice uses 0.2). */
+  minScore?: number;
+}
+
+function svgFor(persons: Person[], width: number, height: number, minScore: number): string {
+  const unit = Math.max(2, Math.round(Math.max(width, height) / 300));
+  const parts: string[] = [];
+  for (const p of persons) {
+    const { left, top, width: w, height: h } = p.box;
+    parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#f1c40f" stroke-width="${unit}"/>`);
+    parts.push(
+      `<text x="${left + unit}" y="${Math.max(top - unit, 4 * unit)}" font-family="sans-serif" font-size="${5 * unit}" fill="#f1c40f">${p.score.toFixed(2)}</text>`,
+    );
+    for (const [a, b, side] of LIMBS) {
+      const pa = p.keypoints[a];
+      const pb = p.keypoints[b];
+      if (pa.score < minScore || pb.score < minScore) continue;
+      parts.push(`<line x1="${pa.x}" y1="${pa.y}" x2="${pb.x}" y2="${pb.y}" stroke="${COLOURS[side]}" stroke-width="${unit}" stroke-linecap="round"/>`);
+    }
+    for (const k of Object.values(p.keypoints)) {
+      if (k.score < minScore) continue;
+      parts.push(`<circle cx="${k.x}" cy="${k.y}" r="${unit * 1.2}" fill="#e74c3c"/>`);
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+/** Draws boxes and skeletons over the decoded (already upright) photo and returns a PNG. */
+export async function renderPersons(image: RgbImage, persons: Person[], opts: RenderOptions = {}): Promise<Buffer> {
+  const svg = svgFor(persons, image.width, image.height, opts.minScore ?? 0.2);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}

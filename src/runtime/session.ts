@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+import { modelPath } from './models.js';
+
+/** A loaded ONNX model with named float outputs; one per worker, never shared across threads. */
+export interface Model {
+  readonly name: string;
+  /** Runs the model on one NHWC (or NCHW, per model) float32 input; returns every output by name. */
+  run(input: Float32Array, shape: readonly number[]): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>>;
+  release(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Intra-op threads; 1 when several workers share the cores. */
+  threads: number;
+}
+
+export async function loadModel(name: string, opts: SessionOptions): Promise<Model> {
+  const path = modelPath(name);
+  if (!existsSync(path)) {
+    throw new Error(`model "${name}" is missing at ${path}; run "npm run models" to convert it`);
+  }
+  const session = await ort.InferenceSession.create(path, {
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const inputName = session.inputNames[0];
+  const inputMeta = session.inputMetadata[0];
+  const wantsInt = inputMeta && 'type' in inputMeta && inputMeta.type === 'int32';
+  return {
+    name,
+    async run(input, shape) {
+      const tensor = wantsInt
+        ? new ort.Tensor('int32', Int32Array.from(input, Math.round), shape)
+        : new ort.Tensor('float32', input, shape);
+      const result = await session.run({ [inputName]: tensor });
+      const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+      for (const [key, value] of Object.entries(result)) {
+        outputs[key] = { data: value.data as Float32Array, dims: value.dims };
+      }
+      return outputs;
+    },
+    release: () => session.release(),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Inference worker thread: loads every model once, warms them up, then serves tasks one at a
+ * time. A ServiceError travels back as its catalogue kind so the caller's dialect can render it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { analyzePeople, loadBodyModels, type BodyModels } from '../analysis/body.js';
+import { decodeImage } from '../intake/index.js';
+import { ServiceError } from '../errors.js';
+import type { RgbImage } from '../types.js';
+import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run as a worker thread');
+
+interface WorkerInit {
+  threads: number;
+  /** An image that exercises every model once before the worker reports ready. */
+  warmupImage?: string;
+}
+
+const init = workerData as WorkerInit;
+
+async function warmUp(models: BodyModels): Promise<void> {
+  // A real photo if we have one (realistic kernels and allocations), else mid-grey.
+  let image: RgbImage;
+  if (init.warmupImage) {
+    image = await decodeImage(readFileSync(init.warmupImage));
+  } else {
+    image = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+  }
+  await analyzePeople(models, image);
+}
+
+type Handler = (request: any) => Promise<unknown>;
+
+async function start(): Promise<Record<TaskName, Handler>> {
+  const body = await loadBodyModels(init.threads);
+  await warmUp(body);
+  return {
+    body_analysis: async ({ bytes, intake }) => {
+      const image = await decodeImage(bytes, intake);
+      const persons = await analyzePeople(body, image);
+      return { image: { width: image.width, height: image.height }, persons };
+    },
+  };
+}
+
+function reply(message: WorkerReply): void {
+  port!.postMessage(message);
+}
+
+start().then(
+  (handlers) => {
+    port.on('message', async (msg: TaskMessage) => {
+      try {
+        const handler = handlers[msg.task];
+        if (!handler) throw new ServiceError('unsupported_method', `no task ${msg.task}`);
+        reply({ type: 'result', id: msg.id, result: await handler(msg.request) });
+      } catch (err) {
+        if (err instanceof ServiceError) reply({ type: 'error', id: msg.id, kind: err.kind, detail: err.detail });
+        else reply({ type: 'error', id: msg.id, kind: 'internal', detail: err instanceof Error ? err.stack ?? err.message : String(err) });
+      }
+    });
+    reply({ type: 'ready' });
+  },
+  (err) => reply({ type: 'failed_to_start', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
+);

@@ -1,0 +1,111 @@
+import type { RgbImage } from '../types.js';
+
+/**
+ * A square or rectangular window of the source image mapped onto a model input.
+ * Source coordinates may extend past the image; those pixels are filled with `fill`.
+ */
+export interface CropWindow {
+  /** Source rectangle in image pixels (may be partly outside the image). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface CropTarget {
+  width: number;
+  height: number;
+}
+
+/**
+ * Bilinear-resamples `window` of `image` into a packed float32 HWC (RGB) buffer of target size,
+ * with raw 0-255 values (each model applies its own normalisation in-graph or via `scale`/`offset`).
+ */
+export function cropToTensor(
+  image: RgbImage,
+  window: CropWindow,
+  target: CropTarget,
+  opts: { scale?: number; offset?: number; fill?: number } = {},
+): Float32Array {
+  const { width: tw, height: th } = target;
+  const scale = opts.scale ?? 1;
+  const offset = opts.offset ?? 0;
+  const fill = (opts.fill ?? 0) * scale + offset;
+  const out = new Float32Array(tw * th * 3);
+  const { width: iw, height: ih, data } = image;
+  const sx = window.width / tw;
+  const sy = window.height / th;
+  // Precompute horizontal sample positions and weights once per row pattern.
+  const x0s = new Int32Array(tw);
+  const wxs = new Float32Array(tw);
+  for (let tx = 0; tx < tw; tx++) {
+    const fx = window.x + (tx + 0.5) * sx - 0.5;
+    x0s[tx] = Math.floor(fx);
+    wxs[tx] = fx - Math.floor(fx);
+  }
+  let o = 0;
+  for (let ty = 0; ty < th; ty++) {
+    const fy = window.y + (ty + 0.5) * sy - 0.5;
+    const y0 = Math.floor(fy);
+    const wy = fy - y0;
+    const rowInside = y0 >= -1 && y0 < ih;
+    for (let tx = 0; tx < tw; tx++) {
+      const x0 = x0s[tx];
+      if (!rowInside || x0 < -1 || x0 >= iw) {
+        out[o++] = fill;
+        out[o++] = fill;
+        out[o++] = fill;
+        continue;
+      }
+      const wx = wxs[tx];
+      // Clamp neighbours at the border so edges do not bleed into the fill value.
+      const xa = x0 < 0 ? 0 : x0;
+      const xb = x0 + 1 >= iw ? iw - 1 : x0 + 1;
+      const ya = y0 < 0 ? 0 : y0;
+      const yb = y0 + 1 >= ih ? ih - 1 : y0 + 1;
+      const p00 = (ya * iw + xa) * 3;
+      const p01 = (ya * iw + xb) * 3;
+      const p10 = (yb * iw + xa) * 3;
+      const p11 = (yb * iw + xb) * 3;
+      const w00 = (1 - wx) * (1 - wy);
+      const w01 = wx * (1 - wy);
+      const w10 = (1 - wx) * wy;
+      const w11 = wx * wy;
+      for (let c = 0; c < 3; c++) {
+        const v = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
+        out[o++] = v * scale + offset;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * When shrinking by more than 2x, bilinear sampling aliases badly; this box-filters the image down
+ * first so the final bilinear step never skips source pixels. Returns the image unchanged if small.
+ */
+export function downscaleForSampling(image: RgbImage, maxSide: number): { image: RgbImage; factor: number } {
+  const factor = Math.floor(Math.max(image.width, image.height) / maxSide / 1.5);
+  if (factor < 2) return { image, factor: 1 };
+  const w = Math.floor(image.width / factor);
+  const h = Math.floor(image.height / factor);
+  const out = new Uint8Array(w * h * 3);
+  const area = factor * factor;
+  const src = image.data;
+  const iw = image.width;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        let p = ((y * factor + dy) * iw + x * factor) * 3;
+        for (let dx = 0; dx < factor; dx++) {
+          r += src[p]; g += src[p + 1]; b += src[p + 2];
+          p += 3;
+        }
+      }
+      const q = (y * w + x) * 3;
+      out[q] = r / area; out[q + 1] = g / area; out[q + 2] = b / area;
+    }
+  }
+  return { image: { width: w, height: h, data: out }, factor };
+}

@@ -1,0 +1,56 @@
+import type { Model } from '../runtime/session.js';
+import type { Keypoint, RgbImage } from '../types.js';
+import { cropToTensor, downscaleForSampling } from './crop.js';
+import { decodeMultiPose, type MoveNetHeads } from './movenet.js';
+
+/** A rough person found by the multi-person model, to be refined on a crop. */
+export interface PersonProposal {
+  /** Centre-heat-map confidence, 0-1. */
+  score: number;
+  /** Rough COCO-17 keypoints in image pixels. */
+  keypoints: Keypoint[];
+}
+
+/** Multi-person model input side; the converted graph takes a fixed square input. */
+export const PROPOSAL_INPUT = 256;
+/** The heat maps are a quarter of the input resolution. */
+const STRIDE = 4;
+
+export interface ProposalOptions {
+  /** Centre peaks weaker than this are ignored. */
+  minCenterScore: number;
+  maxPeople: number;
+}
+
+export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { minCenterScore: 0.1, maxPeople: 40 };
+
+export function headsFrom(outputs: Record<string, { data: Float32Array; dims: readonly number[] }>): MoveNetHeads {
+  const heat = outputs.kpt_heatmap;
+  return {
+    gridH: heat.dims[1],
+    gridW: heat.dims[2],
+    heat: heat.data,
+    center: outputs.center.data,
+    regress: outputs.kpt_regress.data,
+    offset: outputs.kpt_offset.data,
+  };
+}
+
+/** Finds every person: the image is letterboxed (top-left aligned) into the square model input. */
+export async function detectPeople(
+  model: Model,
+  image: RgbImage,
+  opts: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
+): Promise<PersonProposal[]> {
+  const { image: small, factor } = downscaleForSampling(image, PROPOSAL_INPUT);
+  const side = Math.max(small.width, small.height);
+  const input = cropToTensor(small, { x: 0, y: 0, width: side, height: side }, { width: PROPOSAL_INPUT, height: PROPOSAL_INPUT });
+  const outputs = await model.run(input, [1, PROPOSAL_INPUT, PROPOSAL_INPUT, 3]);
+  const heads = headsFrom(outputs);
+  // grid cell -> model pixel -> downscaled image pixel -> original pixel
+  const toImage = (STRIDE * side * factor) / PROPOSAL_INPUT;
+  return decodeMultiPose(heads, { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople }).map((c) => ({
+    score: c.centerScore,
+    keypoints: c.keypoints.map((k) => ({ x: k.x * toImage, y: k.y * toImage, score: k.score })),
+  }));
+}
