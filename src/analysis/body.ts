@@ -67,7 +67,7 @@ export async function analyzePeople(
   const refined: { keypoints: Keypoint[]; score: number }[] = [];
   // Sequential on purpose: each worker owns one core; parallel runs would only contend.
   for (const proposal of proposals) {
-    const keypoints = await refinePose(models.refiner, image, proposal, Number(process.env.PASSES || 1));
+    const keypoints = await refinePose(models.refiner, image, proposal);
     refined.push({ keypoints, score: personScore(keypoints, proposal.score) });
   }
   const kept = oksNms(
