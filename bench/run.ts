@@ -1,0 +1,316 @@
+/**
+ * Load benchmark: `npm run bench [-- --case body_analysis --levels 1:40,4:80]`.
+ *
+ * Starts the real service (`node dist/src/server.js`) on a free loopback port with a fresh data
+ * dir, waits for /healthz, gets a token, then replays pre-encoded images against one API at
+ * each concurrency level. Prints one JSON line with latency percentiles, throughput, errors and
+ * the server's peak RSS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/** One API to benchmark; later capabilities register their own. */
+export interface BenchCase {
+  name: string;
+  /** API path, called with ?access_token=… appended. */
+  path: string;
+  /** Extra form fields sent with every request besides `image`. */
+  fields?: Record<string, string>;
+  /** Image folders under the eval root, first existing wins; then test/fixtures. */
+  evalImages: string[];
+}
+
+const cases = new Map<string, BenchCase>();
+
+export function registerBenchCase(c: BenchCase): void {
+  if (cases.has(c.name)) throw new Error(`bench case "${c.name}" registered twice`);
+  cases.set(c.name, c);
+}
+
+registerBenchCase({ name: 'body_analysis', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco'] });
+
+const API_KEY = 'bench-key';
+const SECRET_KEY = 'bench-secret';
+const IMAGE_EXT = /\.(jpe?g|png|bmp)$/i;
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above bench/run');
+    dir = up;
+  }
+}
+
+function imagesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => IMAGE_EXT.test(f)).sort().map((f) => join(dir, f));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** kB value of a field of /proc/<pid>/status (VmRSS, VmHWM), or 0 when unreadable. */
+function procStatusKb(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  // Nearest rank: the smallest value with at least p% of samples at or below it.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+interface LevelResult {
+  p50_ms: number;
+  p95_ms: number;
+  mean_ms: number;
+  ips: number;
+  requests: number;
+  errors: number;
+}
+
+interface Target {
+  url: string;
+  bodies: Uint8Array<ArrayBuffer>[];
+}
+
+interface ErrorSample { status: number; body: string }
+
+async function once(target: Target, body: Uint8Array<ArrayBuffer>): Promise<ErrorSample | null> {
+  try {
+    const res = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch { /* not JSON: an error below */ }
+    const isError = !res.ok || typeof parsed !== 'object' || parsed === null || 'error_code' in parsed;
+    return isError ? { status: res.status, body: text.slice(0, 300) } : null;
+  } catch (e) {
+    return { status: 0, body: (e as Error).message };
+  }
+}
+
+async function runLevel(target: Target, concurrency: number, requests: number, onError: (e: ErrorSample) => void): Promise<LevelResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < requests) {
+      const i = next++;
+      const t0 = performance.now();
+      const err = await once(target, target.bodies[i % target.bodies.length]);
+      latencies.push(performance.now() - t0);
+      if (err) { errors++; onError(err); }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallS = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const r1 = (v: number) => Number(v.toFixed(1));
+  return {
+    p50_ms: r1(percentile(latencies, 50)),
+    p95_ms: r1(percentile(latencies, 95)),
+    mean_ms: r1(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+    ips: Number((requests / wallS).toFixed(2)),
+    requests,
+    errors,
+  };
+}
+
+function parseLevels(spec: string): Array<{ concurrency: number; requests: number }> {
+  return spec.split(',').map((part) => {
+    const m = /^(\d+):(\d+)$/.exec(part.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`bad level "${part}" (want CONCURRENCY:REQUESTS)`);
+    return { concurrency: Number(m[1]), requests: Number(m[2]) };
+  });
+}
+
+const USAGE = 'usage: node dist/bench/run.js [--case body_analysis] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify(line) + '\n');
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        case: { type: 'string', default: 'body_analysis' },
+        path: { type: 'string' },
+        server: { type: 'string' },
+        images: { type: 'string' },
+        levels: { type: 'string', default: '1:40,4:80' },
+        warmup: { type: 'string', default: '3' },
+        'startup-timeout': { type: 'string', default: '600' },
+        'eval-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) { process.stdout.write(USAGE + '\n'); return 0; }
+  const benchCase = cases.get(args.case!);
+  if (!benchCase) { process.stderr.write(`unknown case "${args.case}"; known: ${[...cases.keys()].join(', ')}\n`); return 2; }
+  const name = benchCase.name;
+  let levels;
+  try { levels = parseLevels(args.levels!); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
+  const warmup = Math.max(0, Number(args.warmup) || 0);
+  const startupTimeoutMs = Math.max(1, Number(args['startup-timeout']) || 600) * 1000;
+
+  const root = repoRoot();
+  const evalRoot = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
+  let images: string[] = [];
+  let imageSource = '';
+  const candidates = args.images ? [resolve(args.images)] : [...benchCase.evalImages.map((d) => join(evalRoot, d)), join(root, 'test', 'fixtures')];
+  for (const dir of candidates) {
+    images = imagesIn(dir);
+    if (images.length) { imageSource = dir; break; }
+  }
+  if (images.length === 0) {
+    out({ bench: name, skipped: true, reason: `no images in ${candidates.join(' or ')}` });
+    return 0;
+  }
+  const serverJs = args.server ? resolve(args.server) : join(root, 'dist', 'src', 'server.js');
+  if (!existsSync(serverJs)) {
+    out({ bench: name, error: `${serverJs} not found; build first (npm run build)` });
+    return 1;
+  }
+
+  // Pre-encode every body once so the loop only measures the server.
+  const extra = Object.entries(benchCase.fields ?? {}).map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
+  const bodies = images.map((f) => new Uint8Array(Buffer.from(`image=${encodeURIComponent(readFileSync(f).toString('base64'))}${extra}`)));
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'bodylens-bench-'));
+  const logTail: string[] = [];
+  const keepTail = (chunk: Buffer) => {
+    logTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (logTail.length > 40) logTail.splice(0, logTail.length - 40);
+  };
+  const child = spawn(process.execPath, [serverJs], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BODYLENS_DATA_DIR: dataDir,
+      BODYLENS_API_KEY: API_KEY,
+      BODYLENS_SECRET_KEY: SECRET_KEY,
+      // Per-request info logs would be measured too; a deployment choosing info pays that itself.
+      BODYLENS_LOG_LEVEL: process.env.BODYLENS_LOG_LEVEL ?? 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', keepTail);
+  child.stderr!.on('data', keepTail);
+  const onSignal = () => { child.kill('SIGKILL'); process.exit(130); };
+  process.once('SIGINT', onSignal);
+
+  let rssPeakKb = 0;
+  const sampler = setInterval(() => { rssPeakKb = Math.max(rssPeakKb, procStatusKb(child.pid!, 'VmRSS')); }, 100);
+  const fail = (message: string) => {
+    out({ bench: name, error: message, server_log_tail: logTail.slice(-15) });
+    return 1;
+  };
+
+  try {
+    const t0 = performance.now();
+    let healthy = false;
+    while (performance.now() - t0 < startupTimeoutMs) {
+      if (child.exitCode !== null || child.signalCode !== null) return fail(`server exited during start-up (code ${child.exitCode ?? child.signalCode})`);
+      try {
+        const res = await fetch(`${base}/healthz`);
+        await res.arrayBuffer();
+        if (res.status === 200) { healthy = true; break; }
+      } catch { /* not listening yet */ }
+      await sleep(250);
+    }
+    if (!healthy) return fail(`/healthz not 200 within ${startupTimeoutMs / 1000}s`);
+    const startupMs = Math.round(performance.now() - t0);
+
+    const tokenUrl = `${base}/oauth/2.0/token?grant_type=client_credentials&client_id=${API_KEY}&client_secret=${SECRET_KEY}`;
+    const tokenRes = await fetch(tokenUrl, { method: 'POST' });
+    const tokenBody = (await tokenRes.json().catch(() => ({}))) as { access_token?: string };
+    if (!tokenBody.access_token) return fail(`no access_token from /oauth/2.0/token (HTTP ${tokenRes.status}): ${JSON.stringify(tokenBody).slice(0, 300)}`);
+
+    const target: Target = { url: `${base}${args.path ?? benchCase.path}?access_token=${encodeURIComponent(tokenBody.access_token)}`, bodies };
+    let firstError: ErrorSample | undefined;
+    const onError = (e: ErrorSample) => { firstError ??= e; };
+    for (let i = 0; i < warmup; i++) {
+      const e = await once(target, bodies[i % bodies.length]);
+      if (e) onError(e);
+    }
+
+    const line: Record<string, unknown> = { bench: name, images: images.length, image_source: imageSource };
+    let errors = 0;
+    for (const level of levels) {
+      const r = await runLevel(target, level.concurrency, level.requests, onError);
+      line[`c${level.concurrency}`] = r;
+      errors += r.errors;
+    }
+    rssPeakKb = Math.max(rssPeakKb, procStatusKb(child.pid!, 'VmHWM'), procStatusKb(child.pid!, 'VmRSS'));
+    Object.assign(line, {
+      peak_rss_mb: Math.round(rssPeakKb / 1024),
+      errors,
+      warmup,
+      startup_ms: startupMs,
+      ...(firstError ? { first_error: firstError } : {}),
+    });
+    out(line);
+    return errors > 0 ? 1 : 0;
+  } finally {
+    clearInterval(sampler);
+    process.off('SIGINT', onSignal);
+    await stopChild(child);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
+if (import.meta.url === entry) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exitCode = 1; },
+  );
+}

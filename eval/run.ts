@@ -1,0 +1,277 @@
+/**
+ * Accuracy harness: `npm run eval [-- --set coco] [--check]`.
+ *
+ * Runs each registered suite against the development data in ../shared/eval (never copied into
+ * the repo), calling the analysis in-process, and prints one JSON line per suite/set.
+ * `--check` compares each set's headline number with eval/floors.json and exits 1 below a floor.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BodyAnalysis } from '../src/analysis/types.js';
+import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
+import { evaluateKeypoints, type ImageSample } from './oks.js';
+
+export interface BodyAnalyzer {
+  analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
+  close(): Promise<void>;
+}
+export type AnalyzerFactory = () => Promise<BodyAnalyzer>;
+
+export interface EvalOptions {
+  /** Set filters: "coco" (any suite) or "pose/coco"; empty = all. */
+  sets: string[];
+  /** Suite filters; empty = all. */
+  suites: string[];
+  scoreMode: ScoreMode;
+}
+
+export interface EvalContext {
+  evalRoot: string;
+  options: EvalOptions;
+  /** The shared in-process analyzer, created on first use. */
+  analyzer(): Promise<BodyAnalyzer>;
+  /** Print one JSON line. */
+  emit(line: Record<string, unknown>): void;
+}
+
+/** A number a floor can be set on; `key` is "<suite>/<set>", as in eval/floors.json. */
+export interface Score {
+  key: string;
+  metric: string;
+  value: number;
+}
+
+/**
+ * One kind of evaluation (pose OKS AP today; hand PCK, gesture accuracy, segmentation IoU
+ * later). A suite prints its own JSON lines through ctx.emit and returns the numbers to check.
+ */
+export interface EvalSuite {
+  name: string;
+  sets: readonly string[];
+  run(ctx: EvalContext, sets: readonly string[]): Promise<Score[]>;
+}
+
+const suites = new Map<string, EvalSuite>();
+
+export function registerSuite(suite: EvalSuite): void {
+  if (suites.has(suite.name)) throw new Error(`eval suite "${suite.name}" registered twice`);
+  suites.set(suite.name, suite);
+}
+
+export function registeredSuites(): EvalSuite[] {
+  return [...suites.values()];
+}
+
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
+// One untimed call per analyzer so lazy model start-up does not land in ms_per_image.
+const warmedUp = new WeakSet<BodyAnalyzer>();
+async function warmUp(analyzer: BodyAnalyzer, bytes: Uint8Array): Promise<void> {
+  if (warmedUp.has(analyzer)) return;
+  warmedUp.add(analyzer);
+  await analyzer.analyze(bytes).catch(() => undefined);
+}
+
+/** OKS keypoint AP on COCO / CrowdPose / AIC (see eval/oks.ts and docs/eval.md). */
+export const poseSuite: EvalSuite = {
+  name: 'pose',
+  sets: POSE_SET_NAMES,
+  async run(ctx, sets) {
+    const scores: Score[] = [];
+    for (const set of sets as PoseSetName[]) {
+      const spec = POSE_SETS[set];
+      if (!existsSync(join(ctx.evalRoot, spec.dir, spec.annotationFile))) {
+        ctx.emit({ eval: 'pose', set, skipped: true, reason: `no ${spec.dir}/${spec.annotationFile} under ${ctx.evalRoot}` });
+        continue;
+      }
+      const data = await loadPoseSet(ctx.evalRoot, set);
+      const analyzer = await ctx.analyzer();
+      if (data.images[0]) await warmUp(analyzer, new Uint8Array(await readFile(data.images[0].path)));
+      const samples: ImageSample[] = [];
+      let ms = 0;
+      let errors = 0;
+      let sizeMismatch = 0;
+      let personsDt = 0;
+      for (const image of data.images) {
+        const bytes = new Uint8Array(await readFile(image.path));
+        const start = performance.now();
+        let result: BodyAnalysis | undefined;
+        try {
+          result = await analyzer.analyze(bytes);
+        } catch {
+          errors++; // scored as an image with no detections
+        }
+        ms += performance.now() - start;
+        if (result && (result.image.width !== image.width || result.image.height !== image.height)) sizeMismatch++;
+        const dts = (result?.persons ?? []).map((p) => personToDetection(p, data.mapping, ctx.options.scoreMode));
+        personsDt += dts.length;
+        samples.push({ imageId: image.id, gts: image.gts, dts });
+      }
+      const r = evaluateKeypoints(samples, { sigmas: spec.sigmas, maxDets: 20 });
+      ctx.emit({
+        eval: 'pose',
+        set,
+        images: data.images.length,
+        persons_gt: data.personsGt,
+        persons_scored: data.personsScored,
+        persons_dt: personsDt,
+        AP: round(r.AP, 4),
+        AP50: round(r.AP50, 4),
+        AP75: round(r.AP75, 4),
+        AR: round(r.AR, 4),
+        ms_per_image: round(data.images.length ? ms / data.images.length : 0, 1),
+        score: ctx.options.scoreMode,
+        ...(errors ? { errors } : {}),
+        ...(sizeMismatch ? { size_mismatch: sizeMismatch } : {}),
+      });
+      scores.push({ key: `pose/${set}`, metric: 'AP', value: r.AP });
+    }
+    return scores;
+  },
+};
+
+registerSuite(poseSuite);
+
+/** The repo root: the nearest folder above this file holding package.json (works from dist/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above eval/run');
+    dir = up;
+  }
+}
+
+function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
+  if (filters.length === 0) return [...suite.sets];
+  return suite.sets.filter((set) => filters.some((f) => f === set || f === `${suite.name}/${set}`));
+}
+
+export interface FloorCheck {
+  ok: boolean;
+  failures: Array<{ key: string; metric: string; value: number; floor: number }>;
+  checked: string[];
+}
+
+export function checkFloors(scores: readonly Score[], floors: Record<string, number>): FloorCheck {
+  const failures: FloorCheck['failures'] = [];
+  const checked: string[] = [];
+  for (const s of scores) {
+    const floor = floors[s.key];
+    if (typeof floor !== 'number') continue;
+    checked.push(s.key);
+    // A NaN or -1 (no scorable ground truth) fails any positive floor, as it should.
+    if (!(s.value >= floor)) failures.push({ key: s.key, metric: s.metric, value: s.value, floor });
+  }
+  return { ok: failures.length === 0, failures, checked };
+}
+
+const USAGE = `usage: node dist/eval/run.js [--suite pose] [--set coco|pose/coco ...] [--score ${SCORE_MODES.join('|')}] [--check] [--eval-dir DIR]`;
+
+export interface MainDeps {
+  createAnalyzer?: AnalyzerFactory;
+  evalRoot?: string;
+  floorsPath?: string;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+async function defaultAnalyzer(): Promise<BodyAnalyzer> {
+  // Loaded lazily so a missing data folder never pays for model start-up.
+  const { createBodyAnalyzer } = await import('../src/analysis/body.js');
+  return createBodyAnalyzer();
+}
+
+/** Runs the harness; returns the process exit code. */
+export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
+  const out = deps.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const err = deps.err ?? ((l: string) => process.stderr.write(l + '\n'));
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        set: { type: 'string', multiple: true },
+        suite: { type: 'string', multiple: true },
+        score: { type: 'string' },
+        check: { type: 'boolean' },
+        'eval-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) { out(USAGE); return 0; }
+  const scoreMode = (args.score ?? 'person') as ScoreMode;
+  if (!SCORE_MODES.includes(scoreMode)) { err(`--score must be one of ${SCORE_MODES.join(', ')}\n${USAGE}`); return 2; }
+  const setFilters = (args.set ?? []).flatMap((s) => s.split(',')).filter(Boolean);
+  const suiteFilters = (args.suite ?? []).flatMap((s) => s.split(',')).filter(Boolean);
+  const check = Boolean(args.check);
+  const emit = (line: Record<string, unknown>): void => out(JSON.stringify(line));
+
+  const root = repoRoot();
+  const evalRoot = resolve(deps.evalRoot ?? args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
+  if (!existsSync(evalRoot)) {
+    emit({ eval: 'skipped', reason: `eval data not found at ${evalRoot}`, ...(check ? { check: 'skipped' } : {}) });
+    return 0;
+  }
+
+  const plan = registeredSuites()
+    .filter((s) => suiteFilters.length === 0 || suiteFilters.includes(s.name))
+    .map((s) => ({ suite: s, sets: selectedSets(s, setFilters) }))
+    .filter((p) => p.sets.length > 0);
+  if (plan.length === 0) {
+    err(`no suite/set matches --suite ${suiteFilters.join(',') || '*'} --set ${setFilters.join(',') || '*'}; known: ${registeredSuites().map((s) => s.sets.map((x) => `${s.name}/${x}`).join(' ')).join(' ')}`);
+    return 2;
+  }
+
+  let analyzer: Promise<BodyAnalyzer> | undefined;
+  const ctx: EvalContext = {
+    evalRoot,
+    options: { sets: setFilters, suites: suiteFilters, scoreMode },
+    analyzer: () => (analyzer ??= (deps.createAnalyzer ?? defaultAnalyzer)()),
+    emit,
+  };
+
+  const scores: Score[] = [];
+  try {
+    for (const { suite, sets } of plan) scores.push(...(await suite.run(ctx, sets)));
+  } catch (e) {
+    emit({ eval: 'error', message: (e as Error).message });
+    err((e as Error).stack ?? String(e));
+    return 1;
+  } finally {
+    if (analyzer) await (await analyzer.catch(() => undefined))?.close();
+  }
+
+  if (!check) return 0;
+  const floorsPath = deps.floorsPath ?? join(root, 'eval', 'floors.json');
+  const floors = JSON.parse(await readFile(floorsPath, 'utf8')) as Record<string, number>;
+  const result = checkFloors(scores, floors);
+  if (result.checked.length === 0) {
+    emit({ check: 'skipped', reason: 'no evaluated set has a floor in eval/floors.json' });
+    return 0;
+  }
+  emit({ check: result.ok ? 'pass' : 'fail', checked: result.checked, failures: result.failures });
+  if (!result.ok) {
+    for (const f of result.failures) err(`eval floor not met: ${f.key} ${f.metric} ${f.value.toFixed(4)} < floor ${f.floor}`);
+    return 1;
+  }
+  return 0;
+}
+
+const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
+if (import.meta.url === entry) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exitCode = 1; },
+  );
+}
