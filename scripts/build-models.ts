@@ -1,0 +1,92 @@
+/**
+ * Converts every registry model whose .onnx is missing or stale (npm run models; runs offline).
+ * Staleness = a stamp next to the .onnx holding a hash of the converter code, the registry entry
+ * and the TFJS source files. Usage: build-models [--force] [name...]
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { convertTfjsGraph, converterFingerprint } from '../src/runtime/convert/index.js';
+import { MODELS, modelPath, modelSpec, modelsDir, sourcePath, type ModelSpec } from '../src/runtime/models.js';
+
+function stampOf(spec: ModelSpec, fingerprint: string): string {
+  const json = sourcePath(spec.name);
+  const h = createHash('sha256').update(fingerprint).update(JSON.stringify(spec));
+  const text = readFileSync(json);
+  h.update(text);
+  const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
+  for (const p of manifest.weightsManifest.flatMap((g) => g.paths)) h.update(readFileSync(join(dirname(json), p)));
+  return h.digest('hex');
+}
+
+/** Loads the fresh file in onnxruntime and checks one run yields the registry's outputs. */
+async function verify(path: string, spec: ModelSpec, expected: { name: string; shape: number[] }[]): Promise<void> {
+  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
+  try {
+    const size = spec.inputShape.reduce((a, b) => a * b, 1);
+    const feeds = { [spec.inputName]: new ort.Tensor('float32', new Float32Array(size), spec.inputShape) };
+    const res = await session.run(feeds);
+    for (const o of expected) {
+      const got = res[o.name]?.dims;
+      if (!got || got.join(',') !== o.shape.join(',')) {
+        throw new Error(`output ${o.name}: onnxruntime gives [${got?.join(',')}], tfjs [${o.shape.join(',')}]`);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): Promise<string> {
+  const t0 = performance.now();
+  const out = modelPath(spec.name);
+  const stampFile = `${out}.stamp`;
+  const stamp = stampOf(spec, fingerprint);
+  if (!force && existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
+    return 'up to date';
+  }
+  const res = await convertTfjsGraph({
+    json: sourcePath(spec.name),
+    inputShape: spec.inputShape,
+    inputName: spec.inputName,
+    outputs: spec.outputs,
+  });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, res.bytes);
+  try {
+    await verify(tmp, spec, res.outputs);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameSync(tmp, out);
+  writeFileSync(stampFile, `${stamp}\n`);
+  const mb = (statSync(out).size / 1e6).toFixed(1);
+  const nodes = Object.values(res.ops).reduce((a, b) => a + b, 0);
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  return `converted in ${secs}s (${mb} MB, ${nodes} ONNX nodes, outputs ${res.outputs.map((o) => `${o.name}[${o.shape.join(',')}]`).join(' ')})`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const force = args.includes('--force');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const specs = names.length ? names.map(modelSpec) : [...MODELS];
+  mkdirSync(modelsDir(), { recursive: true });
+  const fingerprint = converterFingerprint();
+  const t0 = performance.now();
+  let failed = 0;
+  for (const spec of specs) {
+    try {
+      console.log(`${spec.name}: ${await buildOne(spec, fingerprint, force)}`);
+    } catch (err) {
+      failed++;
+      console.log(`${spec.name}: FAILED ${(err as Error).message}`);
+    }
+  }
+  console.log(`models: ${specs.length - failed}/${specs.length} ready in ${modelsDir()} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
+  if (failed) process.exitCode = 1;
+}
+
+await main();
