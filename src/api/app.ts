@@ -35,15 +35,19 @@ function transportError(err: { code?: string; statusCode?: number; message: stri
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    logger: deps.logLevel ? { level: deps.logLevel } : false,
+    logger: deps.logLevel
+      ? {
+          level: deps.logLevel,
+          // Query strings carry access tokens (and client secrets on /oauth): never log them.
+          serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+        }
+      : false,
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
     maxParamLength: 500,
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  // Baidu's servers read the body as a form whatever the declared type (curl --data, bare clients).
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, request, reply) => {
     if (isBaiduPath(request)) {

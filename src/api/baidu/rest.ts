@@ -28,6 +28,14 @@ const APIS: Record<string, BaiduApi> = {
 
 export const BAIDU_API_NAMES = Object.keys(APIS);
 
+/** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
+function formFields(body: unknown): Form {
+  if (body === undefined || body === null) return {};
+  if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
+  if (typeof body === 'object' && !Array.isArray(body)) return body as Form;
+  throw new ServiceError('invalid_param', 'body must be form-urlencoded');
+}
+
 export interface RestRoutesOptions {
   pool: AnalysisPool;
   authenticate: Authenticate;
@@ -44,8 +52,7 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
       const api = APIS[request.params.api];
       if (!api) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
       opts.authenticate(request, request.params.api);
-      const form = (request.body ?? {}) as Form;
-      if (typeof form !== 'object' || Array.isArray(form)) throw new ServiceError('invalid_param', 'body must be form-urlencoded');
+      const form = formFields(request.body);
       return await api.run(opts.pool, form, logId);
     } catch (err) {
       const error = toServiceError(err);
