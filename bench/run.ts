@@ -114,7 +114,9 @@ async function once(target: Target, body: Uint8Array<ArrayBuffer>): Promise<Erro
     const isError = !res.ok || typeof parsed !== 'object' || parsed === null || 'error_code' in parsed;
     return isError ? { status: res.status, body: text.slice(0, 300) } : null;
   } catch (e) {
-    return { status: 0, body: (e as Error).message };
+    // undici hides the socket error in `cause` ("fetch failed" alone says nothing).
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return { status: 0, body: [(e as Error).message, cause?.code, cause?.message].filter(Boolean).join(': ') };
   }
 }
 
@@ -297,6 +299,10 @@ export async function main(argv: string[]): Promise<number> {
       startup_ms: startupMs,
       ...(firstError ? { first_error: firstError } : {}),
     });
+    if (child.exitCode !== null || child.signalCode !== null) {
+      line.server_exited = child.exitCode ?? child.signalCode;
+      line.server_log_tail = logTail.slice(-15);
+    }
     out(line);
     return errors > 0 ? 1 : 0;
   } finally {
