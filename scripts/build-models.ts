@@ -51,6 +51,8 @@ async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): P
     inputShape: spec.inputShape,
     inputName: spec.inputName,
     outputs: spec.outputs,
+    normalize: spec.normalize,
+    layout: spec.layout,
   });
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, res.bytes);

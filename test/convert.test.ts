@@ -30,6 +30,21 @@ async function modelInput(spec: ModelSpec): Promise<Float32Array> {
   return out;
 }
 
+/** What the original graph receives for `x`: the spec's in-graph normalisation applied by hand. */
+function tfjsInput(spec: ModelSpec, x: Float32Array): Float32Array {
+  const norm = spec.normalize;
+  if (!norm) return x;
+  const nchw = spec.layout === 'NCHW';
+  const plane = nchw ? spec.inputShape[2] * spec.inputShape[3] : 1;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const c = nchw ? Math.floor(i / plane) % 3 : i % 3;
+    const src = norm.bgr ? i + (2 - 2 * c) * plane : i;
+    out[i] = (x[src] - norm.mean[c]) / norm.std[c];
+  }
+  return out;
+}
+
 /** Max |a-b|, and max |a-b| / max(1, |ref|) so large-valued outputs get a relative bound. */
 function compare(ref: Float32Array, got: Float32Array): { abs: number; scaled: number } {
   let abs = 0;
@@ -79,7 +94,7 @@ describe('tfjs vs onnxruntime parity', { concurrency: false }, () => {
       const input = await modelInput(spec);
       const ref = await tfjsReference(sourcePath(spec.name), spec.inputShape);
       const names = Object.keys(spec.outputs);
-      const expected = ref.run(input, names.map((n) => spec.outputs[n]));
+      const expected = ref.run(tfjsInput(spec, input), names.map((n) => spec.outputs[n]));
       ref.dispose();
 
       const session = await ort.InferenceSession.create(path);

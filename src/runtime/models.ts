@@ -20,6 +20,12 @@ export interface ModelSpec {
   layout: 'NHWC' | 'NCHW';
   /** Value range the input must be scaled to, [lo, hi]. */
   inputRange: [number, number];
+  /**
+   * Normalisation baked into the ONNX graph in front of the original model, for models whose
+   * own preprocessing is awkward: y[c] = (x[bgr ? 2 - c : c] - mean[c]) / std[c]. The ONNX input
+   * then takes plain RGB in `inputRange`.
+   */
+  normalize?: { mean: number[]; std: number[]; bgr: boolean };
   /** ONNX output name → TF tensor ("node" or "node:k") cut out of the graph. */
   outputs: Record<string, string>;
   /** ONNX output name → meaning, including whether it is a probability or a raw logit. */
@@ -78,11 +84,172 @@ function movenetMulti(name: string, size: number): ModelSpec {
   };
 }
 
+function blazepose(name: string): ModelSpec {
+  return {
+    name,
+    source: `${name}.json`,
+    inputName: 'input',
+    inputShape: [1, 256, 256, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: {
+      ld_3d: 'Identity_2',
+      poseflag: 'Identity_3',
+      heatmap: 'Identity',
+      segmentation: 'Identity_1',
+      world_3d: 'Identity_4',
+    },
+    notes: {
+      ld_3d: '39 landmarks x (x, y, z, visibility, presence): x/y/z in input pixels, visibility/presence raw logits (apply sigmoid)',
+      poseflag: 'pose presence, sigmoid applied (0..1)',
+      heatmap: '39-channel landmark heatmap on a 64x64 grid, sigmoid applied (0..1)',
+      segmentation: 'person mask 256x256, sigmoid applied (0..1)',
+      world_3d: '39 landmarks x (x, y, z) in metres, hip-centred world coordinates',
+    },
+  };
+}
+
+function handlandmark(name: string): ModelSpec {
+  return {
+    name,
+    source: `${name}.json`,
+    inputName: 'input',
+    inputShape: [1, 224, 224, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: { landmarks: 'Identity', handflag: 'Identity_1', handedness: 'Identity_2', world: 'Identity_3' },
+    notes: {
+      landmarks: '21 hand landmarks x (x, y, z), x/y in input pixels',
+      handflag: 'hand presence, sigmoid applied (0..1)',
+      handedness: 'probability of a right hand (as seen in a mirrored selfie image), sigmoid applied',
+      world: '21 landmarks x (x, y, z) in metres, world coordinates',
+    },
+  };
+}
+
 export const MODELS: readonly ModelSpec[] = [
   movenetSingle('movenet-thunder', 256),
   movenetSingle('movenet-lightning', 192),
   movenetMulti('movenet-multipose', 256),
   movenetMulti('movenet-multipose-320', 320),
+  {
+    name: 'nanodet',
+    source: 'nanodet.json',
+    inputName: 'input',
+    inputShape: [1, 3, 416, 416],
+    layout: 'NCHW',
+    // The graph has no preprocessing; NanoDet was trained on BGR with these mean/std (measured:
+    // person scores 0.66-0.85 on the fixtures vs 0.26-0.77 with RGB 0..1 as human does).
+    inputRange: [0, 255],
+    normalize: { mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395], bgr: true },
+    outputs: {
+      cls_8: 'Identity',
+      box_8: 'Identity_3',
+      cls_16: 'Identity_1',
+      box_16: 'Identity_4',
+      cls_32: 'Identity_2',
+      box_32: 'Identity_5',
+    },
+    notes: {
+      cls_8: 'COCO-80 class scores per cell of the stride-8 grid (52x52, row-major), sigmoid applied (0..1)',
+      box_8: 'stride-8 box side distributions: 4 sides (l,t,r,b) x 11 bins, raw logits (softmax over bins, expectation x stride = distance in input px)',
+      cls_16: 'class scores, stride-16 grid (26x26), sigmoid applied',
+      box_16: 'box distributions, stride-16 grid, raw logits',
+      cls_32: 'class scores, stride-32 grid (13x13), sigmoid applied',
+      box_32: 'box distributions, stride-32 grid, raw logits',
+    },
+  },
+  {
+    name: 'centernet',
+    source: 'centernet.json',
+    inputName: 'input',
+    inputShape: [1, 512, 512, 3],
+    layout: 'NHWC',
+    inputRange: [0, 255],
+    outputs: {
+      heatmap: 'tower_0/Sigmoid',
+      wh: 'tower_0/mul',
+    },
+    notes: {
+      heatmap: 'COCO-80 centre heatmap on the stride-4 grid (128x128), sigmoid applied (0..1); peaks = 3x3 local maxima',
+      wh: 'box side distances (left, top, right, bottom) from the cell centre, in input pixels (already x16)',
+    },
+  },
+  {
+    name: 'efficientpose',
+    source: 'efficientpose.json',
+    inputName: 'input',
+    inputShape: [1, 368, 368, 3],
+    layout: 'NHWC',
+    inputRange: [-1, 1],
+    outputs: { heatmap: 'upscaled_confs/BiasAdd' },
+    notes: {
+      heatmap: 'MPII-16 confidence maps at input resolution (head top, upper neck, r shoulder, r elbow, r wrist, thorax, l shoulder, l elbow, l wrist, pelvis, r hip, r knee, r ankle, l hip, l knee, l ankle); raw, roughly 0..1, not sigmoid',
+    },
+  },
+  blazepose('blazepose-full'),
+  blazepose('blazepose-lite'),
+  {
+    name: 'blazepose-detector',
+    source: 'blazepose-detector.json',
+    inputName: 'input',
+    inputShape: [1, 224, 224, 3],
+    layout: 'NHWC',
+    inputRange: [-1, 1],
+    outputs: { detections: 'Identity' },
+    notes: {
+      detections: '2254 anchors x 13: [0] person score logit (apply sigmoid), [1..4] box (cx, cy, w, h) offsets in input px relative to the anchor, [5..12] 4 keypoints (x, y) (hip centre, full-body scale point, shoulder centre, upper-body scale point)',
+    },
+  },
+  {
+    name: 'handdetect',
+    source: 'handdetect.json',
+    inputName: 'input',
+    inputShape: [1, 256, 256, 3],
+    layout: 'NHWC',
+    inputRange: [-1, 1],
+    outputs: { detections: 'Identity' },
+    notes: {
+      detections: '2944 anchors x 19: [0] palm score logit (apply sigmoid), [1..4] box (cx, cy, w, h) in input px relative to the anchor, [5..18] 7 palm keypoints (x, y)',
+    },
+  },
+  handlandmark('handlandmark-full'),
+  handlandmark('handlandmark-lite'),
+  {
+    name: 'selfie',
+    source: 'selfie.json',
+    inputName: 'input',
+    inputShape: [1, 256, 256, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: { segmentation: 'activation_10' },
+    notes: { segmentation: 'person mask 256x256, sigmoid applied (0..1)' },
+  },
+  {
+    name: 'meet',
+    source: 'meet.json',
+    inputName: 'input',
+    inputShape: [1, 144, 256, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: { segment: 'segment' },
+    notes: { segment: '144x256 x 2 channels (background, person), raw logits: softmax over the 2 channels' },
+  },
+  {
+    name: 'blazeface',
+    source: 'blazeface.json',
+    inputName: 'input',
+    inputShape: [1, 256, 256, 3],
+    layout: 'NHWC',
+    inputRange: [-1, 1],
+    outputs: { scores_16: 'Identity', boxes_16: 'Identity_2', scores_32: 'Identity_1', boxes_32: 'Identity_3' },
+    notes: {
+      scores_16: 'face score logits (apply sigmoid), stride-16 grid 16x16 x 2 anchors',
+      boxes_16: 'per anchor: box (cx, cy, w, h) + 6 face keypoints (x, y), input px relative to the anchor centre; stride-16 grid',
+      scores_32: 'face score logits, stride-32 grid 8x8 x 6 anchors',
+      boxes_32: 'box + 6 keypoint regressors, stride-32 grid',
+    },
+  },
 ];
 
 // --- locations ----------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureCpuBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrInt, type TfNode } from './graph.js';
+import { useBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrInt, type TfNode, type TfBackend } from './graph.js';
 import { Ctx, type StaticValue, type TensorInfo } from './context.js';
 import { HANDLERS, SHAPE_OPS, tfDtype } from './ops.js';
 import type { DType, TypedData } from './onnx-writer.js';
 
-export { loadTfGraph, tfjsModel, ensureCpuBackend } from './graph.js';
+export { loadTfGraph, tfjsModel, useBackend, type TfBackend } from './graph.js';
 
 /** Bump when the output of the converter changes in a way the file hash would not show. */
 export const CONVERTER_VERSION = 1;
@@ -28,6 +28,30 @@ export interface ConvertRequest {
   outputs: Record<string, string>;
   /** false = transpose back to NHWC after every NCHW op (for measuring the layout pass). */
   trackLayout?: boolean;
+  /** Normalisation put in front of the TF graph (see ModelSpec.normalize). */
+  normalize?: InputNormalize;
+  /** Input axis order, needed to find the channel axis for `normalize`. */
+  layout?: 'NHWC' | 'NCHW';
+  /** tfjs backend for the shape/folding run; wasm (default) falls back to cpu when it lacks a kernel. */
+  backend?: TfBackend;
+}
+
+/** y[c] = (x[bgr ? 2 - c : c] - mean[c]) / std[c] over the channel axis. */
+export interface InputNormalize {
+  mean: number[];
+  std: number[];
+  bgr: boolean;
+}
+
+function normalizeInput(ctx: Ctx, req: ConvertRequest): string {
+  const { mean, std, bgr } = req.normalize!;
+  const axis = req.layout === 'NCHW' ? 1 : req.inputShape.length - 1;
+  const dims = req.inputShape.map((_, k) => (k === axis ? mean.length : 1));
+  const g = ctx.g;
+  let v = req.inputName;
+  if (bgr) v = g.add1('Gather', [v, g.initI64('input_bgr_order', [2, 1, 0])], { axis: { i: axis } }, 'input_bgr');
+  v = g.add1('Sub', [v, g.initF32('input_mean', mean, dims)], {}, 'input_centred');
+  return g.add1('Mul', [v, g.initF32('input_inv_std', std.map((s) => 1 / s), dims)], {}, 'input_normalised');
 }
 
 export interface ConvertResult {
@@ -57,7 +81,7 @@ function typedData(t: tf.Tensor): TypedData {
 }
 
 export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResult> {
-  await ensureCpuBackend();
+  await useBackend(req.backend ?? 'wasm');
   const graph = loadTfGraph(req.json, req.inputShape);
   const ph = graph.input;
   const outRefs = Object.values(req.outputs).map(normRef);
@@ -106,7 +130,15 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   const model = tfjsModel(graph);
   const fetchList = [...fetch];
   const zeros = tf.zeros(req.inputShape, inputTfType === 'int32' ? 'int32' : 'float32');
-  const results = model.execute({ [ph.name]: zeros }, fetchList) as tf.Tensor[];
+  let results: tf.Tensor[];
+  try {
+    results = model.execute({ [ph.name]: zeros }, fetchList) as tf.Tensor[];
+  } catch (err) {
+    // A kernel missing from wasm (e.g. in a folded shape subgraph): the CPU backend has them all.
+    if (tf.getBackend() === 'cpu') throw err;
+    await useBackend('cpu');
+    results = model.execute({ [ph.name]: zeros }, fetchList) as tf.Tensor[];
+  }
   fetchList.forEach((ref, k) => {
     const t = results[k];
     const entry = { shape: t.shape.slice(), dtype: toDType(t.dtype) };
@@ -125,11 +157,12 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
 
   // Translate.
   const ctx = new Ctx(info, statics, req.trackLayout ?? true);
+  ctx.g.reserve([req.inputName, ...Object.keys(req.outputs)]);
   // Integer-typed image inputs (MoveNet) are exposed as float32: the graph casts them to float
   // first anyway, and callers then need no rounding.
   const inputType: DType = 'float32';
   ctx.g.inputs.push({ name: req.inputName, dtype: inputType, dims: req.inputShape });
-  ctx.set(`${ph.name}:0`, req.inputName, null, inputType);
+  ctx.set(`${ph.name}:0`, req.normalize ? normalizeInput(ctx, req) : req.inputName, null, inputType);
   if (inputTfType !== 'float32') {
     for (const n of dynamic) {
       if (n.inputs.includes(`${ph.name}:0`) && !(n.op === 'Cast' && tfDtype(attrType(n, 'DstT')) === 'float32')) {
@@ -183,8 +216,8 @@ export interface TfjsReference {
 }
 
 /** The unconverted model in tfjs, for parity checks and latency comparisons. */
-export async function tfjsReference(json: string, inputShape: number[]): Promise<TfjsReference> {
-  await ensureCpuBackend();
+export async function tfjsReference(json: string, inputShape: number[], backend: TfBackend = 'cpu'): Promise<TfjsReference> {
+  await useBackend(backend);
   const graph = loadTfGraph(json, inputShape);
   const ph = graph.input;
   tf.dispose(Object.values(graph.weights));

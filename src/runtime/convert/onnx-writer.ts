@@ -42,6 +42,11 @@ export class OnnxGraph {
   outputs: IoSpec[] = [];
   private used = new Set<string>();
 
+  /** Keeps `names` (the public output names) from being handed out to internal values. */
+  reserve(names: string[]): void {
+    for (const n of names) this.used.add(n);
+  }
+
   /** A fresh value name derived from `base` (TF node names are fine ONNX names). */
   uniq(base: string): string {
     let name = base;
