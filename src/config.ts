@@ -13,6 +13,8 @@ export interface Config {
   bootstrapApp?: { apiKey: string; secretKey: string; appId?: string };
   /** Inference worker threads (BODYLENS_WORKERS, default: number of cores). */
   workers: number;
+  /** ONNX Runtime threads inside each worker (BODYLENS_THREADS_PER_WORKER, default 1). */
+  threadsPerWorker: number;
   /** Log level for Fastify's logger (BODYLENS_LOG_LEVEL, default info). */
   logLevel: string;
 }
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.BODYLENS_DATA_DIR || './data'),
     bootstrapApp: apiKey && secretKey ? { apiKey, secretKey, appId: env.BODYLENS_APP_ID || undefined } : undefined,
     workers: intSetting(env, 'BODYLENS_WORKERS', availableParallelism(), 1, 64),
+    threadsPerWorker: intSetting(env, 'BODYLENS_THREADS_PER_WORKER', 1, 1, 64),
     logLevel: env.BODYLENS_LOG_LEVEL || 'info',
   };
 }

@@ -27,7 +27,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const bootstrap = ensureBootstrapApp(db, config);
   const pool = createAnalysisPool({
     workers: config.workers,
-    threadsPerWorker: 1,
+    threadsPerWorker: config.threadsPerWorker,
     warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined,
   });
   const app = await buildApp({ pool, auth, logLevel: config.logLevel });

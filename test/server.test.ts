@@ -50,6 +50,7 @@ before(async () => {
     dataDir: dir,
     bootstrapApp: { apiKey: API_KEY, secretKey: SECRET_KEY, appId: '10000001' },
     workers: 1,
+    threadsPerWorker: 1,
     logLevel: 'warn',
   });
   base = server.address;
