@@ -4,10 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import { analyzePeople, loadBodyModels, type BodyModels } from '../analysis/body.js';
-import { decodeImage } from '../intake/index.js';
+import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
 import { ServiceError } from '../errors.js';
-import type { RgbImage } from '../types.js';
 import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
 
 const port = parentPort;
@@ -21,28 +19,19 @@ interface WorkerInit {
 
 const init = workerData as WorkerInit;
 
-async function warmUp(models: BodyModels): Promise<void> {
+async function warmUp(body: BodyAnalyzer): Promise<void> {
   // A real photo if we have one (realistic kernels and allocations), else mid-grey.
-  let image: RgbImage;
-  if (init.warmupImage) {
-    image = await decodeImage(readFileSync(init.warmupImage));
-  } else {
-    image = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
-  }
-  await analyzePeople(models, image);
+  if (init.warmupImage) await body.analyze(readFileSync(init.warmupImage));
+  else await body.analyzeImage({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
 }
 
 type Handler = (request: any) => Promise<unknown>;
 
 async function start(): Promise<Record<TaskName, Handler>> {
-  const body = await loadBodyModels(init.threads);
+  const body = await createBodyAnalyzer({ threads: init.threads });
   await warmUp(body);
   return {
-    body_analysis: async ({ bytes, intake }) => {
-      const image = await decodeImage(bytes, intake);
-      const persons = await analyzePeople(body, image);
-      return { image: { width: image.width, height: image.height }, persons };
-    },
+    body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
   };
 }
 
