@@ -19,10 +19,15 @@ const STRIDE = 4;
 export interface ProposalOptions {
   /** Centre peaks weaker than this are ignored. */
   minCenterScore: number;
+  /**
+   * Proposals whose rough keypoints average below this are not worth a refinement run: on the
+   * development images none of them survived refinement as a person.
+   */
+  minKeypointScore: number;
   maxPeople: number;
 }
 
-export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { minCenterScore: 0.1, maxPeople: 40 };
+export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { minCenterScore: 0.1, minKeypointScore: 0.1, maxPeople: 40 };
 
 export function headsFrom(outputs: Record<string, { data: Float32Array; dims: readonly number[] }>): MoveNetHeads {
   const heat = outputs.kpt_heatmap;
@@ -49,8 +54,10 @@ export async function detectPeople(
   const heads = headsFrom(outputs);
   // grid cell -> model pixel -> downscaled image pixel -> original pixel
   const toImage = (STRIDE * side * factor) / PROPOSAL_INPUT;
-  return decodeMultiPose(heads, { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople }).map((c) => ({
-    score: c.centerScore,
-    keypoints: c.keypoints.map((k) => ({ x: k.x * toImage, y: k.y * toImage, score: k.score })),
-  }));
+  return decodeMultiPose(heads, { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople })
+    .filter((c) => c.keypoints.reduce((sum, k) => sum + k.score, 0) / c.keypoints.length >= opts.minKeypointScore)
+    .map((c) => ({
+      score: c.centerScore,
+      keypoints: c.keypoints.map((k) => ({ x: k.x * toImage, y: k.y * toImage, score: k.score })),
+    }));
 }
