@@ -1,18 +1,24 @@
 /**
  * Converts every registry model whose .onnx is missing or stale (npm run models; runs offline).
  * Staleness = a stamp next to the .onnx holding a hash of the converter code, the registry entry
- * and the TFJS source files. Usage: build-models [--force] [name...]
+ * and the TFJS source files.
+ *
+ * Usage: build-models [--force] [--bench] [--bench-tfjs=wasm,cpu] [name...]
+ *   --bench       after building, time each model in onnxruntime (1 thread, median of 20 runs)
+ *   --bench-tfjs  also time the original graph in the listed tfjs backends
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { convertTfjsGraph, converterFingerprint } from '../src/runtime/convert/index.js';
+import { convertTfjsGraph, converterFingerprint, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
 import { MODELS, modelPath, modelSpec, modelsDir, sourcePath, type ModelSpec } from '../src/runtime/models.js';
 
 function stampOf(spec: ModelSpec, fingerprint: string): string {
   const json = sourcePath(spec.name);
-  const h = createHash('sha256').update(fingerprint).update(JSON.stringify(spec));
+  // Only the fields that change the produced file (notes and ranges are documentation).
+  const { source, inputName, inputShape, layout, normalize, outputs } = spec;
+  const h = createHash('sha256').update(fingerprint).update(JSON.stringify({ source, inputName, inputShape, layout, normalize, outputs }));
   const text = readFileSync(json);
   h.update(text);
   const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
@@ -70,10 +76,58 @@ async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): P
   return `converted in ${secs}s (${mb} MB, ${nodes} ONNX nodes, outputs ${res.outputs.map((o) => `${o.name}[${o.shape.join(',')}]`).join(' ')})`;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function time(runs: number, warmup: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let k = 0; k < warmup; k++) await fn();
+  const ms: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+/** Random input in the model's range (latency does not depend on the values). */
+function randomInput(spec: ModelSpec): Float32Array {
+  const [lo, hi] = spec.inputRange;
+  const x = new Float32Array(spec.inputShape.reduce((a, b) => a * b, 1));
+  for (let k = 0; k < x.length; k++) x[k] = lo + Math.random() * (hi - lo);
+  return x;
+}
+
+async function bench(spec: ModelSpec, tfjsBackends: TfBackend[]): Promise<string> {
+  const x = randomInput(spec);
+  const session = await ort.InferenceSession.create(modelPath(spec.name), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const feeds = { [spec.inputName]: new ort.Tensor('float32', x, spec.inputShape) };
+  const cols = [`ort-1t ${(await time(20, 3, () => session.run(feeds))).toFixed(1)} ms`];
+  await session.release();
+  for (const backend of tfjsBackends) {
+    const ref = await tfjsReference(sourcePath(spec.name), spec.inputShape, backend);
+    const outs = Object.values(spec.outputs);
+    // The CPU backend is slow; fewer runs keep the bench short.
+    const runs = backend === 'cpu' ? 3 : 10;
+    cols.push(`tfjs-${backend} ${(await time(runs, 1, () => ref.run(x, outs))).toFixed(1)} ms`);
+    ref.dispose();
+  }
+  return cols.join(', ');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const force = args.includes('--force');
   const names = args.filter((a) => !a.startsWith('--'));
+  const benchTfjs = (args.find((a) => a.startsWith('--bench-tfjs='))?.split('=')[1]?.split(',') ?? []) as TfBackend[];
+  const doBench = args.includes('--bench') || benchTfjs.length > 0;
   const specs = names.length ? names.map(modelSpec) : [...MODELS];
   mkdirSync(modelsDir(), { recursive: true });
   const fingerprint = converterFingerprint();
@@ -88,7 +142,13 @@ async function main(): Promise<void> {
     }
   }
   console.log(`models: ${specs.length - failed}/${specs.length} ready in ${modelsDir()} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
-  if (failed) process.exitCode = 1;
+  if (failed) {
+    process.exitCode = 1;
+    return;
+  }
+  if (doBench) {
+    for (const spec of specs) console.log(`${spec.name}: ${await bench(spec, benchTfjs)}`);
+  }
 }
 
 await main();

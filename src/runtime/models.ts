@@ -198,7 +198,7 @@ export const MODELS: readonly ModelSpec[] = [
     inputRange: [-1, 1],
     outputs: { detections: 'Identity' },
     notes: {
-      detections: '2254 anchors x 13: [0] person score logit (apply sigmoid), [1..4] box (cx, cy, w, h) offsets in input px relative to the anchor, [5..12] 4 keypoints (x, y) (hip centre, full-body scale point, shoulder centre, upper-body scale point)',
+      detections: '2254 anchors x 13: [0] person score logit (clip to +-100, then sigmoid; some anchors give ~-1e6), [1..4] box (cx, cy, w, h) offsets in input px relative to the anchor, [5..12] 4 keypoints (x, y) (hip centre, full-body scale point, shoulder centre, upper-body scale point)',
     },
   },
   {

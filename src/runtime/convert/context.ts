@@ -107,8 +107,18 @@ export class Ctx {
       if (!byPerm) throw new Error(`tensor ${ref} used before it was produced`);
       const from = this.primary.get(ref) ?? null;
       const src = byPerm.get(key(from))!;
-      name = this.g.add1('Transpose', [src], { perm: { ints: permBetween(from, perm, this.rank(ref)) } }, `${ref}_T`);
-      this.transposesInserted++;
+      const t = permBetween(from, perm, this.rank(ref));
+      const shape = this.shape(ref);
+      const srcDims = (from ?? shape.map((_, k) => k)).map((a) => shape[a]);
+      const moved = t.filter((a) => srcDims[a] !== 1);
+      if (moved.every((a, k) => k === 0 || moved[k - 1] < a)) {
+        // Only size-1 axes move: same bytes, so a (free) Reshape does it.
+        const dims = (perm ?? shape.map((_, k) => k)).map((a) => shape[a]);
+        name = this.g.add1('Reshape', [src, this.g.initI64(`${ref}_dims`, dims)], {}, `${ref}_R`);
+      } else {
+        name = this.g.add1('Transpose', [src], { perm: { ints: t } }, `${ref}_T`);
+        this.transposesInserted++;
+      }
     }
     if (!byPerm) this.values.set(ref, (byPerm = new Map()));
     byPerm.set(key(perm), name);

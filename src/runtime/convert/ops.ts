@@ -290,9 +290,26 @@ function depthSpace(onnxOp: 'DepthToSpace' | 'SpaceToDepth'): Handler {
 
 // --- shape-only ops: all become a Reshape to the (static) TF output shape ---------------------------
 
+/** Where each Reshape output came from, so chains of Reshapes collapse into one (or none). */
+const reshapeSource = new WeakMap<Ctx, Map<string, { src: string; shape: number[] }>>();
+
+/** Reshape of TF tensor `ref` (in TF order) to `target`, skipping earlier Reshapes of it. */
+function reshape(ctx: Ctx, ref: string, target: number[], base: string): string {
+  let sources = reshapeSource.get(ctx);
+  if (!sources) reshapeSource.set(ctx, (sources = new Map()));
+  let src = ctx.get(ref);
+  let shape = ctx.shape(ref);
+  const prev = sources.get(src);
+  if (prev) ({ src, shape } = prev);
+  if (shape.length === target.length && shape.every((d, k) => d === target[k])) return src;
+  const y = ctx.g.add1('Reshape', [src, ctx.g.initI64(`${base}_shape`, target)], {}, base);
+  sources.set(y, { src, shape });
+  return y;
+}
+
 const reshapeTo: Handler = (n, ctx) => {
-  const y = ctx.g.add1('Reshape', [ctx.get(n.inputs[0]), ctx.g.initI64(`${n.name}_shape`, ctx.shape(out(n)))], {}, n.name);
-  ctx.set(out(n), y);
+  const x = n.inputs[0];
+  ctx.set(out(n), reshape(ctx, x, ctx.shape(out(n)), n.name), null, ctx.dtype(x));
 };
 
 const transpose: Handler = (n, ctx) => {
@@ -329,10 +346,14 @@ const unpack: Handler = (n, ctx) => {
   let axis = attrInt(n, 'axis', 0);
   if (axis < 0) axis += rank;
   const count = attrInt(n, 'num');
-  const parts = count === 1 ? [ctx.get(x)] : ctx.g.add('Split', [ctx.get(x), ctx.g.initI64(`${n.name}_split`, new Array<number>(count).fill(1))], { axis: { i: axis } }, n.name, count);
+  if (count === 1) {
+    ctx.set(out(n), reshape(ctx, x, ctx.shape(out(n)), n.name), null, ctx.dtype(x));
+    return;
+  }
+  const parts = ctx.g.add('Split', [ctx.get(x), ctx.g.initI64(`${n.name}_split`, new Array<number>(count).fill(1))], { axis: { i: axis } }, n.name, count);
   parts.forEach((part, k) => {
     const y = ctx.g.add1('Reshape', [part, ctx.g.initI64(`${n.name}_shape`, ctx.shape(out(n, k)))], {}, `${n.name}:${k}`);
-    ctx.set(out(n, k), y);
+    ctx.set(out(n, k), y, null, ctx.dtype(x));
   });
 };
 
@@ -342,7 +363,7 @@ const pack: Handler = (n, ctx) => {
   if (axis < 0) axis += outShape.length;
   const one = outShape.slice();
   one[axis] = 1;
-  const parts = n.inputs.map((r) => ctx.g.add1('Reshape', [ctx.get(r), ctx.g.initI64(`${n.name}_shape`, one)], {}, `${r}_u`));
+  const parts = n.inputs.map((r) => reshape(ctx, r, one, `${r}_u`));
   ctx.set(out(n), parts.length === 1 ? parts[0] : ctx.g.add1('Concat', parts, { axis: { i: axis } }, n.name));
 };
 
