@@ -79,6 +79,14 @@ export class OnnxGraph {
     return this.init(base, 'float32', dims, Float32Array.from(values));
   }
 
+  private scalars = new Map<number, string>();
+  /** A shared float32 scalar initializer (Clip bounds and the like). */
+  scalarF32(value: number): string {
+    let name = this.scalars.get(value);
+    if (!name) this.scalars.set(value, (name = this.initF32(`const_${value}`, [value], [])));
+    return name;
+  }
+
   // --- passes ----------------------------------------------------------------------------------
 
   /** Drops nodes and initializers nothing reachable from the outputs uses. */

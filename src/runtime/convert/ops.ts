@@ -32,7 +32,7 @@ function activation(ctx: Ctx, kind: string, x: string, base: string, n?: TfNode,
   const g = ctx.g;
   switch (kind) {
     case 'Relu': return g.add1('Relu', [x], {}, base);
-    case 'Relu6': return g.add1('Clip', [x, g.initF32('zero', [0], []), g.initF32('six', [6], [])], {}, base);
+    case 'Relu6': return g.add1('Clip', [x, g.scalarF32(0), g.scalarF32(6)], {}, base);
     case 'Sigmoid': return g.add1('Sigmoid', [x], {}, base);
     case 'Tanh': return g.add1('Tanh', [x], {}, base);
     case 'Elu': return g.add1('Elu', [x], {}, base);
