@@ -2,7 +2,7 @@
  * Parity: every registry model must give the same outputs in onnxruntime as the original graph
  * in tfjs on a real photo. Uses the built models/<name>.onnx, or converts in memory when a model
  * has not been built. The reference backend is tfjs-cpu (~50 s for all models on 2 cores);
- * BODYLENS_PARITY_BACKEND=wasm runs the same check in ~10 s.
+ * BODYLENS_PARITY_BACKEND=wasm runs the same check in ~5 s.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { convertTfjsGraph, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
+import { permBetween } from '../src/runtime/convert/context.js';
+import { transposeData } from '../src/runtime/convert/onnx-writer.js';
 import { MODELS, modelPath, modelSpec, modelsDir, packageRoot, sourcePath, type ModelSpec } from '../src/runtime/models.js';
 
 const FIXTURE = join(packageRoot(), '..', 'shared', 'fixtures', 'coco-000000000785.jpg');
@@ -131,6 +133,24 @@ describe('tfjs vs onnxruntime parity', { concurrency: false }, () => {
       t.diagnostic(`${model.built ? 'built file' : 'converted in memory'}, tfjs-${BACKEND}: ${report.join(' ')}`);
     });
   }
+});
+
+describe('layout helpers', () => {
+  test('transposeData matches index arithmetic', () => {
+    const dims = [2, 3, 4, 5];
+    const data = Float32Array.from({ length: 120 }, (_, i) => i);
+    const perm = [0, 3, 1, 2];
+    const out = transposeData(data, dims, perm);
+    // out[n][w][h][c]... i.e. out dims [2,5,3,4]: element (a,b,c,d) = in (a, c, d, b)
+    for (const [a, b, c, d] of [[0, 0, 0, 0], [1, 4, 2, 3], [1, 2, 0, 1]]) {
+      assert.equal(out[((a * 5 + b) * 3 + c) * 4 + d], data[((a * 3 + c) * 4 + d) * 5 + b]);
+    }
+  });
+  test('permBetween composes storage orders', () => {
+    assert.deepEqual(permBetween(null, [0, 3, 1, 2], 4), [0, 3, 1, 2]);
+    assert.deepEqual(permBetween([0, 3, 1, 2], null, 4), [0, 2, 3, 1]);
+    assert.deepEqual(permBetween([0, 3, 1, 2], [0, 3, 1, 2], 4), [0, 1, 2, 3]);
+  });
 });
 
 test('modelSpec rejects unknown names', () => {
