@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { convertTfjsGraph, converterFingerprint, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
+import { convertModel, converterFingerprint, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
 import { MODELS, modelPath, modelSpec, modelsDir, sourcePath, type ModelSpec } from '../src/runtime/models.js';
 
 function stampOf(spec: ModelSpec, fingerprint: string): string {
@@ -52,14 +52,7 @@ async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): P
   if (!force && existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
     return 'up to date';
   }
-  const res = await convertTfjsGraph({
-    json: sourcePath(spec.name),
-    inputShape: spec.inputShape,
-    inputName: spec.inputName,
-    outputs: spec.outputs,
-    normalize: spec.normalize,
-    layout: spec.layout,
-  });
+  const res = await convertModel(spec);
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, res.bytes);
   try {

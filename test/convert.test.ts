@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { convertTfjsGraph, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
+import { convertModel, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
 import { permBetween } from '../src/runtime/convert/context.js';
 import { transposeData } from '../src/runtime/convert/onnx-writer.js';
 import { MODELS, modelPath, modelSpec, modelsDir, packageRoot, sourcePath, type ModelSpec } from '../src/runtime/models.js';
@@ -22,14 +22,7 @@ const BACKEND = (process.env.BODYLENS_PARITY_BACKEND || 'cpu') as TfBackend;
 async function onnxModel(spec: ModelSpec): Promise<{ source: string | Uint8Array; built: boolean }> {
   const path = modelPath(spec.name);
   if (existsSync(path)) return { source: path, built: true };
-  const res = await convertTfjsGraph({
-    json: sourcePath(spec.name),
-    inputShape: spec.inputShape,
-    inputName: spec.inputName,
-    outputs: spec.outputs,
-    normalize: spec.normalize,
-    layout: spec.layout,
-  });
+  const res = await convertModel(spec);
   return { source: res.bytes, built: false };
 }
 

@@ -11,6 +11,7 @@ import { useBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrIn
 import { Ctx, type StaticValue, type TensorInfo } from './context.js';
 import { HANDLERS, SHAPE_OPS, tfDtype } from './ops.js';
 import type { DType, TypedData } from './onnx-writer.js';
+import { sourcePath, type ModelSpec } from '../models.js';
 
 export { loadTfGraph, tfjsModel, useBackend, type TfBackend } from './graph.js';
 
@@ -235,4 +236,16 @@ export async function tfjsReference(json: string, inputShape: number[], backend:
     },
     dispose: () => model.dispose(),
   };
+}
+
+/** Converts one registry entry (the one place a ModelSpec becomes a conversion request). */
+export function convertModel(spec: ModelSpec): Promise<ConvertResult> {
+  return convertTfjsGraph({
+    json: sourcePath(spec.name),
+    inputShape: spec.inputShape,
+    inputName: spec.inputName,
+    outputs: spec.outputs,
+    normalize: spec.normalize,
+    layout: spec.layout,
+  });
 }

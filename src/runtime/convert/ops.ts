@@ -69,6 +69,13 @@ function spatialPads(n: TfNode, inHW: number[], outHW: number[], k: number[], s:
   return [before[0], before[1], after[0], after[1]];
 }
 
+/** TF NHWC strides/dilations attributes reduced to their two spatial entries. */
+function spatialStridesDilations(n: TfNode): { s: number[]; d: number[] } {
+  const strides = attrInts(n, 'strides', [1, 1, 1, 1]);
+  const dil = attrInts(n, 'dilations', [1, 1, 1, 1]);
+  return { s: [strides[1], strides[2]], d: [dil[1], dil[2]] };
+}
+
 function conv(n: TfNode, ctx: Ctx, depthwise: boolean, fused: string[]): void {
   requireNHWC(n);
   const g = ctx.g;
@@ -77,10 +84,7 @@ function conv(n: TfNode, ctx: Ctx, depthwise: boolean, fused: string[]): void {
   const [kh, kw, cin, cm] = w.shape; // HWIO, or HW C multiplier for depthwise
   const inShape = ctx.shape(xRef);
   const outShape = ctx.shape(out(n));
-  const strides = attrInts(n, 'strides', [1, 1, 1, 1]);
-  const dil = attrInts(n, 'dilations', [1, 1, 1, 1]);
-  const s = [strides[1], strides[2]];
-  const d = [dil[1], dil[2]];
+  const { s, d } = spatialStridesDilations(n);
   const pads = spatialPads(n, inShape.slice(1, 3), outShape.slice(1, 3), [kh, kw], s, d);
   let wName: string;
   if (depthwise) {
@@ -124,10 +128,7 @@ function convTranspose(n: TfNode, ctx: Ctx): void {
   const [kh, kw, cout, cin] = w.shape; // TF: [H, W, out, in]
   const inShape = ctx.shape(xRef);
   const outShape = ctx.shape(out(n));
-  const strides = attrInts(n, 'strides', [1, 1, 1, 1]);
-  const dil = attrInts(n, 'dilations', [1, 1, 1, 1]);
-  const s = [strides[1], strides[2]];
-  const d = [dil[1], dil[2]];
+  const { s, d } = spatialStridesDilations(n);
   // Padding of the forward conv (output → input), reused as ConvTranspose pads.
   const fwd = spatialPads(n, outShape.slice(1, 3), inShape.slice(1, 3), [kh, kw], s, d);
   const pads = [fwd[0], fwd[1], 0, 0];
