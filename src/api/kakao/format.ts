@@ -1,0 +1,62 @@
+/**
+ * Kakao Pose API response shapes (COCO format): one object per person with COCO-17 keypoints,
+ * plus the fixed `categories` block that video results carry.
+ */
+import { COCO_KEYPOINTS, type Person } from '../../types.js';
+
+/** Points at or above this confidence count as "detected" for the person's bbox. */
+export const KAKAO_BBOX_MIN_SCORE = 0.2;
+
+export interface KakaoPerson {
+  area: number;
+  /** [x, y, w, h]: the tight box around the detected keypoints. */
+  bbox: [number, number, number, number];
+  category_id: 1;
+  /** [x1, y1, s1, ..., x17, y17, s17] in COCO order, original pixels. */
+  keypoints: number[];
+  score: number;
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/**
+ * Kakao's bbox spans the detected keypoints (not the body outline) and `area` is its w × h.
+ * Falls back to every point when none reaches the threshold, so the box is never empty.
+ */
+export function toKakaoPerson(person: Person): KakaoPerson {
+  const points = COCO_KEYPOINTS.map((name) => person.keypoints[name]);
+  const detected = points.filter((p) => p.score >= KAKAO_BBOX_MIN_SCORE);
+  const span = detected.length > 0 ? detected : points;
+  const xs = span.map((p) => p.x);
+  const ys = span.map((p) => p.y);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  const w = Math.max(...xs) - x;
+  const h = Math.max(...ys) - y;
+  return {
+    area: round(w * h, 4),
+    bbox: [round(x, 4), round(y, 4), round(w, 4), round(h, 4)],
+    category_id: 1,
+    keypoints: points.flatMap((p) => [round(p.x, 4), round(p.y, 4), round(p.score, 4)]),
+    score: round(person.score, 4),
+  };
+}
+
+/** 1-based COCO keypoint pairs, exactly as Kakao lists them. */
+export const KAKAO_SKELETON: ReadonlyArray<readonly [number, number]> = [
+  [1, 2], [1, 3], [2, 3], [2, 4], [3, 5], [4, 6], [5, 7], [6, 7], [6, 8], [6, 12], [7, 9],
+  [7, 13], [8, 10], [9, 11], [12, 13], [14, 12], [15, 13], [16, 14], [17, 15],
+];
+
+export const KAKAO_CATEGORIES = [
+  {
+    id: 1,
+    keypoints: [...COCO_KEYPOINTS],
+    name: 'person',
+    skeleton: KAKAO_SKELETON.map(([a, b]) => [a, b]),
+    supercategory: 'person',
+  },
+];
