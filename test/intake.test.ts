@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { encode as bmpTsEncode } from 'bmp-ts';
@@ -10,6 +11,7 @@ import {
   decodeBase64Field, decodeBase64Image, decodeBmp, decodeImage, probeImage, readBmpHeader, sniffFormat,
   type ImageFormat,
 } from '../src/intake/index.js';
+import { fixture } from './helpers.js';
 
 // ---------- helpers ----------
 
@@ -283,10 +285,24 @@ describe('decodeImage: formats', () => {
     assert.deepEqual(pixel(img, 40, 30), [0, 128, 255]);
   });
 
-  test('HEIC: not accepted under Baidu; under Kakao, not yet decodable', async () => {
-    const heic = ftyp('heic', ['mif1', 'heic']);
+  test('HEIC: rejected under Baidu, decoded under Kakao (same picture as the JPEG)', async () => {
+    const heic = await readFile(fixture('coco-000000000785.heic'));
     await rejectsWith(decodeImage(heic), 'image_format', /HEIC is not accepted/);
-    await rejectsWith(decodeImage(heic, KAKAO), 'image_format', /HEIC decoding is not yet supported/);
+    const img = await decodeImage(heic, KAKAO);
+    const jpeg = await decodeImage(await readFile(fixture('coco-000000000785.jpg')));
+    assert.equal(img.format, 'heic');
+    assert.deepEqual([img.width, img.height], [jpeg.width, jpeg.height]);
+    let diff = 0;
+    for (let i = 0; i < img.data.length; i++) diff += Math.abs(img.data[i] - jpeg.data[i]);
+    assert.ok(diff / img.data.length < 8, `mean abs difference ${diff / img.data.length}`);
+    assert.deepEqual(await probeImage(heic, KAKAO), { format: 'heic', width: img.width, height: img.height, orientation: 1, orientationApplied: false });
+  });
+
+  test('HEIC: size limits are checked from the container, and corrupt files are image_format', async () => {
+    const heic = await readFile(fixture('coco-000000000785.heic'));
+    await rejectsWith(decodeImage(heic, { ...KAKAO, maxSide: 400 }), 'image_size');
+    await rejectsWith(decodeImage(ftyp('heic', ['mif1', 'heic']), KAKAO), 'image_format', /HEIC/);
+    await rejectsWith(decodeImage(heic.subarray(0, heic.length / 2), KAKAO), 'image_format', /HEIC/);
   });
 
   test('TIFF and AVIF are not in either dialect', async () => {

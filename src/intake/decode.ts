@@ -3,6 +3,7 @@ import { ServiceError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import { decodeBase64Field, type Base64Options } from './base64.js';
 import { decodeBmp, readBmpHeader } from './bmp.js';
+import { openHeic, type OpenedHeic } from './heic.js';
 import { resolveIntakeOptions, type ImageFormat, type IntakeOptions, type ResolvedIntakeOptions } from './limits.js';
 import { sniffFormat } from './sniff.js';
 
@@ -24,7 +25,7 @@ export interface DecodedImage extends RgbImage, ImageInfo {
   hadAlpha: boolean;
 }
 
-// Formats our sharp build decodes. HEIC is absent: the prebuilt libheif has no HEVC decoder.
+// Formats our sharp build decodes. HEIC goes through heic.ts: the prebuilt libheif has no HEVC decoder.
 const SHARP_LOADER: Partial<Record<ImageFormat, string>> = {
   jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tiff', avif: 'heif',
 };
@@ -54,11 +55,15 @@ function sniffAllowed(bytes: Uint8Array, o: ResolvedIntakeOptions): ImageFormat 
     const allowed = [...o.formats].map((f) => FORMAT_LABEL[f]).join(', ');
     throw new ServiceError('image_format', `${FORMAT_LABEL[format]} is not accepted here (allowed: ${allowed})`);
   }
-  if (format === 'heic') throw new ServiceError('image_format', 'HEIC decoding is not yet supported');
   return format;
 }
 
 interface Probe extends ImageInfo { hasAlpha: boolean }
+
+// libheif has already applied the file's rotation boxes: dimensions are upright, no EXIF step.
+function heicInfo(heic: OpenedHeic): Probe {
+  return { format: 'heic', width: heic.width, height: heic.height, orientation: 1, orientationApplied: false, hasAlpha: false };
+}
 
 async function probe(bytes: Uint8Array, o: ResolvedIntakeOptions): Promise<Probe> {
   const format = sniffAllowed(bytes, o);
@@ -66,6 +71,12 @@ async function probe(bytes: Uint8Array, o: ResolvedIntakeOptions): Promise<Probe
     const h = readBmpHeader(bytes);
     checkSize(h.width, h.height, o);
     return { format, width: h.width, height: h.height, orientation: 1, orientationApplied: false, hasAlpha: false };
+  }
+  if (format === 'heic') {
+    const heic = await openHeic(bytes);
+    heic.dispose();
+    checkSize(heic.width, heic.height, o);
+    return heicInfo(heic);
   }
   const loader = SHARP_LOADER[format];
   if (!loader) throw new ServiceError('image_format', `${FORMAT_LABEL[format]} decoding is not supported`);
@@ -102,13 +113,14 @@ export async function probeImage(bytes: Uint8Array, opts?: IntakeOptions): Promi
 /**
  * File bytes → upright, packed 8-bit RGB.
  *
- * Order: empty → image_empty; sniff (content, never names) → unknown/disallowed/HEIC →
+ * Order: empty → image_empty; sniff (content, never names) → unknown/disallowed →
  * image_format; header dimensions (after EXIF orientation) → image_size; then the full decode,
  * where truncated or corrupt data → image_format. Grey, palette, 16-bit and CMYK sources are
  * converted to 8-bit sRGB; alpha is composited onto white.
  */
 export async function decodeImage(bytes: Uint8Array, opts?: IntakeOptions): Promise<DecodedImage> {
   const o = resolveIntakeOptions(opts);
+  if (sniffAllowed(bytes, o) === 'heic') return decodeHeic(bytes, o);
   const { hasAlpha, ...info } = await probe(bytes, o);
   if (info.format === 'bmp') {
     const img = decodeBmp(bytes, { maxPixels: o.maxPixels });
@@ -132,6 +144,23 @@ export async function decodeImage(bytes: Uint8Array, opts?: IntakeOptions): Prom
   // A view, not a copy: sharp's output buffer is ours alone.
   const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
   return { ...info, data, hadAlpha: hasAlpha };
+}
+
+/** HEIC: one container parse for the size check and the decode; RGBA flattened like the rest. */
+async function decodeHeic(bytes: Uint8Array, o: ResolvedIntakeOptions): Promise<DecodedImage> {
+  const heic = await openHeic(bytes);
+  try {
+    checkSize(heic.width, heic.height, o);
+    const rgba = await heic.decodeRgba();
+    let hadAlpha = false;
+    for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) { hadAlpha = true; break; }
+    const { hasAlpha: _, ...info } = heicInfo(heic);
+    const raw = { width: heic.width, height: heic.height, channels: 4 as const };
+    const data = await sharp(rgba, { raw }).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer();
+    return { ...info, data: new Uint8Array(data.buffer, data.byteOffset, data.length), hadAlpha };
+  } finally {
+    heic.dispose();
+  }
 }
 
 /** Baidu-style intake in one call: base64 form field → decoded image. */

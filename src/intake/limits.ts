@@ -17,7 +17,7 @@ export const DEFAULT_MAX_SIDE = 4096;
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
 
 export const BAIDU_FORMATS: ReadonlySet<ImageFormat> = new Set<ImageFormat>(['jpeg', 'png', 'bmp']);
-/** HEIC is accepted by the Kakao dialect but not decodable yet (sharp's prebuilt libheif is AV1-only). */
+/** Kakao's documented formats. HEIC is decoded by src/intake/heic.ts (wasm libheif). */
 export const KAKAO_FORMATS: ReadonlySet<ImageFormat> = new Set<ImageFormat>(['jpeg', 'png', 'webp', 'heic']);
 
 /** What `decodeImage` accepts. Every field is optional; omitted fields take the Baidu defaults. */
