@@ -16,7 +16,7 @@ import { fixture } from './helpers.js';
 // ---------- helpers ----------
 
 const BAIDU_CODE: Partial<Record<ErrorKind, number>> = {
-  missing_param: 216101, image_empty: 216200, image_format: 216201, image_size: 216202, image_base64: 216203,
+  missing_param: 216101, image_empty: 216200, image_format: 216201, image_unsupported: 216201, image_size: 216202, image_base64: 216203,
 };
 
 /** Assert a ServiceError of `kind` (and its Baidu code) with an optional detail pattern. */
@@ -271,7 +271,7 @@ describe('decodeImage: formats', () => {
 
   test('GIF is not allowed under Baidu but decodes when allowed', async () => {
     const gif = await solid(60, 60, [255, 0, 0]).gif().toBuffer();
-    await rejectsWith(decodeImage(gif), 'image_format', /GIF is not accepted/);
+    await rejectsWith(decodeImage(gif), 'image_unsupported', /GIF is not accepted/);
     const img = await decodeImage(gif, ALL);
     assert.equal(img.format, 'gif');
     near(pixel(img, 30, 30), [255, 0, 0], 2);
@@ -279,7 +279,7 @@ describe('decodeImage: formats', () => {
 
   test('WebP: rejected under Baidu, decoded under Kakao', async () => {
     const webp = await solid(80, 60, [0, 128, 255]).webp({ lossless: true }).toBuffer();
-    await rejectsWith(decodeImage(webp), 'image_format', /WebP/);
+    await rejectsWith(decodeImage(webp), 'image_unsupported', /WebP/);
     const img = await decodeImage(webp, KAKAO);
     assert.equal(img.format, 'webp');
     assert.deepEqual(pixel(img, 40, 30), [0, 128, 255]);
@@ -287,7 +287,7 @@ describe('decodeImage: formats', () => {
 
   test('HEIC: rejected under Baidu, decoded under Kakao (same picture as the JPEG)', async () => {
     const heic = await readFile(fixture('coco-000000000785.heic'));
-    await rejectsWith(decodeImage(heic), 'image_format', /HEIC is not accepted/);
+    await rejectsWith(decodeImage(heic), 'image_unsupported', /HEIC is not accepted/);
     const img = await decodeImage(heic, KAKAO);
     const jpeg = await decodeImage(await readFile(fixture('coco-000000000785.jpg')));
     assert.equal(img.format, 'heic');
@@ -307,8 +307,8 @@ describe('decodeImage: formats', () => {
 
   test('TIFF and AVIF are not in either dialect', async () => {
     const tif = await solid(60, 60, [1, 2, 3]).tiff().toBuffer();
-    await rejectsWith(decodeImage(tif), 'image_format');
-    await rejectsWith(decodeImage(tif, KAKAO), 'image_format');
+    await rejectsWith(decodeImage(tif), 'image_unsupported');
+    await rejectsWith(decodeImage(tif, KAKAO), 'image_unsupported');
   });
 });
 
@@ -625,7 +625,7 @@ describe('decodeBase64Image (Baidu intake in one call)', () => {
     const tiny = (await solid(10, 10, [0, 0, 0]).png().toBuffer()).toString('base64');
     await rejectsWith(decodeBase64Image(undefined), 'missing_param'); // 216101
     await rejectsWith(decodeBase64Image('   '), 'image_empty'); // 216200
-    await rejectsWith(decodeBase64Image(gif), 'image_format'); // 216201
+    await rejectsWith(decodeBase64Image(gif), 'image_unsupported'); // 216201
     await rejectsWith(decodeBase64Image(tiny), 'image_size'); // 216202
     await rejectsWith(decodeBase64Image('A'.repeat(DEFAULT_MAX_BASE64_BYTES + 4)), 'image_size'); // 216202
     await rejectsWith(decodeBase64Image('@@@@'), 'image_base64'); // 216203

@@ -53,7 +53,7 @@ function sniffAllowed(bytes: Uint8Array, o: ResolvedIntakeOptions): ImageFormat 
   if (!format) throw new ServiceError('image_format', 'unrecognised image format');
   if (!o.formats.has(format)) {
     const allowed = [...o.formats].map((f) => FORMAT_LABEL[f]).join(', ');
-    throw new ServiceError('image_format', `${FORMAT_LABEL[format]} is not accepted here (allowed: ${allowed})`);
+    throw new ServiceError('image_unsupported', `${FORMAT_LABEL[format]} is not accepted here (allowed: ${allowed})`);
   }
   return format;
 }
@@ -79,7 +79,7 @@ async function probe(bytes: Uint8Array, o: ResolvedIntakeOptions): Promise<Probe
     return heicInfo(heic);
   }
   const loader = SHARP_LOADER[format];
-  if (!loader) throw new ServiceError('image_format', `${FORMAT_LABEL[format]} decoding is not supported`);
+  if (!loader) throw new ServiceError('image_unsupported', `${FORMAT_LABEL[format]} decoding is not supported`);
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -113,9 +113,9 @@ export async function probeImage(bytes: Uint8Array, opts?: IntakeOptions): Promi
 /**
  * File bytes → upright, packed 8-bit RGB.
  *
- * Order: empty → image_empty; sniff (content, never names) → unknown/disallowed →
- * image_format; header dimensions (after EXIF orientation) → image_size; then the full decode,
- * where truncated or corrupt data → image_format. Grey, palette, 16-bit and CMYK sources are
+ * Order: empty → image_empty; sniff (content, never names) → unknown → image_format, recognised
+ * but not allowed → image_unsupported (same Baidu code); header dimensions (after EXIF
+ * orientation) → image_size; then the full decode, where truncated or corrupt data → image_format. Grey, palette, 16-bit and CMYK sources are
  * converted to 8-bit sRGB; alpha is composited onto white.
  */
 export async function decodeImage(bytes: Uint8Array, opts?: IntakeOptions): Promise<DecodedImage> {
