@@ -17,6 +17,17 @@ export interface Config {
   threadsPerWorker: number;
   /** Log level for Fastify's logger (BODYLENS_LOG_LEVEL, default info). */
   logLevel: string;
+  /**
+   * Addresses the server may fetch caller-supplied URLs from even though they are loopback,
+   * private or link-local (BODYLENS_URL_ALLOWLIST: comma-separated IPs or CIDRs; default none).
+   */
+  urlAllowList: string[];
+  kakao: {
+    /** Largest image upload or image_url download (BODYLENS_KAKAO_IMAGE_MAX_BYTES, default 8 MiB). */
+    imageMaxBytes: number;
+    /** Deadline for fetching an image_url (BODYLENS_URL_TIMEOUT_MS, default 10000). */
+    imageFetchTimeoutMs: number;
+  };
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -43,5 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: intSetting(env, 'BODYLENS_WORKERS', availableParallelism(), 1, 64),
     threadsPerWorker: intSetting(env, 'BODYLENS_THREADS_PER_WORKER', 1, 1, 64),
     logLevel: env.BODYLENS_LOG_LEVEL || 'info',
+    urlAllowList: (env.BODYLENS_URL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    kakao: {
+      imageMaxBytes: intSetting(env, 'BODYLENS_KAKAO_IMAGE_MAX_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      imageFetchTimeoutMs: intSetting(env, 'BODYLENS_URL_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
   };
 }

@@ -35,6 +35,7 @@ export const ERRORS = {
   image_unsupported: { baiduCode: 216201, message: 'image format error', httpStatus: 415, kakaoCode: -911 },
   image_size: { baiduCode: 216202, message: 'image size error', httpStatus: 413, kakaoCode: -602 },
   image_base64: { baiduCode: 216203, message: 'image size error', httpStatus: 400, kakaoCode: -2 },
+  video_size: { baiduCode: 216100, message: 'video size error', httpStatus: 413, kakaoCode: -602 },
   url_refused: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
   url_unreachable: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
   internal: { baiduCode: 282000, message: 'internal error', httpStatus: 500, kakaoCode: -1 },

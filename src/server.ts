@@ -6,6 +6,8 @@ import { AuthService, ensureBootstrapApp } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createAnalysisPool, type AnalysisPool } from './runtime/pool.js';
 import { openDatabase } from './store/db.js';
+import { createAddressPolicy } from './net/address-policy.js';
+import { join } from 'node:path';
 
 /** A committed photo the workers analyse once at start-up, so the first request is not slow. */
 const WARMUP_IMAGE = fileURLToPath(new URL('../../test/fixtures/coco-000000000785.jpg', import.meta.url));
@@ -30,7 +32,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     threadsPerWorker: config.threadsPerWorker,
     warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined,
   });
-  const app = await buildApp({ pool, auth, logLevel: config.logLevel });
+  const app = await buildApp({
+    pool,
+    auth,
+    logLevel: config.logLevel,
+    urlPolicy: createAddressPolicy(config.urlAllowList),
+    kakaoLimits: { ...config.kakao, videoMaxBytes: 50 * 1024 * 1024 },
+    uploadDir: join(config.dataDir, 'uploads'),
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   if (bootstrap.generated && bootstrap.app) {
     // Printed once, on the first start of an empty data directory.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../src/server.js';
 import { BODY21_KEYPOINTS, COCO_KEYPOINTS } from '../src/types.js';
-import { fixture } from './helpers.js';
+import { fixture, testConfig } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const sdk = require('baidu-aip-sdk');
@@ -44,15 +44,7 @@ const form = (image: string) => new URLSearchParams({ image }).toString();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bodylens-e2e-'));
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    bootstrapApp: { apiKey: API_KEY, secretKey: SECRET_KEY, appId: '10000001' },
-    workers: 1,
-    threadsPerWorker: 1,
-    logLevel: 'warn',
-  });
+  server = await startServer(testConfig(dir, { BODYLENS_API_KEY: API_KEY, BODYLENS_SECRET_KEY: SECRET_KEY, BODYLENS_APP_ID: '10000001' }));
   base = server.address;
   await server.pool.ready;
   const res = await fetch(`${base}/oauth/2.0/token?grant_type=client_credentials&client_id=${API_KEY}&client_secret=${SECRET_KEY}`);

@@ -4,6 +4,8 @@ import { ServiceError, toServiceError } from '../errors.js';
 import type { AnalysisPool } from '../runtime/pool.js';
 import type { AuthRequest, AuthService } from '../auth/index.js';
 import { baiduRestRoutes } from './baidu/rest.js';
+import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes.js';
+import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
 import { errorResponse } from './baidu/format.js';
 import { newLogId } from './baidu/log-id.js';
@@ -19,6 +21,13 @@ export interface AppDeps {
   auth: AuthService;
   /** Fastify log level; no request logging when absent (tests). */
   logLevel?: string;
+  /** Which addresses caller-supplied URLs may point at. */
+  urlPolicy: AddressPolicy;
+  kakaoLimits: KakaoLimits;
+  /** Video pose jobs; the job routes answer 503 without them. */
+  jobs?: PoseJobQueue;
+  /** Where uploaded videos wait for their job. */
+  uploadDir: string;
 }
 
 function isBaiduPath(request: FastifyRequest): boolean {
@@ -77,6 +86,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(baiduRestRoutes, {
     pool: deps.pool,
     authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
+  });
+  await app.register(kakaoRoutes, {
+    pool: deps.pool,
+    authenticate: (request, api) => deps.auth.authenticateKakao(request, api),
+    urlPolicy: deps.urlPolicy,
+    limits: deps.kakaoLimits,
+    jobs: deps.jobs,
+    uploadDir: deps.uploadDir,
   });
   return app;
 }

@@ -46,7 +46,7 @@ export interface AuthenticatedApp {
   apiKey: string;
   name: string;
   /** How the caller proved who it is. */
-  method: 'access_token' | 'signature';
+  method: 'access_token' | 'signature' | 'kakao_app_key';
 }
 
 export interface AuthServiceOptions {
@@ -96,13 +96,34 @@ export class AuthService {
       method = 'access_token';
     }
 
-    if (!appAllows(app, api)) throw new ServiceError('no_permission', `app ${app.appId} may not call ${api}`);
+    return this.admit(app, api, method, now);
+  }
 
+  /**
+   * Kakao's scheme: `Authorization: KakaoAK <REST API key>`, where an app's API Key is its REST
+   * API key. Missing header → token_missing; unknown or revoked key → token_invalid (both 401
+   * with Kakao code -401). Then the same permission, QPS and daily checks as Baidu callers.
+   */
+  authenticateKakao(req: Pick<AuthRequest, 'headers'>, api: string): AuthenticatedApp {
+    const now = this.now();
+    const authorization = firstValue(req.headers.authorization);
+    const match = authorization === undefined ? null : /^KakaoAK\s+(\S+)\s*$/.exec(authorization);
+    if (!match) {
+      throw new ServiceError('token_missing', authorization === undefined ? 'no Authorization header' : 'expected "Authorization: KakaoAK <REST API key>"');
+    }
+    const app = findAppByApiKey(this.db, match[1]);
+    if (!app || app.revokedAt != null) throw new ServiceError('token_invalid', 'unknown or revoked app key');
+    return this.admit(app, api, 'kakao_app_key', now);
+  }
+
+  /** Permission, then QPS, then daily quota; a request refused for quota gives its QPS slot back. */
+  private admit(app: App, api: string, method: AuthenticatedApp['method'], now: number): AuthenticatedApp {
+    if (!appAllows(app, api)) throw new ServiceError('no_permission', `app ${app.appId} may not call ${api}`);
     const release = this.qps.take(app.appId, api, app.qpsLimit, now);
     try {
       consumeDailyQuota(this.db, app.appId, api, app.dailyLimit, now);
     } catch (err) {
-      release(); // a request refused for quota should not also use up a QPS slot
+      release();
       throw err;
     }
     return { appId: app.appId, apiKey: app.apiKey, name: app.name, method };

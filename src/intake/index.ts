@@ -1,7 +1,7 @@
 /** Image intake: request field or bytes → validated, upright, packed 8-bit RGB. */
 export {
   DEFAULT_MAX_BASE64_BYTES, DEFAULT_MIN_SIDE, DEFAULT_MAX_SIDE, DEFAULT_MAX_PIXELS,
-  BAIDU_FORMATS, KAKAO_FORMATS, BAIDU_INTAKE, resolveIntakeOptions,
+  BAIDU_FORMATS, KAKAO_FORMATS, BAIDU_INTAKE, KAKAO_INTAKE, resolveIntakeOptions,
 } from './limits.js';
 export type { ImageFormat, IntakeOptions, ResolvedIntakeOptions } from './limits.js';
 export { decodeBase64Field } from './base64.js';

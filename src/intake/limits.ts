@@ -56,3 +56,9 @@ export function resolveIntakeOptions(opts: IntakeOptions = {}): ResolvedIntakeOp
 
 /** Baidu BODY API rules, ready to pass to decodeImage. */
 export const BAIDU_INTAKE: Readonly<IntakeOptions> = Object.freeze({ formats: BAIDU_FORMATS });
+
+/**
+ * Kakao Pose API rules: Kakao's formats with the (more lenient) Baidu dimension limits. Kakao
+ * documents 2 MB, a long side of at most 2048 px and aspect ratios within 16:9; we accept more.
+ */
+export const KAKAO_INTAKE: Readonly<IntakeOptions> = Object.freeze({ formats: KAKAO_FORMATS });

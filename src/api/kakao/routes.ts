@@ -1,0 +1,115 @@
+/**
+ * Kakao's Pose API dialect: `POST /pose` (image), `POST /pose/job` and `GET /pose/job/{job_id}`
+ * (asynchronous video). Auth is `Authorization: KakaoAK <REST API key>`. Failures are an HTTP
+ * status with a JSON body `{code, msg}`, as Kakao's APIs answer them.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError, toServiceError } from '../../errors.js';
+import { KAKAO_INTAKE } from '../../intake/index.js';
+import type { AnalysisPool } from '../../runtime/pool.js';
+import type { AddressPolicy } from '../../net/address-policy.js';
+import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
+import { toKakaoPerson } from './format.js';
+import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';
+
+/** What the job routes need from the video job runner (src/video/jobs.ts). */
+export interface PoseJobQueue {
+  submit(source: { kind: 'file'; path: string } | { kind: 'url'; url: string }, options: { smoothing: boolean; callbackUrl?: string }): string;
+  view(id: string): object;
+}
+
+export interface KakaoLimits {
+  /** Largest accepted image upload or image_url download, bytes. */
+  imageMaxBytes: number;
+  /** Deadline for downloading an image_url, ms. */
+  imageFetchTimeoutMs: number;
+  /** Largest accepted video upload, bytes. */
+  videoMaxBytes: number;
+}
+
+export interface KakaoRoutesOptions {
+  pool: AnalysisPool;
+  /** Identifies and charges the caller of `api` (KakaoAK header); throws ServiceError. */
+  authenticate(request: FastifyRequest, api: 'pose' | 'pose_job'): void;
+  urlPolicy: AddressPolicy;
+  limits: KakaoLimits;
+  /** Absent when the service runs without video jobs (e.g. no ffmpeg). */
+  jobs?: PoseJobQueue;
+  /** Where uploads wait before their job takes them over. */
+  uploadDir: string;
+}
+
+/** FetchError → catalogue entry; `tooLarge` says which size error a download over the cap is. */
+function fetchFailure(err: FetchError, tooLarge: 'image_size' | 'video_size'): ServiceError {
+  if (err.reason === 'too_large') return new ServiceError(tooLarge, err.message);
+  return new ServiceError(err.reason === 'refused' ? 'url_refused' : 'url_unreachable', err.message);
+}
+
+function kakaoError(error: ServiceError) {
+  // Kakao's msg is free text: ours is the catalogue message plus the detail, except for internal
+  // failures, whose detail (a stack) stays in the log.
+  const internal = error.entry.httpStatus >= 500;
+  return { code: error.entry.kakaoCode, msg: error.detail && !internal ? `${error.entry.message}: ${error.detail}` : error.entry.message };
+}
+
+/** Transport and plugin failures (body limits, malformed multipart) as catalogue entries. */
+function transportError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err;
+  if (err instanceof FetchError) return fetchFailure(err, 'image_size');
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServiceError('image_size', e.message);
+  if (e.statusCode && e.statusCode < 500) return new ServiceError('invalid_param', e.message);
+  return toServiceError(err);
+}
+
+export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions): Promise<void> {
+  await app.register(multipart, { limits: { fileSize: Math.max(opts.limits.imageMaxBytes, opts.limits.videoMaxBytes) } });
+
+  app.setErrorHandler((err, request, reply: FastifyReply) => {
+    const error = transportError(err);
+    if (error.entry.httpStatus >= 500) request.log.error({ err }, 'kakao request failed');
+    reply.code(error.entry.httpStatus).send(kakaoError(error));
+  });
+
+  app.post('/pose', async (request) => {
+    opts.authenticate(request, 'pose');
+    const source = exactlyOneSource(await readImageInput(request, opts.limits.imageMaxBytes), 'image_url');
+    const bytes = 'file' in source
+      ? source.file
+      : await fetchBytes(source.url, opts.urlPolicy, { maxBytes: opts.limits.imageMaxBytes, timeoutMs: opts.limits.imageFetchTimeoutMs });
+    const analysis = await opts.pool.run('body_analysis', { bytes, intake: KAKAO_INTAKE });
+    return analysis.persons.map(toKakaoPerson);
+  });
+
+  app.post('/pose/job', async (request) => {
+    opts.authenticate(request, 'pose_job');
+    const jobs = opts.jobs;
+    if (!jobs) throw new ServiceError('unavailable', 'video jobs are not enabled on this server');
+    await mkdir(opts.uploadDir, { recursive: true });
+    const upload = join(opts.uploadDir, randomUUID());
+    const input = await readVideoInput(request, opts.limits.videoMaxBytes, upload);
+    try {
+      const source = exactlyOneSource(input, 'video_url');
+      const smoothing = booleanField(input.fields, 'smoothing', true);
+      const callbackUrl = input.fields.callback_url || undefined;
+      // URLs are checked now for what needs no network; DNS-based checks happen when fetched.
+      if (callbackUrl) checkUrl(callbackUrl, opts.urlPolicy);
+      if ('url' in source) checkUrl(source.url, opts.urlPolicy);
+      const job = 'file' in source ? { kind: 'file' as const, path: source.file } : { kind: 'url' as const, url: source.url };
+      return { job_id: jobs.submit(job, { smoothing, callbackUrl }) };
+    } catch (err) {
+      if (input.file) await unlink(input.file).catch(() => undefined);
+      throw err instanceof FetchError ? fetchFailure(err, 'video_size') : err;
+    }
+  });
+
+  app.get<{ Params: { job_id: string } }>('/pose/job/:job_id', async (request) => {
+    opts.authenticate(request, 'pose_job');
+    if (!opts.jobs) throw new ServiceError('unavailable', 'video jobs are not enabled on this server');
+    return opts.jobs.view(request.params.job_id);
+  });
+}
