@@ -12,59 +12,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BodyAnalysis } from '../src/analysis/types.js';
+import { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
+// Suites in their own files register themselves when loaded.
+import './kakao.js';
 
-export interface BodyAnalyzer {
-  analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
-  close(): Promise<void>;
-}
-export type AnalyzerFactory = () => Promise<BodyAnalyzer>;
-
-export interface EvalOptions {
-  /** Set filters: "coco" (any suite) or "pose/coco"; empty = all. */
-  sets: string[];
-  /** Suite filters; empty = all. */
-  suites: string[];
-  scoreMode: ScoreMode;
-}
-
-export interface EvalContext {
-  evalRoot: string;
-  options: EvalOptions;
-  /** The shared in-process analyzer, created on first use. */
-  analyzer(): Promise<BodyAnalyzer>;
-  /** Print one JSON line. */
-  emit(line: Record<string, unknown>): void;
-}
-
-/** A number a floor can be set on; `key` is "<suite>/<set>", as in eval/floors.json. */
-export interface Score {
-  key: string;
-  metric: string;
-  value: number;
-}
-
-/**
- * One kind of evaluation (pose OKS AP today; hand PCK, gesture accuracy, segmentation IoU
- * later). A suite prints its own JSON lines through ctx.emit and returns the numbers to check.
- */
-export interface EvalSuite {
-  name: string;
-  sets: readonly string[];
-  run(ctx: EvalContext, sets: readonly string[]): Promise<Score[]>;
-}
-
-const suites = new Map<string, EvalSuite>();
-
-export function registerSuite(suite: EvalSuite): void {
-  if (suites.has(suite.name)) throw new Error(`eval suite "${suite.name}" registered twice`);
-  suites.set(suite.name, suite);
-}
-
-export function registeredSuites(): EvalSuite[] {
-  return [...suites.values()];
-}
+export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 

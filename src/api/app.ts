@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }
       : false,
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.

@@ -1,0 +1,57 @@
+/**
+ * The eval harness's suite registry and the types suites share. Suites live in their own files,
+ * import this module (never run.ts, which imports them) and call registerSuite at load.
+ */
+import type { BodyAnalysis } from '../src/analysis/types.js';
+import type { ScoreMode } from './datasets.js';
+
+export interface BodyAnalyzer {
+  analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
+  close(): Promise<void>;
+}
+export type AnalyzerFactory = () => Promise<BodyAnalyzer>;
+
+export interface EvalOptions {
+  /** Set filters: "coco" (any suite) or "pose/coco"; empty = all. */
+  sets: string[];
+  /** Suite filters; empty = all. */
+  suites: string[];
+  scoreMode: ScoreMode;
+}
+
+export interface EvalContext {
+  evalRoot: string;
+  options: EvalOptions;
+  /** The shared in-process analyzer, created on first use. */
+  analyzer(): Promise<BodyAnalyzer>;
+  /** Print one JSON line. */
+  emit(line: Record<string, unknown>): void;
+}
+
+/** A number a floor can be set on; `key` is "<suite>/<set>", as in eval/floors.json. */
+export interface Score {
+  key: string;
+  metric: string;
+  value: number;
+}
+
+/**
+ * One kind of evaluation (pose OKS AP today; hand PCK, gesture accuracy, segmentation IoU
+ * later). A suite prints its own JSON lines through ctx.emit and returns the numbers to check.
+ */
+export interface EvalSuite {
+  name: string;
+  sets: readonly string[];
+  run(ctx: EvalContext, sets: readonly string[]): Promise<Score[]>;
+}
+
+const suites = new Map<string, EvalSuite>();
+
+export function registerSuite(suite: EvalSuite): void {
+  if (suites.has(suite.name)) throw new Error(`eval suite "${suite.name}" registered twice`);
+  suites.set(suite.name, suite);
+}
+
+export function registeredSuites(): EvalSuite[] {
+  return [...suites.values()];
+}
