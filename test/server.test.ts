@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../src/server.js';
+import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
 import { BODY21_KEYPOINTS, COCO_KEYPOINTS } from '../src/types.js';
 import { fixture } from './helpers.js';
 
@@ -52,6 +53,7 @@ before(async () => {
     workers: 1,
     threadsPerWorker: 1,
     logLevel: 'warn',
+    video: DEFAULT_VIDEO_SETTINGS,
   });
   base = server.address;
   await server.pool.ready;
