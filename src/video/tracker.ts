@@ -88,6 +88,8 @@ export class PoseTracker {
   update(persons: readonly Person[], frame: number): TrackedPerson[] {
     const { highScore, minIou, minIouLow, maxAgeFrames } = this.options;
     const result: TrackedPerson[] = persons.map((person) => ({ person }));
+    // Retire tracks unseen for too long before they can claim anyone.
+    this.tracks = this.tracks.filter((t) => frame - t.lastFrame <= maxAgeFrames);
     const predicted = new Map(this.tracks.map((t) => [t, predict(t, frame)]));
     const high = persons.map((_, i) => i).filter((i) => persons[i].score >= highScore);
     const low = persons.map((_, i) => i).filter((i) => persons[i].score < highScore);
@@ -109,7 +111,6 @@ export class PoseTracker {
       this.tracks.push(track);
       result[i].trackId = track.id;
     }
-    this.tracks = this.tracks.filter((t) => frame - t.lastFrame <= maxAgeFrames);
     this.previousFrame = frame;
     return result;
   }
