@@ -4,10 +4,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../src/analysis/body.js';
 import { BODY21_KEYPOINTS, type Person } from '../src/types.js';
 import { minCostAssignment } from '../src/video/assignment.js';
@@ -16,6 +20,7 @@ import { FrameReader, PpmStreamParser, VideoError, probeVideo } from '../src/vid
 import { TrackRecorder, keypointJitter } from '../src/video/jitter.js';
 import { OneEuroFilter } from '../src/video/smoothing.js';
 import { PoseTracker } from '../src/video/tracker.js';
+import { fixture } from './helpers.js';
 import { makeSkierClip } from './video-clip.js';
 
 let dir: string;
@@ -94,6 +99,29 @@ describe('decode', () => {
     await assertVideoError(probeVideo(truncated), /not a video file/);
     await assertVideoError(probeVideo(join(dir, 'missing.mp4')), /not found/);
     await assertVideoError(collect(new FrameReader(text)), /not a video file/);
+    await assertVideoError(probeVideo(fixture('coco-000000000785.jpg')), /not a video file/);
+  });
+
+  test('playlists that would make ffmpeg fetch URLs or read other files are refused', async () => {
+    let contacted = false;
+    const server = createServer((_req, res) => {
+      contacted = true;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const playlist = join(dir, 'upload');
+    writeFileSync(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nhttp://127.0.0.1:${port}/segment.ts\n#EXT-X-ENDLIST\n`);
+    const concat = join(dir, 'upload2');
+    writeFileSync(concat, `ffconcat version 1.0\nfile '${clip}'\n`);
+    try {
+      await assertVideoError(probeVideo(playlist), /not a video file/);
+      await assertVideoError(collect(new FrameReader(playlist)), /not a video file/);
+      await assertVideoError(probeVideo(concat), /not a video file/);
+    } finally {
+      server.close();
+    }
+    assert.equal(contacted, false, 'ffmpeg must not fetch the playlist URL');
   });
 
   test('abort stops decoding at once', async () => {
@@ -269,5 +297,35 @@ describe('analyzeVideo (real models)', () => {
     });
     assert.deepEqual(result.annotations.map((a) => a.frame_num), [0, 4, 8]);
     assert.equal(result.video.frames, 12);
+  });
+});
+
+describe('CLI: bodylens analyze pose', () => {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'analyze', 'pose', ...args], { encoding: 'utf8', env: { ...process.env, BODYLENS_VIDEO_FRAME_STRIDE: '2' } });
+
+  test('a video prints the result document and renders an overlay video', async () => {
+    const out = join(dir, 'overlay.mp4');
+    const short = makeSkierClip(join(dir, 'cli.mp4'), { frames: 6, fps: 10 });
+    const res = run([short, '--render', out]);
+    assert.equal(res.status, 0, res.stderr);
+    const doc = JSON.parse(res.stdout);
+    assert.deepEqual(Object.keys(doc), ['annotations', 'categories', 'info', 'video']);
+    assert.deepEqual(doc.annotations.map((a: { frame_num: number }) => a.frame_num), [0, 2, 4]);
+    const rendered = await probeVideo(out);
+    assert.deepEqual([rendered.width, rendered.height, rendered.fps, rendered.frameCount], [602, 402, 5, 3]);
+  });
+
+  test('an image prints the POST /pose array; a non-video fails with a message', () => {
+    const res = run([fixture('coco-000000000785.jpg')]);
+    assert.equal(res.status, 0, res.stderr);
+    const persons = JSON.parse(res.stdout);
+    assert.equal(persons.length, 1);
+    assert.equal(persons[0].keypoints.length, 51);
+    const text = join(dir, 'readme.txt');
+    writeFileSync(text, 'not a video');
+    const bad = run([text]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /not a video file/);
   });
 });

@@ -54,12 +54,26 @@ export interface VideoInfo {
   codec: string;
 }
 
+/**
+ * Container formats (ffmpeg demuxer names) accepted as video: MP4/MOV/3GP, Matroska/WebM, AVI,
+ * MPEG-TS/PS, FLV, ASF/WMV, Ogg. Everything else is refused before ffmpeg reads it, notably
+ * playlists (HLS, concat) with which an uploaded file could make ffmpeg open other local files
+ * or URLs, and formats that turn arbitrary bytes into pictures (text, raw images).
+ */
+export const VIDEO_DEMUXERS: readonly string[] = ['mov', 'matroska', 'avi', 'mpegts', 'mpeg', 'flv', 'asf', 'ogg'];
+
+/** ffmpeg input options for an untrusted local file: allowed containers only, no network. */
+function inputArgs(path: string): string[] {
+  // "file:" keeps a path containing ':' from being read as a protocol name.
+  return ['-format_whitelist', VIDEO_DEMUXERS.join(','), '-protocol_whitelist', 'file', '-i', `file:${path}`];
+}
+
 /** Last part of ffmpeg's stderr; it writes a banner and progress we do not need. */
 const STDERR_KEEP = 16 * 1024;
 
 function ffmpegFailure(stderr: string): VideoError {
   if (/No such file or directory/.test(stderr)) return new VideoError('video file not found');
-  if (/Invalid data found when processing input|could not find codec parameters|moov atom not found|Unknown format|End of file/i.test(stderr)) {
+  if (/Invalid data found when processing input|not on whitelist|could not find codec parameters|moov atom not found|Unknown format|End of file/i.test(stderr)) {
     return new VideoError('not a video file or unsupported video format');
   }
   const line = stderr.trim().split('\n').filter((l) => !/^\s/.test(l)).pop();
@@ -131,7 +145,7 @@ export function parseProbeOutput(stderr: string): VideoInfo {
 /** Reads the container and stream headers; throws VideoError for anything that is not a usable video. */
 export async function probeVideo(path: string, signal?: AbortSignal): Promise<VideoInfo> {
   // Without an output ffmpeg prints the input summary and exits with status 1: that is expected.
-  const { stderr } = await runFfmpeg(['-hide_banner', '-nostdin', '-i', path], signal);
+  const { stderr } = await runFfmpeg(['-hide_banner', '-nostdin', ...inputArgs(path)], signal);
   const info = parseProbeOutput(stderr);
   if (info.width * info.height > DEFAULT_MAX_PIXELS) {
     throw new VideoError(`video frame size ${info.width}x${info.height} is too large (at most ${DEFAULT_MAX_PIXELS} pixels)`);
@@ -247,7 +261,7 @@ export class FrameReader {
     signal?.throwIfAborted();
     const args = [
       '-hide_banner', '-nostdin', '-loglevel', 'error',
-      '-i', this.path,
+      ...inputArgs(this.path),
       '-map', '0:v:0', '-an', '-sn', '-dn',
       // One output frame per decoded frame (no duplication or dropping to a constant rate), so
       // frame numbers are the source's own.

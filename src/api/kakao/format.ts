@@ -90,14 +90,18 @@ export function kakaoVideoInfo(createdAt: Date) {
   };
 }
 
-/** A finished video analysis as `GET /pose/job/{id}` returns it on success (keys as Kakao orders them). */
-export function kakaoVideoSuccess(jobId: string, result: VideoPoseResult, createdAt: Date) {
+/** A video analysis in Kakao's result format (what the CLI prints). */
+export function kakaoVideoResult(result: VideoPoseResult, createdAt: Date) {
   return {
     annotations: result.annotations,
     categories: KAKAO_CATEGORIES,
     info: kakaoVideoInfo(createdAt),
-    job_id: jobId,
-    status: 'success' as const,
     video: result.video,
   };
+}
+
+/** A finished video job as `GET /pose/job/{id}` returns it on success (keys in Kakao's order). */
+export function kakaoVideoSuccess(jobId: string, result: VideoPoseResult, createdAt: Date) {
+  const { annotations, categories, info, video } = kakaoVideoResult(result, createdAt);
+  return { annotations, categories, info, job_id: jobId, status: 'success' as const, video };
 }
