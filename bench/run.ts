@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
 
 /** One API to benchmark; later capabilities register their own. */
 export interface BenchCase {
@@ -156,7 +157,7 @@ function parseLevels(spec: string): Array<{ concurrency: number; requests: numbe
   });
 }
 
-const USAGE = 'usage: node dist/bench/run.js [--case body_analysis] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--case body_analysis|pose_video] [--video-source walking|studio] [--video-seconds 10] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -182,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
         warmup: { type: 'string', default: '3' },
         'startup-timeout': { type: 'string', default: '600' },
         'eval-dir': { type: 'string' },
+        'video-seconds': { type: 'string', default: '10' },
+        'video-source': { type: 'string', default: 'walking' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -191,6 +194,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.help) { process.stdout.write(USAGE + '\n'); return 0; }
+  if (args.case === VIDEO_BENCH_CASE) {
+    const evalDir = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(repoRoot(), '..', 'shared', 'eval'));
+    return runVideoBench(evalDir, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out);
+  }
   const benchCase = cases.get(args.case!);
   if (!benchCase) { process.stderr.write(`unknown case "${args.case}"; known: ${[...cases.keys()].join(', ')}\n`); return 2; }
   const name = benchCase.name;

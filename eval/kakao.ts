@@ -15,7 +15,7 @@ import { startServer } from '../src/server.js';
 import { COCO_KEYPOINTS } from '../src/types.js';
 import { POSE_SETS, loadPoseSet, personToDetection } from './datasets.js';
 import { evaluateKeypoints, type Detection, type ImageSample } from './oks.js';
-import { registerSuite, type EvalSuite, type Score } from './suite.js';
+import type { EvalSuite, Score } from './suite.js';
 
 const KEY = 'evalKakaoKey0123456789ab';
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
@@ -85,5 +85,3 @@ export const kakaoSuite: EvalSuite = {
     return scores;
   },
 };
-
-registerSuite(kakaoSuite);

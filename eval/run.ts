@@ -15,8 +15,8 @@ import type { BodyAnalysis } from '../src/analysis/types.js';
 import { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
-// Suites in their own files register themselves when loaded.
-import './kakao.js';
+import { kakaoSuite } from './kakao.js';
+import { videoSuite } from './video.js';
 
 export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
@@ -89,6 +89,8 @@ export const poseSuite: EvalSuite = {
 };
 
 registerSuite(poseSuite);
+registerSuite(videoSuite);
+registerSuite(kakaoSuite);
 
 /** The repo root: the nearest folder above this file holding package.json (works from dist/). */
 export function repoRoot(): string {

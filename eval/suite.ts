@@ -1,6 +1,6 @@
 /**
- * The eval harness's suite registry and the types suites share. Suites live in their own files,
- * import this module (never run.ts, which imports them) and call registerSuite at load.
+ * The eval harness's suite registry and the types suites share. A suite in its own file imports
+ * its types from here (not from run.ts, which imports the suite) and run.ts registers it.
  */
 import type { BodyAnalysis } from '../src/analysis/types.js';
 import type { ScoreMode } from './datasets.js';

@@ -1,6 +1,28 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
+/** Video pose jobs (Kakao `POST /pose/job`); see docs/video.md. */
+export interface VideoSettings {
+  /** Only the first this many seconds of a video are analysed (BODYLENS_VIDEO_MAX_SECONDS, default 30). */
+  maxSeconds: number;
+  /** Analyse every n-th frame (BODYLENS_VIDEO_FRAME_STRIDE, default 1 = every frame). */
+  frameStride: number;
+  /** Video jobs processed at the same time (BODYLENS_VIDEO_CONCURRENCY, default 1). */
+  concurrency: number;
+  /** Finished jobs and their results are deleted after this many days (BODYLENS_JOB_RETENTION_DAYS, default 7). */
+  retentionDays: number;
+  /** Largest accepted video upload or download in bytes (BODYLENS_VIDEO_MAX_BYTES, default 50 MiB). */
+  maxBytes: number;
+}
+
+export const DEFAULT_VIDEO_SETTINGS: Readonly<VideoSettings> = Object.freeze({
+  maxSeconds: 30,
+  frameStride: 1,
+  concurrency: 1,
+  retentionDays: 7,
+  maxBytes: 50 * 1024 * 1024,
+});
+
 /** Every setting of the service: its env var, default and validation, read once at start-up. */
 export interface Config {
   /** HTTP port (PORT, default 8080). */
@@ -28,6 +50,7 @@ export interface Config {
     /** Deadline for fetching an image_url (BODYLENS_URL_TIMEOUT_MS, default 10000). */
     imageFetchTimeoutMs: number;
   };
+  video: VideoSettings;
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -59,5 +82,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       imageMaxBytes: intSetting(env, 'BODYLENS_KAKAO_IMAGE_MAX_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
       imageFetchTimeoutMs: intSetting(env, 'BODYLENS_URL_TIMEOUT_MS', 10_000, 100, 600_000),
     },
+    video: loadVideoSettings(env),
+  };
+}
+
+export function loadVideoSettings(env: NodeJS.ProcessEnv = process.env): VideoSettings {
+  const d = DEFAULT_VIDEO_SETTINGS;
+  return {
+    maxSeconds: intSetting(env, 'BODYLENS_VIDEO_MAX_SECONDS', d.maxSeconds, 1, 3600),
+    frameStride: intSetting(env, 'BODYLENS_VIDEO_FRAME_STRIDE', d.frameStride, 1, 1000),
+    concurrency: intSetting(env, 'BODYLENS_VIDEO_CONCURRENCY', d.concurrency, 1, 64),
+    retentionDays: intSetting(env, 'BODYLENS_JOB_RETENTION_DAYS', d.retentionDays, 1, 3650),
+    maxBytes: intSetting(env, 'BODYLENS_VIDEO_MAX_BYTES', d.maxBytes, 1, 2 ** 40),
   };
 }

@@ -50,7 +50,8 @@ function clampPoint(p: Keypoint, image: RgbImage): Keypoint {
   };
 }
 
-function clampBox(b: Box, image: RgbImage): Box {
+/** The part of a box inside the frame. */
+export function clampBox(b: Box, image: { width: number; height: number }): Box {
   const left = Math.max(0, b.left);
   const top = Math.max(0, b.top);
   const right = Math.min(image.width, b.left + b.width);

@@ -6,14 +6,17 @@ import { newLogId } from '../api/baidu/log-id.js';
 import { ServiceError, toServiceError } from '../errors.js';
 import { BAIDU_INTAKE, decodeImage } from '../intake/index.js';
 import { renderPersons } from '../render/skeleton.js';
+import { runPoseCommand } from './pose.js';
 
 const USAGE = `usage: bodylens analyze body_analysis <image> [--render out.png]
+       bodylens analyze pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
 
 Runs the analysis in this process (no server) and prints the same JSON the HTTP API returns.
   --render <file>   also write the photo with boxes and skeletons drawn on it (PNG)`;
 
 /** `bodylens analyze <api> <image>`: returns the process exit code. */
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'pose') return runPoseCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -25,7 +28,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (api !== 'body_analysis') {
-    console.error(`unknown API "${api}"; available: body_analysis`);
+    console.error(`unknown API "${api}"; available: body_analysis, pose`);
     return 2;
   }
   const logId = newLogId();

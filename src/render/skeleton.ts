@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Body21KeypointName, Person, RgbImage } from '../types.js';
 
 /** Limbs drawn between Baidu's 21 points; colour groups: person's left, right, centre line. */
@@ -55,11 +55,18 @@ function svgFor(persons: Person[], width: number, height: number, minScore: numb
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
 
-/** Draws boxes and skeletons over the decoded (already upright) photo and returns a PNG. */
-export async function renderPersons(image: RgbImage, persons: Person[], opts: RenderOptions = {}): Promise<Buffer> {
+function overlay(image: RgbImage, persons: Person[], opts: RenderOptions): Sharp {
   const svg = svgFor(persons, image.width, image.height, opts.minScore ?? 0.2);
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
+}
+
+/** Draws boxes and skeletons over the decoded (already upright) photo and returns a PNG. */
+export async function renderPersons(image: RgbImage, persons: Person[], opts: RenderOptions = {}): Promise<Buffer> {
+  return overlay(image, persons, opts).png().toBuffer();
+}
+
+/** The same drawing as packed RGB of the image's size (video frames for an encoder). */
+export async function renderPersonsRgb(image: RgbImage, persons: Person[], opts: RenderOptions = {}): Promise<Buffer> {
+  return overlay(image, persons, opts).removeAlpha().raw().toBuffer();
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ServiceError, ERRORS, type ErrorKind } from '../errors.js';
 import type { TaskMap, TaskMessage, TaskName, WorkerReply } from './tasks.js';
+import type { RgbImage } from '../types.js';
 
 export interface PoolOptions {
   /** Worker threads; each loads every model once. */
@@ -110,14 +111,19 @@ export function createAnalysisPool(opts: PoolOptions): AnalysisPool {
       if (queue.length >= maxQueue) return Promise.reject(new ServiceError('unavailable', 'too many requests queued'));
       return new Promise((resolve, reject) => {
         const id = nextId++;
-        // Copy image bytes into a buffer we own so it can be transferred without copying again.
-        const bytes = (request as { bytes?: Uint8Array }).bytes;
+        // Copy image bytes (or decoded pixels) into a buffer we own so it can be transferred
+        // without copying again.
+        const { bytes, image } = request as { bytes?: Uint8Array; image?: RgbImage };
         const transfer: ArrayBuffer[] = [];
         let message: TaskMessage = { id, task, request };
         if (bytes) {
           const owned = new Uint8Array(bytes);
           transfer.push(owned.buffer);
           message = { id, task, request: { ...request, bytes: owned } };
+        } else if (image) {
+          const owned = new Uint8Array(image.data);
+          transfer.push(owned.buffer);
+          message = { id, task, request: { ...request, image: { ...image, data: owned } } };
         }
         queue.push({ id, message, transfer, resolve: resolve as (v: unknown) => void, reject });
         dispatch();

@@ -1,5 +1,6 @@
 import type { IntakeOptions } from '../intake/index.js';
 import type { BodyAnalysis } from '../analysis/types.js';
+import type { Person, RgbImage } from '../types.js';
 
 /**
  * The analyses a worker can run, by name. Each entry maps a request (encoded image bytes plus
@@ -8,11 +9,13 @@ import type { BodyAnalysis } from '../analysis/types.js';
  */
 export interface TaskMap {
   body_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: BodyAnalysis };
+  /** Body keypoints on an already decoded frame (video jobs); the pixel buffer is transferred. */
+  pose_frame: { request: { image: RgbImage }; result: Person[] };
 }
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis'];
+export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame'];
 
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {

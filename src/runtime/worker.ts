@@ -32,6 +32,7 @@ async function start(): Promise<Record<TaskName, Handler>> {
   await warmUp(body);
   return {
     body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
+    pose_frame: ({ image }) => body.analyzeImage(image),
   };
 }
 

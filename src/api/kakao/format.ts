@@ -2,7 +2,11 @@
  * Kakao Pose API response shapes (COCO format): one object per person with COCO-17 keypoints,
  * plus the fixed `categories` block that video results carry.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../runtime/models.js';
 import { COCO_KEYPOINTS, type Person } from '../../types.js';
+import type { VideoPoseResult } from '../../video/analyze.js';
 
 /** Points at or above this confidence count as "detected" for the person's bbox. */
 export const KAKAO_BBOX_MIN_SCORE = 0.2;
@@ -60,3 +64,44 @@ export const KAKAO_CATEGORIES = [
     supercategory: 'person',
   },
 ];
+
+let packageInfo: { version: string; homepage: string } | undefined;
+
+function bodylensPackage(): { version: string; homepage: string } {
+  if (!packageInfo) {
+    const pj = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string; homepage?: string };
+    packageInfo = { version: pj.version ?? '', homepage: pj.homepage ?? '' };
+  }
+  return packageInfo;
+}
+
+/** The `info` block of a video result: who produced it and when (Kakao puts its own there). */
+export function kakaoVideoInfo(createdAt: Date) {
+  const { version, homepage } = bodylensPackage();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    contributor: 'bodylens',
+    date_created: `${createdAt.getUTCFullYear()}/${pad(createdAt.getUTCMonth() + 1)}/${pad(createdAt.getUTCDate())}`,
+    description: 'Human pose estimation result from bodylens',
+    name: 'bodylens',
+    url: homepage,
+    version,
+    year: createdAt.getUTCFullYear(),
+  };
+}
+
+/** A video analysis in Kakao's result format (what the CLI prints). */
+export function kakaoVideoResult(result: VideoPoseResult, createdAt: Date) {
+  return {
+    annotations: result.annotations,
+    categories: KAKAO_CATEGORIES,
+    info: kakaoVideoInfo(createdAt),
+    video: result.video,
+  };
+}
+
+/** A finished video job as `GET /pose/job/{id}` returns it on success (keys in Kakao's order). */
+export function kakaoVideoSuccess(jobId: string, result: VideoPoseResult, createdAt: Date) {
+  const { annotations, categories, info, video } = kakaoVideoResult(result, createdAt);
+  return { annotations, categories, info, job_id: jobId, status: 'success' as const, video };
+}

@@ -1,0 +1,112 @@
+/**
+ * Video job throughput: `npm run bench -- --case pose_video [--video-source walking|studio]
+ * [--video-seconds 10]`.
+ *
+ * Makes a 720p clip (first N seconds of a clip from ../shared/eval, never committed) in a
+ * temporary folder, then runs it as one video job
+ * the way the service does: PoseJobs on a fresh SQLite data dir, frames through the worker pool's
+ * `pose_frame` task, tracking and smoothing on, result written to disk. Prints one JSON line
+ * with analysed frames per second.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
+import { createAnalysisPool } from '../src/runtime/pool.js';
+import { openDatabase } from '../src/store/db.js';
+import { ffmpegPath, probeVideo } from '../src/video/decode.js';
+import { PoseJobs } from '../src/video/jobs.js';
+
+export const VIDEO_BENCH_CASE = 'pose_video';
+
+/** Source clips under the eval root, with the filter that makes them 720p. */
+export const VIDEO_BENCH_SOURCES: Record<string, { path: string; filter: string }> = {
+  // A crowd from above (about 9 people a frame): the heavy case.
+  walking: { path: 'video/walking-topdown/vtest.avi', filter: 'scale=1280:720' },
+  // One person (the typical fitness / sports upload), padded to 16:9 and looped to length.
+  studio: {
+    path: 'smoke/mmpose/demo/resources/body3d_demo.mp4',
+    filter: 'scale=-2:720,pad=1280:720:(ow-iw)/2:0,loop=loop=-1:size=32767:start=0',
+  },
+};
+
+const WARMUP_IMAGE = fileURLToPath(new URL('../../test/fixtures/coco-000000000785.jpg', import.meta.url));
+
+export async function runVideoBench(
+  evalRoot: string,
+  sourceName: string,
+  seconds: number,
+  out: (line: Record<string, unknown>) => void,
+): Promise<number> {
+  const spec = VIDEO_BENCH_SOURCES[sourceName];
+  if (!spec) {
+    out({ bench: VIDEO_BENCH_CASE, error: `unknown --video-source "${sourceName}"; known: ${Object.keys(VIDEO_BENCH_SOURCES).join(', ')}` });
+    return 2;
+  }
+  const source = { ...spec, path: join(evalRoot, spec.path) };
+  if (!existsSync(source.path)) {
+    out({ bench: VIDEO_BENCH_CASE, skipped: true, reason: `no ${spec.path} under ${evalRoot}` });
+    return 0;
+  }
+  const work = await mkdtemp(join(tmpdir(), 'bodylens-video-bench-'));
+  const workers = availableParallelism();
+  const pool = createAnalysisPool({ workers, threadsPerWorker: 1, warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined });
+  const db = openDatabase(join(work, 'data'));
+  let jobs: PoseJobs | undefined;
+  try {
+    const clip = join(work, 'clip.mp4');
+    execFileSync(ffmpegPath(), [
+      '-hide_banner', '-loglevel', 'error', '-y', '-i', source.path,
+      '-vf', source.filter, '-t', String(seconds), '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', clip,
+    ]);
+    const info = await probeVideo(clip);
+    await pool.ready;
+    let finished: (status: string) => void = () => undefined;
+    const done = new Promise<string>((r) => (finished = r));
+    jobs = new PoseJobs({
+      db,
+      dataDir: join(work, 'data'),
+      analyzeFrame: (image) => pool.run('pose_frame', { image }),
+      download: async () => {
+        throw new Error('not used');
+      },
+      settings: { ...DEFAULT_VIDEO_SETTINGS, maxSeconds: Math.max(seconds, DEFAULT_VIDEO_SETTINGS.maxSeconds) },
+      onFinished: (job) => finished(job.status),
+    });
+    jobs.start();
+    const t0 = performance.now();
+    const id = jobs.submit({ kind: 'file', path: clip }, { smoothing: true });
+    const status = await done;
+    const wallS = (performance.now() - t0) / 1000;
+    const view = jobs.view(id) as { annotations?: Array<{ objects: unknown[] }>; description?: string };
+    if (status !== 'success' || !view.annotations) {
+      out({ bench: VIDEO_BENCH_CASE, error: `job ${status}: ${view.description ?? ''}` });
+      return 1;
+    }
+    const frames = view.annotations.length;
+    const persons = view.annotations.reduce((s, a) => s + a.objects.length, 0);
+    out({
+      bench: VIDEO_BENCH_CASE,
+      source: sourceName,
+      clip: { width: info.width, height: info.height, fps: info.fps, seconds },
+      frames,
+      wall_s: Number(wallS.toFixed(1)),
+      fps: Number((frames / wallS).toFixed(2)),
+      ms_per_frame: Number(((wallS * 1000) / frames).toFixed(1)),
+      persons_per_frame: Number((persons / frames).toFixed(2)),
+      result_kb: Math.round((await stat(join(work, 'data', 'jobs', id, 'result.json'))).size / 1024),
+      workers,
+      smoothing: true,
+    });
+    return 0;
+  } finally {
+    await jobs?.close();
+    await pool.close();
+    db.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `bodylens analyze pose <image|video> [--render out] [--no-smoothing]`: Kakao Pose API results
+ * computed in this process (no server). An image prints the `POST /pose` array; a video prints
+ * the result document of `GET /pose/job/{id}` (without job fields) and can render a skeleton
+ * overlay video.
+ */
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
+import { kakaoVideoResult, toKakaoPerson } from '../api/kakao/format.js';
+import { loadVideoSettings } from '../config.js';
+import { decodeImage, KAKAO_FORMATS, sniffFormat } from '../intake/index.js';
+import { renderPersons, renderPersonsRgb } from '../render/skeleton.js';
+import { analyzeVideo } from '../video/analyze.js';
+import { probeVideo } from '../video/decode.js';
+import { VideoWriter } from '../video/render.js';
+
+export const POSE_USAGE = `usage: bodylens analyze pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
+
+Kakao Pose API results without a server. An image prints the POST /pose JSON array; a video
+prints the GET /pose/job/{id} result (first BODYLENS_VIDEO_MAX_SECONDS seconds, every
+BODYLENS_VIDEO_FRAME_STRIDE-th frame).
+  --render <file>   also draw the skeletons: a PNG for an image, an MP4 for a video
+  --no-smoothing    video: report raw per-frame keypoints (smoothing is on by default)`;
+
+async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function analyzeImageFile(analyzer: BodyAnalyzer, path: string, render?: string): Promise<void> {
+  const image = await decodeImage(await readFile(path), { formats: KAKAO_FORMATS });
+  const persons = await analyzer.analyzeImage(image);
+  console.log(JSON.stringify(persons.map(toKakaoPerson), null, 2));
+  if (render) await writeFile(render, await renderPersons(image, persons));
+}
+
+async function analyzeVideoFile(analyzer: BodyAnalyzer, path: string, smoothing: boolean, render?: string): Promise<void> {
+  const settings = loadVideoSettings();
+  let writer: VideoWriter | undefined;
+  try {
+    const fps = render ? (await probeVideo(path)).fps / settings.frameStride : 0;
+    const result = await analyzeVideo(path, {
+      analyzeFrame: (image) => analyzer.analyzeImage(image),
+      smoothing,
+      maxSeconds: settings.maxSeconds,
+      frameStride: settings.frameStride,
+      onFrame: render
+        ? async (frame, tracked) => {
+            writer ??= new VideoWriter(render, { width: frame.image.width, height: frame.image.height, fps });
+            await writer.write(await renderPersonsRgb(frame.image, tracked.map((t) => t.person)));
+          }
+        : undefined,
+    });
+    await writer?.close();
+    writer = undefined;
+    console.log(JSON.stringify(kakaoVideoResult(result, new Date())));
+  } finally {
+    writer?.abort();
+  }
+}
+
+/** Returns the process exit code. */
+export async function runPoseCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { render: { type: 'string' }, 'no-smoothing': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${POSE_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [file] = positionals;
+  if (values.help || !file || positionals.length > 1) {
+    console.error(POSE_USAGE);
+    return values.help ? 0 : 2;
+  }
+  let analyzer: BodyAnalyzer | undefined;
+  try {
+    // Content decides, not the file name: images by their magic bytes, anything else is tried as video.
+    const isImage = sniffFormat(await readHead(file, 64)) !== undefined;
+    analyzer = await createBodyAnalyzer();
+    if (isImage) await analyzeImageFile(analyzer, file, values.render);
+    else await analyzeVideoFile(analyzer, file, !values['no-smoothing'], values.render);
+    return 0;
+  } catch (err) {
+    // ServiceError (image intake) and VideoError messages are written for the user.
+    console.error(`bodylens: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await analyzer?.close();
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * Asynchronous video pose jobs (Kakao `POST /pose/job`, `GET /pose/job/{id}`).
+ *
+ * State lives in SQLite (`pose_jobs`: status, progress, attempts, timestamps) and files under
+ * `<dataDir>/jobs/<id>/` (`input`: the video while the job needs it; `result.json`: the
+ * finished analysis, written atomically). A job's life: waiting → processing → success | failed.
+ * Restart safety: jobs still waiting simply run; a job found `processing` at start-up was
+ * interrupted (crash, kill) and is retried once, then failed with a reason. Finished jobs older
+ * than the retention period answer `not found` and their rows and files are deleted. See
+ * docs/video.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VideoSettings } from '../config.js';
+import { kakaoVideoSuccess } from '../api/kakao/format.js';
+import { applyMigrations, type Db, type MigrationSet } from '../store/db.js';
+import type { Person, RgbImage } from '../types.js';
+import { analyzeVideo, type VideoPoseResult } from './analyze.js';
+import { VideoError } from './decode.js';
+
+export type JobSource = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+export type JobStatus = 'waiting' | 'processing' | 'success' | 'failed';
+
+export interface JobLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PoseJobsDeps {
+  /** The service database (better-sqlite3); the `pose_jobs` migration set is applied to it. */
+  db: Db;
+  /** Job folders live under `<dataDir>/jobs/<id>/`. */
+  dataDir: string;
+  /** Body keypoints of one frame, e.g. `(image) => pool.run('pose_frame', { image })`. */
+  analyzeFrame(image: RgbImage): Promise<Person[]>;
+  /** Fetches a caller's URL to `destPath` under the service's URL safety rules; throws on failure. */
+  download(url: string, destPath: string, signal?: AbortSignal): Promise<void>;
+  settings: VideoSettings;
+  /** Called once per job when it ends (success or failure), e.g. to send the callback. */
+  onFinished?(job: { id: string; status: 'success' | 'failed'; callbackUrl?: string }): void | Promise<void>;
+  log?: JobLogger;
+  /** Clock in ms (tests move it forward to check expiry). */
+  now?: () => number;
+}
+
+export const POSE_JOB_MIGRATIONS: MigrationSet = {
+  name: 'pose_jobs',
+  migrations: [
+    {
+      version: 1,
+      description: 'pose_jobs table',
+      up: (db) =>
+        db.exec(`CREATE TABLE pose_jobs (
+          id           TEXT    PRIMARY KEY,
+          status       TEXT    NOT NULL CHECK (status IN ('waiting', 'processing', 'success', 'failed')),
+          source_kind  TEXT    NOT NULL CHECK (source_kind IN ('file', 'url')),
+          source_url   TEXT,
+          smoothing    INTEGER NOT NULL,
+          callback_url TEXT,
+          attempts     INTEGER NOT NULL DEFAULT 0,
+          progress     REAL    NOT NULL DEFAULT 0,
+          description  TEXT,
+          created_at   INTEGER NOT NULL,
+          started_at   INTEGER,
+          finished_at  INTEGER
+        );
+        CREATE INDEX pose_jobs_by_status ON pose_jobs (status, created_at);`),
+    },
+  ],
+};
+
+interface JobRow {
+  id: string;
+  status: JobStatus;
+  source_kind: 'file' | 'url';
+  source_url: string | null;
+  smoothing: number;
+  callback_url: string | null;
+  attempts: number;
+  progress: number;
+  description: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** Runs of a job before an interruption fails it instead of retrying (1 retry). */
+const MAX_ATTEMPTS = 2;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often expired results are swept while the service runs. */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** Least time between two progress writes of one job. */
+const PROGRESS_WRITE_MS = 250;
+/** A job folder with no row (a crash between creating it and recording the job) is removed after this. */
+const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+const INPUT_FILE = 'input';
+const RESULT_FILE = 'result.json';
+
+/** Moves a file, copying when source and destination are on different filesystems. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    copyFileSync(from, to);
+    unlinkSync(from);
+  }
+}
+
+/** Writes JSON so that readers see either the old file or the complete new one. */
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify(value));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+}
+
+function failureDescription(err: unknown): string {
+  if (err instanceof VideoError) return `Failed to analyze video: ${err.reason}`;
+  return 'Failed to analyze video: internal error';
+}
+
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class PoseJobs {
+  private readonly db: Db;
+  private readonly jobsDir: string;
+  private readonly now: () => number;
+  private readonly running = new Map<string, RunningJob>();
+  private started = false;
+  private closing = false;
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(private readonly deps: PoseJobsDeps) {
+    this.db = deps.db;
+    this.jobsDir = join(deps.dataDir, 'jobs');
+    this.now = deps.now ?? Date.now;
+    applyMigrations(this.db, POSE_JOB_MIGRATIONS);
+    mkdirSync(this.jobsDir, { recursive: true });
+  }
+
+  /** Recovers interrupted jobs, sweeps expired ones, then starts processing waiting jobs. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.closing = false;
+    this.recoverInterrupted();
+    this.sweepExpired();
+    this.sweepTimer = setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    this.pump();
+  }
+
+  /**
+   * Records a job and returns its id at once. A 'file' source is moved into the job's folder
+   * (the job owns it from now on). Throws if the file cannot be moved.
+   */
+  submit(source: JobSource, options: { smoothing: boolean; callbackUrl?: string }): string {
+    const id = randomUUID();
+    const dir = this.jobDir(id);
+    mkdirSync(dir, { recursive: true });
+    try {
+      if (source.kind === 'file') moveFile(source.path, join(dir, INPUT_FILE));
+      this.db
+        .prepare(
+          `INSERT INTO pose_jobs (id, status, source_kind, source_url, smoothing, callback_url, created_at)
+           VALUES (?, 'waiting', ?, ?, ?, ?, ?)`,
+        )
+        .run(id, source.kind, source.kind === 'url' ? source.url : null, options.smoothing ? 1 : 0, options.callbackUrl ?? null, this.now());
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.deps.log?.info({ job_id: id, source: source.kind }, 'pose job submitted');
+    this.pump();
+    return id;
+  }
+
+  /** The job as `GET /pose/job/{id}` answers it (Kakao's shape, plus `progress` while processing). */
+  view(id: string): object {
+    const notFound = { job_id: id, status: 'not found' };
+    const row = this.db.prepare('SELECT * FROM pose_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row || this.isExpired(row)) return notFound;
+    switch (row.status) {
+      case 'waiting':
+        return { job_id: id, status: 'waiting' };
+      case 'processing':
+        return { job_id: id, progress: Math.round(row.progress * 1000) / 1000, status: 'processing' };
+      case 'failed':
+        return { description: row.description ?? 'Failed to analyze video', job_id: id, status: 'failed' };
+      case 'success': {
+        let result: VideoPoseResult;
+        try {
+          result = JSON.parse(readFileSync(join(this.jobDir(id), RESULT_FILE), 'utf8')) as VideoPoseResult;
+        } catch (err) {
+          this.deps.log?.error({ job_id: id, err }, 'result file of a finished pose job is unreadable');
+          return notFound;
+        }
+        return kakaoVideoSuccess(id, result, new Date(row.finished_at ?? row.created_at));
+      }
+    }
+  }
+
+  /**
+   * Stops taking jobs and aborts running ones; they stay `processing` in the database and run
+   * again on the next start (a graceful stop does not use up their retry). Call before closing
+   * the worker pool, so no frame fails for lack of workers.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.started = false;
+    clearInterval(this.sweepTimer);
+    for (const job of this.running.values()) job.controller.abort(new Error('service is shutting down'));
+    await Promise.all([...this.running.values()].map((j) => j.done));
+  }
+
+  /** Deletes finished jobs older than the retention period (rows and files). Returns how many. */
+  sweepExpired(): number {
+    const cutoff = this.now() - this.deps.settings.retentionDays * DAY_MS;
+    const expired = this.db
+      .prepare(`SELECT id FROM pose_jobs WHERE status IN ('success', 'failed') AND finished_at < ?`)
+      .all(cutoff) as Array<{ id: string }>;
+    const remove = this.db.prepare('DELETE FROM pose_jobs WHERE id = ?');
+    for (const { id } of expired) {
+      rmSync(this.jobDir(id), { recursive: true, force: true });
+      remove.run(id);
+    }
+    this.removeOrphanFolders();
+    if (expired.length) this.deps.log?.info({ count: expired.length }, 'expired pose jobs deleted');
+    return expired.length;
+  }
+
+  private removeOrphanFolders(): void {
+    const known = this.db.prepare('SELECT 1 FROM pose_jobs WHERE id = ?');
+    for (const name of readdirSync(this.jobsDir)) {
+      if (known.get(name)) continue;
+      const path = join(this.jobsDir, name);
+      try {
+        if (this.now() - statSync(path).mtimeMs > ORPHAN_GRACE_MS) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // vanished meanwhile
+      }
+    }
+  }
+
+  private jobDir(id: string): string {
+    return join(this.jobsDir, id);
+  }
+
+  private isExpired(row: JobRow): boolean {
+    if (row.finished_at === null) return false;
+    return row.finished_at < this.now() - this.deps.settings.retentionDays * DAY_MS;
+  }
+
+  private recoverInterrupted(): void {
+    const interrupted = this.db.prepare(`SELECT id, attempts, callback_url FROM pose_jobs WHERE status = 'processing'`).all() as Array<
+      Pick<JobRow, 'id' | 'attempts' | 'callback_url'>
+    >;
+    for (const job of interrupted) {
+      if (job.attempts < MAX_ATTEMPTS) {
+        this.db.prepare(`UPDATE pose_jobs SET status = 'waiting', progress = 0 WHERE id = ?`).run(job.id);
+        this.deps.log?.info({ job_id: job.id, attempts: job.attempts }, 'interrupted pose job will be retried');
+      } else {
+        this.finish(job.id, job.callback_url, 'failed', 'Processing was interrupted (service restart or crash) and failed again on retry');
+      }
+    }
+  }
+
+  /** Starts waiting jobs while there is capacity. */
+  private pump(): void {
+    if (!this.started || this.closing) return;
+    while (this.running.size < this.deps.settings.concurrency) {
+      const row = this.db
+        .prepare(`SELECT * FROM pose_jobs WHERE status = 'waiting' ORDER BY created_at, rowid LIMIT 1`)
+        .get() as JobRow | undefined;
+      if (!row) return;
+      this.db
+        .prepare(`UPDATE pose_jobs SET status = 'processing', attempts = attempts + 1, progress = 0, started_at = ? WHERE id = ?`)
+        .run(this.now(), row.id);
+      const controller = new AbortController();
+      const done = this.process(row, controller.signal).finally(() => {
+        this.running.delete(row.id);
+        this.pump();
+      });
+      this.running.set(row.id, { controller, done });
+    }
+  }
+
+  private async process(row: JobRow, signal: AbortSignal): Promise<void> {
+    const dir = this.jobDir(row.id);
+    const input = join(dir, INPUT_FILE);
+    const started = this.now();
+    try {
+      if (row.source_kind === 'url') {
+        try {
+          mkdirSync(dir, { recursive: true });
+          await this.deps.download(row.source_url!, input, signal);
+        } catch (err) {
+          if (signal.aborted) throw err;
+          const reason = err instanceof Error && err.message ? `: ${err.message}` : '';
+          this.finish(row.id, row.callback_url, 'failed', `Failed to get video${reason}`);
+          return;
+        }
+      }
+      if (!existsSync(input)) {
+        this.finish(row.id, row.callback_url, 'failed', 'Failed to get video: the uploaded file is missing');
+        return;
+      }
+      const { size } = await stat(input);
+      if (size > this.deps.settings.maxBytes) {
+        this.finish(row.id, row.callback_url, 'failed', `Failed to get video: larger than ${this.deps.settings.maxBytes} bytes`);
+        return;
+      }
+      let lastWrite = 0;
+      const progress = this.db.prepare(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
+      const result = await analyzeVideo(input, {
+        analyzeFrame: this.deps.analyzeFrame,
+        smoothing: row.smoothing === 1,
+        maxSeconds: this.deps.settings.maxSeconds,
+        frameStride: this.deps.settings.frameStride,
+        signal,
+        onProgress: (fraction) => {
+          const t = Date.now();
+          if (t - lastWrite < PROGRESS_WRITE_MS) return;
+          lastWrite = t;
+          progress.run(fraction, row.id);
+        },
+      });
+      await writeJsonAtomic(join(dir, RESULT_FILE), result);
+      this.finish(row.id, row.callback_url, 'success');
+      this.deps.log?.info(
+        { job_id: row.id, frames: result.annotations.length, ms: this.now() - started },
+        'pose job finished',
+      );
+    } catch (err) {
+      if (signal.aborted) {
+        // Stopped by close(): leave it 'processing' for the next start, without using its retry.
+        this.db.prepare('UPDATE pose_jobs SET attempts = MAX(attempts - 1, 0) WHERE id = ?').run(row.id);
+        return;
+      }
+      if (!(err instanceof VideoError)) this.deps.log?.error({ job_id: row.id, err }, 'pose job failed');
+      this.finish(row.id, row.callback_url, 'failed', failureDescription(err));
+    }
+  }
+
+  /** Records the outcome, frees the input video and notifies `onFinished` (errors there are logged). */
+  private finish(id: string, callbackUrl: string | null, status: 'success' | 'failed', description?: string): void {
+    this.db
+      .prepare(`UPDATE pose_jobs SET status = ?, progress = ?, description = ?, finished_at = ? WHERE id = ?`)
+      .run(status, status === 'success' ? 1 : 0, description ?? null, this.now(), id);
+    void rm(join(this.jobDir(id), INPUT_FILE), { force: true });
+    if (status === 'failed') this.deps.log?.info({ job_id: id, description }, 'pose job failed');
+    const onFinished = this.deps.onFinished;
+    if (!onFinished) return;
+    Promise.resolve()
+      .then(() => onFinished({ id, status, callbackUrl: callbackUrl ?? undefined }))
+      .catch((err) => this.deps.log?.error({ job_id: id, err }, 'pose job onFinished hook failed'));
+  }
+}
