@@ -49,6 +49,8 @@ export interface Config {
     imageMaxBytes: number;
     /** Deadline for fetching an image_url (BODYLENS_URL_TIMEOUT_MS, default 10000). */
     imageFetchTimeoutMs: number;
+    /** Deadline for a job fetching its video_url (BODYLENS_VIDEO_URL_TIMEOUT_MS, default 120000). */
+    videoFetchTimeoutMs: number;
   };
   video: VideoSettings;
 }
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kakao: {
       imageMaxBytes: intSetting(env, 'BODYLENS_KAKAO_IMAGE_MAX_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
       imageFetchTimeoutMs: intSetting(env, 'BODYLENS_URL_TIMEOUT_MS', 10_000, 100, 600_000),
+      videoFetchTimeoutMs: intSetting(env, 'BODYLENS_VIDEO_URL_TIMEOUT_MS', 120_000, 100, 3_600_000),
     },
     video: loadVideoSettings(env),
   };

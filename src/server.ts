@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
@@ -6,11 +6,16 @@ import { AuthService, ensureBootstrapApp } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createAnalysisPool, type AnalysisPool } from './runtime/pool.js';
 import { openDatabase } from './store/db.js';
-import { createAddressPolicy } from './net/address-policy.js';
+import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
+import { fetchToFile, ping } from './net/safe-fetch.js';
+import { PoseJobs } from './video/jobs.js';
 import { join } from 'node:path';
 
 /** A committed photo the workers analyse once at start-up, so the first request is not slow. */
 const WARMUP_IMAGE = fileURLToPath(new URL('../../test/fixtures/coco-000000000785.jpg', import.meta.url));
+
+/** How long a job's completion callback may take. */
+const CALLBACK_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,15 +37,31 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     threadsPerWorker: config.threadsPerWorker,
     warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined,
   });
-  const app = await buildApp({
+  const urlPolicy = createAddressPolicy(config.urlAllowList);
+  const uploadDir = join(config.dataDir, 'uploads');
+  // Uploads still here were cut off by a crash: no job owns them.
+  rmSync(uploadDir, { recursive: true, force: true });
+  let app: FastifyInstance | undefined;
+  const jobs = new PoseJobs({
+    db,
+    dataDir: config.dataDir,
+    settings: config.video,
+    analyzeFrame: (image) => pool.run('pose_frame', { image }),
+    download: (url, dest) => fetchToFile(url, dest, urlPolicy, { maxBytes: config.video.maxBytes, timeoutMs: config.kakao.videoFetchTimeoutMs }),
+    onFinished: ({ id, callbackUrl }) => (callbackUrl ? sendCallback(callbackUrl, id, urlPolicy, app) : undefined),
+    log: { info: (obj, msg) => app?.log.info(obj, msg), error: (obj, msg) => app?.log.error(obj, msg) },
+  });
+  app = await buildApp({
     pool,
     auth,
     logLevel: config.logLevel,
-    urlPolicy: createAddressPolicy(config.urlAllowList),
-    kakaoLimits: { ...config.kakao, videoMaxBytes: 50 * 1024 * 1024 },
-    uploadDir: join(config.dataDir, 'uploads'),
+    urlPolicy,
+    kakaoLimits: { ...config.kakao, videoMaxBytes: config.video.maxBytes },
+    jobs,
+    uploadDir,
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  jobs.start();
   if (bootstrap.generated && bootstrap.app) {
     // Printed once, on the first start of an empty data directory.
     console.log(
@@ -61,11 +82,24 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     },
   );
   const close = async () => {
-    await app.close();
+    await app!.close();
+    await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
     await pool.close();
     db.close();
   };
   return { app, pool, address, close };
+}
+
+/** Kakao's completion notice: one `GET <callback_url>?job_id=<id>`, never retried. */
+async function sendCallback(callbackUrl: string, jobId: string, policy: AddressPolicy, app?: FastifyInstance): Promise<void> {
+  const url = new URL(callbackUrl);
+  url.searchParams.set('job_id', jobId);
+  try {
+    const status = await ping(url.href, policy, CALLBACK_TIMEOUT_MS);
+    app?.log.info({ job_id: jobId, status }, 'job callback sent');
+  } catch (err) {
+    app?.log.warn({ job_id: jobId, err: (err as Error).message }, 'job callback failed (not retried)');
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
