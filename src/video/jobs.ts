@@ -13,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { VideoSettings } from '../config.js';
+import { ServiceError } from '../errors.js';
 import { kakaoVideoSuccess } from '../api/kakao/format.js';
 import { applyMigrations, type Db, type MigrationSet } from '../store/db.js';
 import type { Person, RgbImage } from '../types.js';
@@ -92,6 +94,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** Least time between two progress writes of one job. */
 const PROGRESS_WRITE_MS = 250;
+/** Pause before resending a frame the worker pool refused because its queue was full. */
+const BUSY_RETRY_MS = 200;
+/** Give up on a frame after the pool has stayed full this long. */
+const BUSY_GIVE_UP_MS = 60_000;
 /** A job folder with no row (a crash between creating it and recording the job) is removed after this. */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
@@ -324,7 +330,7 @@ export class PoseJobs {
       let lastWrite = 0;
       const progress = this.db.prepare(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
       const result = await analyzeVideo(input, {
-        analyzeFrame: this.deps.analyzeFrame,
+        analyzeFrame: (image) => this.analyzeFrameWhenFree(image, signal),
         smoothing: row.smoothing === 1,
         maxSeconds: this.deps.settings.maxSeconds,
         frameStride: this.deps.settings.frameStride,
@@ -350,6 +356,23 @@ export class PoseJobs {
       }
       if (!(err instanceof VideoError)) this.deps.log?.error({ job_id: row.id, err }, 'pose job failed');
       this.finish(row.id, row.callback_url, 'failed', failureDescription(err));
+    }
+  }
+
+  /**
+   * Sends one frame to the pool; while the pool refuses work because its queue is full (image
+   * traffic has priority), waits and resends instead of failing the job.
+   */
+  private async analyzeFrameWhenFree(image: RgbImage, signal: AbortSignal): Promise<Person[]> {
+    const giveUp = Date.now() + BUSY_GIVE_UP_MS;
+    for (;;) {
+      try {
+        return await this.deps.analyzeFrame(image);
+      } catch (err) {
+        const busy = err instanceof ServiceError && err.kind === 'unavailable';
+        if (!busy || signal.aborted || Date.now() > giveUp) throw err;
+        await delay(BUSY_RETRY_MS, undefined, { signal });
+      }
     }
   }
 
