@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../src/analysis/body.js';
-import { BODY21_KEYPOINTS, type Person } from '../src/types.js';
+import { createAnalysisPool } from '../src/runtime/pool.js';
+import { BODY21_KEYPOINTS, type Person, type RgbImage } from '../src/types.js';
 import { minCostAssignment } from '../src/video/assignment.js';
 import { analyzeVideo } from '../src/video/analyze.js';
 import { FrameReader, PpmStreamParser, VideoError, probeVideo } from '../src/video/decode.js';
@@ -327,5 +328,31 @@ describe('CLI: bodylens analyze pose', () => {
     const bad = run([text]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /not a video file/);
+  });
+});
+
+describe('pose_frame worker task', () => {
+  test('gives the in-process pipeline\'s persons and leaves the caller\'s frame intact', async () => {
+    const pool = createAnalysisPool({ workers: 1, threadsPerWorker: 1 });
+    try {
+      await pool.ready;
+      let first: RgbImage | undefined;
+      for await (const frame of new FrameReader(clip).frames()) {
+        first = frame.image;
+        break;
+      }
+      const before = Buffer.from(first!.data);
+      const viaPool = await pool.run('pose_frame', { image: first! });
+      assert.ok(Buffer.from(first!.data).equals(before), 'frame buffer still usable after the call');
+      const inProcess = await analyzer.analyzeImage(first!);
+      assert.equal(viaPool.length, 1);
+      assert.equal(viaPool.length, inProcess.length);
+      for (const name of BODY21_KEYPOINTS) {
+        assert.ok(Math.abs(viaPool[0].keypoints[name].x - inProcess[0].keypoints[name].x) < 0.5, name);
+        assert.ok(Math.abs(viaPool[0].keypoints[name].y - inProcess[0].keypoints[name].y) < 0.5, name);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });
