@@ -17,7 +17,7 @@ import { createAnalysisPool } from '../src/runtime/pool.js';
 import { BODY21_KEYPOINTS, type Person, type RgbImage } from '../src/types.js';
 import { minCostAssignment } from '../src/video/assignment.js';
 import { analyzeVideo } from '../src/video/analyze.js';
-import { FrameReader, PpmStreamParser, VideoError, probeVideo } from '../src/video/decode.js';
+import { FrameReader, PpmStreamParser, VideoError, parseProbeOutput, probeVideo } from '../src/video/decode.js';
 import { TrackRecorder, keypointJitter } from '../src/video/jitter.js';
 import { OneEuroFilter } from '../src/video/smoothing.js';
 import { PoseTracker } from '../src/video/tracker.js';
@@ -61,6 +61,21 @@ describe('decode', () => {
     assert.equal(info.height, 401);
     assert.equal(info.frameCount, 12);
     assert.ok(Math.abs(info.durationSeconds - 1.2) < 0.05, String(info.durationSeconds));
+  });
+
+  test('probe output parsing: AVI doubled fps, timebase-like tbr, display matrix rotation', () => {
+    const avi = parseProbeOutput(`Input #0, avi, from 'x.avi':
+  Duration: 00:00:13.82, start: 0.000000, bitrate: 1750 kb/s
+    Stream #0:0: Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1280x720 [SAR 1:1 DAR 16:9], 1624 kb/s, 50 fps, 25 tbr, 50 tbn, 50 tbc
+    Stream #0:1: Audio: aac (LC), 44100 Hz, stereo, fltp, 127 kb/s`);
+    assert.deepEqual(avi, { fps: 25, width: 1280, height: 720, durationSeconds: 13.82, frameCount: 346, rotation: 0, codec: 'h264' });
+    const phone = parseProbeOutput(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':
+  Duration: 00:00:02.00, start: 0.000000, bitrate: 9000 kb/s
+    Stream #0:0(und): Video: hevc (Main) (hvc1 / 0x31637668), yuv420p(tv), 1920x1080, 8900 kb/s, 29.97 fps, 90k tbr, 90k tbn, 90k tbc (default)
+    Side data:
+      displaymatrix: rotation of -90.00 degrees`);
+    assert.deepEqual([phone.fps, phone.width, phone.height, phone.rotation, phone.frameCount], [29.97, 1080, 1920, 90, 60]);
+    assert.throws(() => parseProbeOutput(`Input #0, mp3, from 'x.mp3':\n    Stream #0:0: Audio: mp3, 44100 Hz`), /no video stream/);
   });
 
   test('streams every frame as packed RGB of the odd size', async () => {

@@ -162,7 +162,7 @@ export class PoseJobs {
     this.closing = false;
     this.recoverInterrupted();
     this.sweepExpired();
-    this.sweepTimer = setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => this.background('sweep', () => this.sweepExpired()), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     this.pump();
   }
@@ -188,7 +188,7 @@ export class PoseJobs {
       throw err;
     }
     this.deps.log?.info({ job_id: id, source: source.kind }, 'pose job submitted');
-    this.pump();
+    this.background('scheduling', () => this.pump());
     return id;
   }
 
@@ -259,6 +259,15 @@ export class PoseJobs {
     }
   }
 
+  /** Runs timer/continuation work whose failure (e.g. a full disk) must be logged, not crash the service. */
+  private background(what: string, work: () => unknown): void {
+    try {
+      work();
+    } catch (err) {
+      this.deps.log?.error({ err }, `pose jobs: ${what} failed`);
+    }
+  }
+
   private jobDir(id: string): string {
     return join(this.jobsDir, id);
   }
@@ -294,10 +303,12 @@ export class PoseJobs {
         .prepare(`UPDATE pose_jobs SET status = 'processing', attempts = attempts + 1, progress = 0, started_at = ? WHERE id = ?`)
         .run(this.now(), row.id);
       const controller = new AbortController();
-      const done = this.process(row, controller.signal).finally(() => {
-        this.running.delete(row.id);
-        this.pump();
-      });
+      const done = this.process(row, controller.signal)
+        .catch((err) => this.deps.log?.error({ job_id: row.id, err }, 'pose job could not be recorded'))
+        .finally(() => {
+          this.running.delete(row.id);
+          this.background('scheduling', () => this.pump());
+        });
       this.running.set(row.id, { controller, done });
     }
   }
