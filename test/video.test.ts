@@ -20,7 +20,7 @@ import { analyzeVideo } from '../src/video/analyze.js';
 import { FrameReader, PpmStreamParser, VideoError, parseProbeOutput, probeVideo } from '../src/video/decode.js';
 import { TrackRecorder, keypointJitter } from '../src/video/jitter.js';
 import { OneEuroFilter } from '../src/video/smoothing.js';
-import { PoseTracker } from '../src/video/tracker.js';
+import { DEFAULT_TRACKER_OPTIONS, PoseTracker } from '../src/video/tracker.js';
 import { fixture } from './helpers.js';
 import { makeSkierClip } from './video-clip.js';
 
@@ -224,7 +224,7 @@ describe('tracker', () => {
   });
 
   test('a lost person keeps their id within maxAge, gets a new one after', () => {
-    const tracker = new PoseTracker({ highScore: 0.4, minIou: 0.2, minIouLow: 0.5, maxAgeFrames: 5 });
+    const tracker = new PoseTracker({ ...DEFAULT_TRACKER_OPTIONS, maxAgeFrames: 5 });
     const [a] = tracker.update([personAt(100, 100, 0.9)], 0);
     const [back] = tracker.update([personAt(100, 100, 0.9)], 4);
     assert.equal(back.trackId, a.trackId);
