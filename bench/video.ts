@@ -24,13 +24,14 @@ import { PoseJobs } from '../src/video/jobs.js';
 export const VIDEO_BENCH_CASE = 'pose_video';
 
 /** Source clips under the eval root, with the filter that makes them 720p. */
-export const VIDEO_BENCH_SOURCES: Record<string, { path: string; filter: string }> = {
+export const VIDEO_BENCH_SOURCES: Record<string, { path: string; filter: string; loop?: boolean }> = {
   // A crowd from above (about 9 people a frame): the heavy case.
   walking: { path: 'video/walking-topdown/vtest.avi', filter: 'scale=1280:720' },
   // One person (the typical fitness / sports upload), padded to 16:9 and looped to length.
   studio: {
     path: 'smoke/mmpose/demo/resources/body3d_demo.mp4',
-    filter: 'scale=-2:720,pad=1280:720:(ow-iw)/2:0,loop=loop=-1:size=32767:start=0',
+    filter: 'scale=-2:720,pad=1280:720:(ow-iw)/2:0',
+    loop: true,
   },
 };
 
@@ -60,7 +61,7 @@ export async function runVideoBench(
   try {
     const clip = join(work, 'clip.mp4');
     execFileSync(ffmpegPath(), [
-      '-hide_banner', '-loglevel', 'error', '-y', '-i', source.path,
+      '-hide_banner', '-loglevel', 'error', '-y', ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path,
       '-vf', source.filter, '-t', String(seconds), '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', clip,
     ]);
     const info = await probeVideo(clip);

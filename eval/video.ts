@@ -41,13 +41,19 @@ export const videoSuite: EvalSuite = {
         analyzer ??= await createBodyAnalyzer();
         const body = analyzer;
         const raw = new TrackRecorder();
+        let detections = 0;
+        let tracked = 0;
         const start = performance.now();
         const result = await analyzeVideo(file, {
           analyzeFrame: (image) => body.analyzeImage(image),
           smoothing: false,
           maxSeconds: spec.seconds,
           frameStride: 1,
-          onFrame: (frame, persons) => raw.add(frame.index, persons),
+          onFrame: (frame, persons) => {
+            raw.add(frame.index, persons);
+            detections += persons.length;
+            tracked += persons.filter((p) => p.trackId !== undefined).length;
+          },
         });
         const ms = performance.now() - start;
         const smoother = new PoseSmoother();
@@ -66,6 +72,8 @@ export const videoSuite: EvalSuite = {
           frames,
           persons_per_frame: round(result.annotations.reduce((s, a) => s + a.objects.length, 0) / Math.max(1, frames), 2),
           tracks: raw.tracks.size,
+          // Weak detections no track claims are reported unsmoothed (see docs/video.md, Tracking).
+          tracked_share: round(tracked / Math.max(1, detections), 3),
           jitter_raw_px: round(before.meanAccelerationPx, 3),
           jitter_smoothed_px: round(after.meanAccelerationPx, 3),
           jitter_reduction: round(reduction, 4),

@@ -47,7 +47,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     dataDir: config.dataDir,
     settings: config.video,
     analyzeFrame: (image) => pool.run('pose_frame', { image }),
-    download: (url, dest) => fetchToFile(url, dest, urlPolicy, { maxBytes: config.video.maxBytes, timeoutMs: config.kakao.videoFetchTimeoutMs }),
+    download: (url, dest, signal) =>
+      fetchToFile(url, dest, urlPolicy, { maxBytes: config.video.maxBytes, timeoutMs: config.kakao.videoFetchTimeoutMs }, signal),
     onFinished: ({ id, callbackUrl }) => (callbackUrl ? sendCallback(callbackUrl, id, urlPolicy, app) : undefined),
     log: { info: (obj, msg) => app?.log.info(obj, msg), error: (obj, msg) => app?.log.error(obj, msg) },
   });

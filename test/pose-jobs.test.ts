@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../src/analysis/body.js';
 import { KAKAO_CATEGORIES } from '../src/api/kakao/format.js';
 import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
+import { ServiceError } from '../src/errors.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import type { RgbImage } from '../src/types.js';
 import { PoseJobs, POSE_JOB_MIGRATIONS, type PoseJobsDeps } from '../src/video/jobs.js';
@@ -184,6 +185,26 @@ describe('PoseJobs', () => {
     assert.equal((h.jobs.view(second) as any).status, 'waiting');
     await h.waitFinished(second);
     assert.deepEqual(h.finished.map((f) => f.id), [first, second]);
+    await h.jobs.close();
+    h.db.close();
+  });
+
+  test('a full worker queue delays frames instead of failing the job', async () => {
+    let refusals = 0;
+    const h = harness({
+      analyzeFrame: async (image) => {
+        if (refusals < 3) {
+          refusals++;
+          throw new ServiceError('unavailable', 'too many requests queued');
+        }
+        return analyzer.analyzeImage(image);
+      },
+    });
+    h.jobs.start();
+    const id = h.jobs.submit({ kind: 'file', path: h.copyOf(shortClip) }, { smoothing: true });
+    assert.equal((await h.waitFinished(id)).status, 'success');
+    assert.equal(refusals, 3);
+    assert.equal((h.jobs.view(id) as any).annotations.length, 6);
     await h.jobs.close();
     h.db.close();
   });

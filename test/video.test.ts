@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../src/analysis/body.js';
-import { BODY21_KEYPOINTS, type Person } from '../src/types.js';
+import { createAnalysisPool } from '../src/runtime/pool.js';
+import { BODY21_KEYPOINTS, type Person, type RgbImage } from '../src/types.js';
 import { minCostAssignment } from '../src/video/assignment.js';
 import { analyzeVideo } from '../src/video/analyze.js';
-import { FrameReader, PpmStreamParser, VideoError, probeVideo } from '../src/video/decode.js';
+import { FrameReader, PpmStreamParser, VideoError, parseProbeOutput, probeVideo } from '../src/video/decode.js';
 import { TrackRecorder, keypointJitter } from '../src/video/jitter.js';
 import { OneEuroFilter } from '../src/video/smoothing.js';
-import { PoseTracker } from '../src/video/tracker.js';
+import { DEFAULT_TRACKER_OPTIONS, PoseTracker } from '../src/video/tracker.js';
 import { fixture } from './helpers.js';
 import { makeSkierClip } from './video-clip.js';
 
@@ -60,6 +61,21 @@ describe('decode', () => {
     assert.equal(info.height, 401);
     assert.equal(info.frameCount, 12);
     assert.ok(Math.abs(info.durationSeconds - 1.2) < 0.05, String(info.durationSeconds));
+  });
+
+  test('probe output parsing: AVI doubled fps, timebase-like tbr, display matrix rotation', () => {
+    const avi = parseProbeOutput(`Input #0, avi, from 'x.avi':
+  Duration: 00:00:13.82, start: 0.000000, bitrate: 1750 kb/s
+    Stream #0:0: Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1280x720 [SAR 1:1 DAR 16:9], 1624 kb/s, 50 fps, 25 tbr, 50 tbn, 50 tbc
+    Stream #0:1: Audio: aac (LC), 44100 Hz, stereo, fltp, 127 kb/s`);
+    assert.deepEqual(avi, { fps: 25, width: 1280, height: 720, durationSeconds: 13.82, frameCount: 346, rotation: 0, codec: 'h264' });
+    const phone = parseProbeOutput(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':
+  Duration: 00:00:02.00, start: 0.000000, bitrate: 9000 kb/s
+    Stream #0:0(und): Video: hevc (Main) (hvc1 / 0x31637668), yuv420p(tv), 1920x1080, 8900 kb/s, 29.97 fps, 90k tbr, 90k tbn, 90k tbc (default)
+    Side data:
+      displaymatrix: rotation of -90.00 degrees`);
+    assert.deepEqual([phone.fps, phone.width, phone.height, phone.rotation, phone.frameCount], [29.97, 1080, 1920, 90, 60]);
+    assert.throws(() => parseProbeOutput(`Input #0, mp3, from 'x.mp3':\n    Stream #0:0: Audio: mp3, 44100 Hz`), /no video stream/);
   });
 
   test('streams every frame as packed RGB of the odd size', async () => {
@@ -208,7 +224,7 @@ describe('tracker', () => {
   });
 
   test('a lost person keeps their id within maxAge, gets a new one after', () => {
-    const tracker = new PoseTracker({ highScore: 0.4, minIou: 0.2, minIouLow: 0.5, maxAgeFrames: 5 });
+    const tracker = new PoseTracker({ ...DEFAULT_TRACKER_OPTIONS, maxAgeFrames: 5 });
     const [a] = tracker.update([personAt(100, 100, 0.9)], 0);
     const [back] = tracker.update([personAt(100, 100, 0.9)], 4);
     assert.equal(back.trackId, a.trackId);
@@ -327,5 +343,31 @@ describe('CLI: bodylens analyze pose', () => {
     const bad = run([text]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /not a video file/);
+  });
+});
+
+describe('pose_frame worker task', () => {
+  test('gives the in-process pipeline\'s persons and leaves the caller\'s frame intact', async () => {
+    const pool = createAnalysisPool({ workers: 1, threadsPerWorker: 1 });
+    try {
+      await pool.ready;
+      let first: RgbImage | undefined;
+      for await (const frame of new FrameReader(clip).frames()) {
+        first = frame.image;
+        break;
+      }
+      const before = Buffer.from(first!.data);
+      const viaPool = await pool.run('pose_frame', { image: first! });
+      assert.ok(Buffer.from(first!.data).equals(before), 'frame buffer still usable after the call');
+      const inProcess = await analyzer.analyzeImage(first!);
+      assert.equal(viaPool.length, 1);
+      assert.equal(viaPool.length, inProcess.length);
+      for (const name of BODY21_KEYPOINTS) {
+        assert.ok(Math.abs(viaPool[0].keypoints[name].x - inProcess[0].keypoints[name].x) < 0.5, name);
+        assert.ok(Math.abs(viaPool[0].keypoints[name].y - inProcess[0].keypoints[name].y) < 0.5, name);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -124,13 +124,15 @@ function byteCap(maxBytes: number): Transform {
   });
 }
 
-async function withDeadline<T>(limits: FetchLimits, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
+async function withDeadline<T>(limits: FetchLimits, work: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T> {
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
   try {
     return await work(signal);
   } catch (err) {
+    if (cancel?.aborted) throw cancel.reason ?? err;
     if (err instanceof FetchError) throw err;
-    if (signal.aborted) throw new FetchError('unreachable', `not finished within ${limits.timeoutMs} ms`);
+    if (deadline.aborted) throw new FetchError('unreachable', `not finished within ${limits.timeoutMs} ms`);
     throw new FetchError('unreachable', (err as Error).message);
   }
 }
@@ -147,8 +149,11 @@ export function fetchBytes(raw: string, policy: AddressPolicy, limits: FetchLimi
   });
 }
 
-/** GET a URL into a file under the policy and limits; no partial file is left on failure. */
-export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy, limits: FetchLimits): Promise<void> {
+/**
+ * GET a URL into a file under the policy and limits; no partial file is left on failure.
+ * `cancel` aborts it early (e.g. on shutdown) and rejects with its reason.
+ */
+export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy, limits: FetchLimits, cancel?: AbortSignal): Promise<void> {
   return withDeadline(limits, async (signal) => {
     const { response } = await open(raw, policy, limits, signal);
     try {
@@ -157,7 +162,7 @@ export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy
       await unlink(destPath).catch(() => undefined);
       throw err;
     }
-  });
+  }, cancel);
 }
 
 /** A single GET whose answer is ignored (completion callbacks); resolves to the HTTP status. */

@@ -49,7 +49,7 @@ export interface VideoInfo {
   durationSeconds: number;
   /** Estimated frame count, duration × fps (containers do not always store it). */
   frameCount: number;
-  /** Rotation metadata in degrees clockwise (0, 90, 180, 270). */
+  /** Rotation metadata as ffmpeg reports it, normalised to 0, 90, 180 or 270 degrees. */
   rotation: number;
   codec: string;
 }
@@ -125,7 +125,7 @@ export function parseProbeOutput(stderr: string): VideoInfo {
   const durationSeconds = duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : 0;
   const rotateTag = /^\s*rotate\s*:\s*(-?\d+)/m.exec(stderr)?.[1];
   const displayMatrix = /rotation of (-?[\d.]+) degrees/.exec(stderr)?.[1];
-  // The rotate tag is clockwise; the display matrix states the counter-clockwise angle.
+  // Older builds print a rotate tag, newer ones only the display matrix (opposite sign convention).
   const rawRotation = rotateTag !== undefined ? Number(rotateTag) : displayMatrix !== undefined ? -Number(displayMatrix) : 0;
   const rotation = ((Math.round(rawRotation / 90) * 90) % 360 + 360) % 360;
   let width = Number(size[1]);

@@ -13,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { VideoSettings } from '../config.js';
+import { ServiceError } from '../errors.js';
 import { kakaoVideoSuccess } from '../api/kakao/format.js';
 import { applyMigrations, type Db, type MigrationSet } from '../store/db.js';
 import type { Person, RgbImage } from '../types.js';
@@ -92,6 +94,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** Least time between two progress writes of one job. */
 const PROGRESS_WRITE_MS = 250;
+/** Pause before resending a frame the worker pool refused because its queue was full. */
+const BUSY_RETRY_MS = 200;
+/** Give up on a frame after the pool has stayed full this long. */
+const BUSY_GIVE_UP_MS = 60_000;
 /** A job folder with no row (a crash between creating it and recording the job) is removed after this. */
 const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
@@ -156,7 +162,7 @@ export class PoseJobs {
     this.closing = false;
     this.recoverInterrupted();
     this.sweepExpired();
-    this.sweepTimer = setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => this.background('sweep', () => this.sweepExpired()), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
     this.pump();
   }
@@ -182,7 +188,7 @@ export class PoseJobs {
       throw err;
     }
     this.deps.log?.info({ job_id: id, source: source.kind }, 'pose job submitted');
-    this.pump();
+    this.background('scheduling', () => this.pump());
     return id;
   }
 
@@ -253,6 +259,15 @@ export class PoseJobs {
     }
   }
 
+  /** Runs timer/continuation work whose failure (e.g. a full disk) must be logged, not crash the service. */
+  private background(what: string, work: () => unknown): void {
+    try {
+      work();
+    } catch (err) {
+      this.deps.log?.error({ err }, `pose jobs: ${what} failed`);
+    }
+  }
+
   private jobDir(id: string): string {
     return join(this.jobsDir, id);
   }
@@ -288,10 +303,12 @@ export class PoseJobs {
         .prepare(`UPDATE pose_jobs SET status = 'processing', attempts = attempts + 1, progress = 0, started_at = ? WHERE id = ?`)
         .run(this.now(), row.id);
       const controller = new AbortController();
-      const done = this.process(row, controller.signal).finally(() => {
-        this.running.delete(row.id);
-        this.pump();
-      });
+      const done = this.process(row, controller.signal)
+        .catch((err) => this.deps.log?.error({ job_id: row.id, err }, 'pose job could not be recorded'))
+        .finally(() => {
+          this.running.delete(row.id);
+          this.background('scheduling', () => this.pump());
+        });
       this.running.set(row.id, { controller, done });
     }
   }
@@ -324,7 +341,7 @@ export class PoseJobs {
       let lastWrite = 0;
       const progress = this.db.prepare(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
       const result = await analyzeVideo(input, {
-        analyzeFrame: this.deps.analyzeFrame,
+        analyzeFrame: (image) => this.analyzeFrameWhenFree(image, signal),
         smoothing: row.smoothing === 1,
         maxSeconds: this.deps.settings.maxSeconds,
         frameStride: this.deps.settings.frameStride,
@@ -350,6 +367,23 @@ export class PoseJobs {
       }
       if (!(err instanceof VideoError)) this.deps.log?.error({ job_id: row.id, err }, 'pose job failed');
       this.finish(row.id, row.callback_url, 'failed', failureDescription(err));
+    }
+  }
+
+  /**
+   * Sends one frame to the pool; while the pool refuses work because its queue is full (image
+   * traffic has priority), waits and resends instead of failing the job.
+   */
+  private async analyzeFrameWhenFree(image: RgbImage, signal: AbortSignal): Promise<Person[]> {
+    const giveUp = Date.now() + BUSY_GIVE_UP_MS;
+    for (;;) {
+      try {
+        return await this.deps.analyzeFrame(image);
+      } catch (err) {
+        const busy = err instanceof ServiceError && err.kind === 'unavailable';
+        if (!busy || signal.aborted || Date.now() > giveUp) throw err;
+        await delay(BUSY_RETRY_MS, undefined, { signal });
+      }
     }
   }
 

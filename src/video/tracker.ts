@@ -14,8 +14,10 @@ import type { Box, Person } from '../types.js';
 import { minCostAssignment } from './assignment.js';
 
 export interface TrackerOptions {
-  /** Detections scoring at least this take part in the first association and can start a track. */
+  /** Detections scoring at least this take part in the first association. */
   highScore: number;
+  /** An unmatched detection scoring at least this starts a new track. */
+  newTrackScore: number;
   /** Least IoU between a predicted track box and a confident detection to pair them. */
   minIou: number;
   /** Least IoU for the second association with weak detections (stricter: they are less reliable). */
@@ -26,6 +28,7 @@ export interface TrackerOptions {
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   highScore: 0.4,
+  newTrackScore: 0.4,
   minIou: 0.2,
   minIouLow: 0.5,
   maxAgeFrames: 30,
@@ -86,7 +89,7 @@ export class PoseTracker {
    * may jump when frames are skipped). Returns the persons in input order with their track ids.
    */
   update(persons: readonly Person[], frame: number): TrackedPerson[] {
-    const { highScore, minIou, minIouLow, maxAgeFrames } = this.options;
+    const { highScore, newTrackScore, minIou, minIouLow, maxAgeFrames } = this.options;
     const result: TrackedPerson[] = persons.map((person) => ({ person }));
     // Retire tracks unseen for too long before they can claim anyone.
     this.tracks = this.tracks.filter((t) => frame - t.lastFrame <= maxAgeFrames);
@@ -105,8 +108,8 @@ export class PoseTracker {
       this.observe(track, persons[det].box, frame);
       result[det].trackId = track.id;
     }
-    for (const i of high) {
-      if (result[i].trackId !== undefined) continue;
+    for (const i of [...high, ...low]) {
+      if (result[i].trackId !== undefined || persons[i].score < newTrackScore) continue;
       const track: Track = { id: this.nextId++, box: persons[i].box, velocity: [0, 0, 0, 0], lastFrame: frame };
       this.tracks.push(track);
       result[i].trackId = track.id;
