@@ -24,8 +24,8 @@ export interface AppDeps {
   /** Which addresses caller-supplied URLs may point at. */
   urlPolicy: AddressPolicy;
   kakaoLimits: KakaoLimits;
-  /** Video pose jobs; the job routes answer 503 without them. */
-  jobs?: PoseJobQueue;
+  /** Video pose jobs (src/video/jobs.ts). */
+  jobs: PoseJobQueue;
   /** Where uploaded videos wait for their job. */
   uploadDir: string;
 }

@@ -37,8 +37,7 @@ export interface KakaoRoutesOptions {
   authenticate(request: FastifyRequest, api: 'pose' | 'pose_job'): void;
   urlPolicy: AddressPolicy;
   limits: KakaoLimits;
-  /** Absent when the service runs without video jobs (e.g. no ffmpeg). */
-  jobs?: PoseJobQueue;
+  jobs: PoseJobQueue;
   /** Where uploads wait before their job takes them over. */
   uploadDir: string;
 }
@@ -87,8 +86,6 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
 
   app.post('/pose/job', async (request) => {
     opts.authenticate(request, 'pose_job');
-    const jobs = opts.jobs;
-    if (!jobs) throw new ServiceError('unavailable', 'video jobs are not enabled on this server');
     await mkdir(opts.uploadDir, { recursive: true });
     const upload = join(opts.uploadDir, randomUUID());
     const input = await readVideoInput(request, opts.limits.videoMaxBytes, upload);
@@ -100,7 +97,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
       if (callbackUrl) checkUrl(callbackUrl, opts.urlPolicy);
       if ('url' in source) checkUrl(source.url, opts.urlPolicy);
       const job = 'file' in source ? { kind: 'file' as const, path: source.file } : { kind: 'url' as const, url: source.url };
-      return { job_id: jobs.submit(job, { smoothing, callbackUrl }) };
+      return { job_id: opts.jobs.submit(job, { smoothing, callbackUrl }) };
     } catch (err) {
       if (input.file) await unlink(input.file).catch(() => undefined);
       throw err instanceof FetchError ? fetchFailure(err, 'video_size') : err;
@@ -109,7 +106,6 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
 
   app.get<{ Params: { job_id: string } }>('/pose/job/:job_id', async (request) => {
     opts.authenticate(request, 'pose_job');
-    if (!opts.jobs) throw new ServiceError('unavailable', 'video jobs are not enabled on this server');
     return opts.jobs.view(request.params.job_id);
   });
 }
