@@ -109,3 +109,14 @@ export function downscaleForSampling(image: RgbImage, maxSide: number): { image:
   }
   return { image: { width: w, height: h, data: out }, factor };
 }
+
+/** Resizes an image to exactly width × height (box pre-filter when shrinking a lot, then bilinear). */
+export function resizeImage(image: RgbImage, width: number, height: number): RgbImage {
+  if (width === image.width && height === image.height) return image;
+  const { image: src, factor } = downscaleForSampling(image, Math.max(width, height));
+  const window = { x: 0, y: 0, width: image.width / factor, height: image.height / factor };
+  const floats = cropToTensor(src, window, { width, height });
+  const data = new Uint8Array(floats.length);
+  for (let i = 0; i < floats.length; i++) data[i] = Math.round(floats[i]);
+  return { width, height, data };
+}
