@@ -30,6 +30,8 @@ export const ERRORS = {
   image_format: { baiduCode: 216201, message: 'image format error', httpStatus: 415 },
   image_size: { baiduCode: 216202, message: 'image size error', httpStatus: 413 },
   image_base64: { baiduCode: 216203, message: 'image size error', httpStatus: 400 },
+  /** Detection failed in a way the API documents (body_seg_photo: no person, two or more, upside down). */
+  detect_error: { baiduCode: 216634, message: 'detect error', httpStatus: 422 },
   internal: { baiduCode: 282000, message: 'internal error', httpStatus: 500 },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -1,5 +1,7 @@
 import type { IntakeOptions } from '../intake/index.js';
 import type { BodyAnalysis } from '../analysis/types.js';
+import type { BodySegRequest, BodySegResult } from '../analysis/body-seg.js';
+import type { IdPhotoResult } from '../analysis/id-photo.js';
 
 /**
  * The analyses a worker can run, by name. Each entry maps a request (encoded image bytes plus
@@ -8,11 +10,13 @@ import type { BodyAnalysis } from '../analysis/types.js';
  */
 export interface TaskMap {
   body_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: BodyAnalysis };
+  body_seg: { request: BodySegRequest; result: BodySegResult };
+  body_seg_photo: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: IdPhotoResult };
 }
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis'];
+export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'body_seg', 'body_seg_photo'];
 
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {

@@ -120,3 +120,14 @@ export function resizeImage(image: RgbImage, width: number, height: number): Rgb
   for (let i = 0; i < floats.length; i++) data[i] = Math.round(floats[i]);
   return { width, height, data };
 }
+
+/** Copies an integer rectangle that lies inside the image. */
+export function extractRegion(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
+  if (x < 0 || y < 0 || x + width > image.width || y + height > image.height) throw new Error('region outside the image');
+  const data = new Uint8Array(width * height * 3);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * 3;
+    data.set(image.data.subarray(from, from + width * 3), row * width * 3);
+  }
+  return { width, height, data };
+}
