@@ -8,7 +8,7 @@ import { loadModel } from '../runtime/session.js';
 import type { Box, Person, RgbImage } from '../types.js';
 import { analyzePeople, loadBodyModels, type BodyModels } from './body.js';
 import { resizeImage, type CropWindow } from '../vision/crop.js';
-import { guidedFilter } from '../vision/guided-filter.js';
+import { applyGuided, guidedCoefficients } from '../vision/guided-filter.js';
 import { pasteMax, resizeMap } from '../vision/prob-map.js';
 import { personExtent } from '../vision/person-extent.js';
 import { labelComponents } from '../vision/components.js';
@@ -28,7 +28,7 @@ export interface SegmentationOptions {
   personMargin: number;
   /** Edge refinement with the photo as guide; null = plain bilinear upsampling. */
   refine: { radius: number; eps: number } | null;
-  /** Longest side of the working resolution for refinement (the result is upsampled to full size). */
+  /** Longest side of the working mask: the passes are pasted and the edge filter fitted at this size. */
   workSide: number;
 }
 
@@ -40,7 +40,7 @@ export const DEFAULT_SEGMENTATION_OPTIONS: SegmentationOptions = {
   cropBelow: 0.6,
   personMargin: 0.05,
   refine: { radius: 0.01, eps: 1e-3 },
-  workSide: 1024,
+  workSide: 512,
 };
 
 export interface SegmentedPerson {
@@ -166,12 +166,15 @@ export async function segmentPeople(
   }
   if (options.gate) keepPeopleBlobs(work, persons, extents, shrink);
 
-  let refined = work;
+  let mask: ProbMap;
   if (options.refine) {
+    // Fit at the working size, apply on the full-size photo (fast guided filter).
     const guide = resizeImage(image, workW, workH);
-    refined = guidedFilter(guide, work, { radius: options.refine.radius * Math.max(workW, workH), eps: options.refine.eps });
+    const coeffs = guidedCoefficients(guide, work, { radius: options.refine.radius * Math.max(workW, workH), eps: options.refine.eps });
+    mask = applyGuided(coeffs, image);
+  } else {
+    mask = work.width === width && work.height === height ? work : resizeMap(work, width, height);
   }
-  const mask = refined.width === width && refined.height === height ? refined : resizeMap(refined, width, height);
   return { width, height, persons: people, mask };
 }
 

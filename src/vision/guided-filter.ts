@@ -3,6 +3,7 @@
  * edges of the photo (hair, fingers, clothing outlines) while keeping it smooth elsewhere.
  */
 import type { RgbImage } from '../types.js';
+import { resizeMap } from './prob-map.js';
 import type { ProbMap } from './seg-net.js';
 
 /** Mean over a (2r+1)² window clipped to the image, in O(pixels) with running sums. */
@@ -44,10 +45,15 @@ export interface GuidedFilterOptions {
   eps: number;
 }
 
-/**
- * Filters `input` (same size as `guide`) with the colour guided filter; output is clamped to 0..1.
- */
-export function guidedFilter(guide: RgbImage, input: ProbMap, opts: GuidedFilterOptions): ProbMap {
+/** Per-pixel linear model q = a·I + b of the guided filter, already box-averaged. */
+export interface GuidedCoefficients {
+  /** One map per colour channel (R, G, B) of the guide, scaled 0..1. */
+  a: [ProbMap, ProbMap, ProbMap];
+  b: ProbMap;
+}
+
+/** Fits the guided filter's local linear models of `input` on `guide` (same size). */
+export function guidedCoefficients(guide: RgbImage, input: ProbMap, opts: GuidedFilterOptions): GuidedCoefficients {
   const { width, height } = guide;
   if (input.width !== width || input.height !== height) throw new Error('guided filter: guide and input sizes differ');
   const n = width * height;
@@ -85,19 +91,35 @@ export function guidedFilter(guide: RgbImage, input: ProbMap, opts: GuidedFilter
     // Inverse of the symmetric 3x3 by cofactors.
     const i00 = gg * bb - gb * gb, i01 = rb * gb - rg * bb, i02 = rg * gb - rb * gg;
     const i11 = rr * bb - rb * rb, i12 = rb * rg - rr * gb, i22 = rr * gg - rg * rg;
-    const det = rr * i00 + rg * i01 + rb * i02;
-    const inv = 1 / det;
+    const inv = 1 / (rr * i00 + rg * i01 + rb * i02);
     const x0 = (i00 * c0 + i01 * c1 + i02 * c2) * inv;
     const x1 = (i01 * c0 + i11 * c1 + i12 * c2) * inv;
     const x2 = (i02 * c0 + i12 * c1 + i22 * c2) * inv;
     a0[i] = x0; a1[i] = x1; a2[i] = x2;
     b[i] = mp[i] - x0 * mI[0][i] - x1 * mI[1][i] - x2 * mI[2][i];
   }
-  const ma0 = mean(a0), ma1 = mean(a1), ma2 = mean(a2), mb = mean(b);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = ma0[i] * I[0][i] + ma1[i] * I[1][i] + ma2[i] * I[2][i] + mb[i];
+  const map = (data: Float32Array): ProbMap => ({ width, height, data: mean(data) });
+  return { a: [map(a0), map(a1), map(a2)], b: map(b) };
+}
+
+/**
+ * Applies fitted coefficients to a guide of any size (the "fast guided filter": fit at low
+ * resolution, apply at full resolution so edges follow the full-size photo). Clamped to 0..1.
+ */
+export function applyGuided(coeffs: GuidedCoefficients, guide: RgbImage): ProbMap {
+  const { width, height, data } = guide;
+  const fit = (m: ProbMap) => (m.width === width && m.height === height ? m : resizeMap(m, width, height));
+  const [a0, a1, a2] = coeffs.a.map(fit).map((m) => m.data);
+  const b = fit(coeffs.b).data;
+  const out = new Float32Array(width * height);
+  for (let i = 0, j = 0; i < out.length; i++, j += 3) {
+    const v = (a0[i] * data[j] + a1[i] * data[j + 1] + a2[i] * data[j + 2]) / 255 + b[i];
     out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return { width, height, data: out };
+}
+
+/** The guided filter at one resolution: `input` filtered with `guide` (same size). */
+export function guidedFilter(guide: RgbImage, input: ProbMap, opts: GuidedFilterOptions): ProbMap {
+  return applyGuided(guidedCoefficients(guide, input, opts), guide);
 }
