@@ -20,7 +20,7 @@ export interface SegmentationOptions {
   passes: 'image' | 'people' | 'image+people';
   /** Keep the mask only inside each person's estimated extent (always empty for "no person"). */
   gate: boolean;
-  /** Also run the whole-image pass on the mirrored photo and average (test-time augmentation). */
+  /** Also run every pass on the mirrored window and average the two (test-time augmentation). */
   flip: boolean;
   /** Crop passes only for people whose window is smaller than this fraction of the image's longer side. */
   cropBelow: number;
@@ -126,6 +126,15 @@ function keepPeopleBlobs(map: ProbMap, persons: readonly Person[], extents: Box[
 /** A blob at least this much inside someone's extent is theirs. */
 const KEEP_INSIDE_FRACTION = 0.3;
 
+/** The network on a window, averaged with its run on the mirrored window when `flip`. */
+async function segmentTwice(net: SegNet, image: RgbImage, window: CropWindow, flip: boolean): Promise<ProbMap> {
+  const first = await segmentWindow(net, image, window);
+  if (!flip) return first;
+  const mirrored = await segmentWindow(net, image, window, { mirror: true });
+  for (let i = 0; i < first.data.length; i++) first.data[i] = (first.data[i] + mirrored.data[i]) / 2;
+  return first;
+}
+
 /** Mask of `image` given its people (see SegmentationOptions for the steps). */
 export async function segmentPeople(
   net: SegNet,
@@ -146,14 +155,7 @@ export async function segmentPeople(
 
   const whole = { x: 0, y: 0, width, height };
   if (options.passes !== 'people') {
-    pasteMax(work, await segmentWindow(net, image, whole), whole, shrink);
-    if (options.flip) {
-      const mirrored = await segmentWindow(net, image, whole, { mirror: true });
-      const first: ProbMap = { ...work, data: work.data.slice() };
-      work.data.fill(0);
-      pasteMax(work, mirrored, whole, shrink);
-      for (let i = 0; i < work.data.length; i++) work.data[i] = (work.data[i] + first.data[i]) / 2;
-    }
+    pasteMax(work, await segmentTwice(net, image, whole, options.flip), whole, shrink);
   }
   const extents = persons.map((p) => personExtent(p, width, height));
   if (options.passes !== 'image') {
@@ -161,7 +163,7 @@ export async function segmentPeople(
     for (const extent of extents) {
       const w = clampWindow(personWindow(extent, options.personMargin, aspect), width, height);
       if (options.passes === 'image+people' && Math.max(w.width, w.height) >= options.cropBelow * Math.max(width, height)) continue;
-      pasteMax(work, await segmentWindow(net, image, w), w, shrink);
+      pasteMax(work, await segmentTwice(net, image, w, options.flip), w, shrink);
     }
   }
   if (options.gate) keepPeopleBlobs(work, persons, extents, shrink);
