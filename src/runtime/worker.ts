@@ -37,6 +37,12 @@ async function start(): Promise<Record<TaskName, Handler>> {
   const segmenter = await createSegmenter({ threads: init.threads, body: bodyModels });
   const faceModel = await loadModel('blazeface', { threads: init.threads });
   await warmUp(body);
+  if (init.warmupImage) {
+    // Segmentation and face models too, so the first body_seg / body_seg_photo is not slow.
+    const bytes = readFileSync(init.warmupImage);
+    await runBodySeg(segmenter, { bytes, types: ['labelmap'] });
+    await runIdPhoto(segmenter, faceModel, { bytes }).catch(() => undefined); // the photo need not suit an ID photo
+  }
   return {
     body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
     body_seg: (request) => runBodySeg(segmenter, request),
