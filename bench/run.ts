@@ -35,7 +35,7 @@ export function registerBenchCase(c: BenchCase): void {
 }
 
 registerBenchCase({ name: 'body_analysis', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco'] });
-// A real 1280×720 photo (two people in a street), all three result images.
+// A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
   name: 'body_seg',
   path: '/rest/2.0/image-classify/v1/body_seg',

@@ -3,7 +3,7 @@
  * edges of the photo (hair, fingers, clothing outlines) while keeping it smooth elsewhere.
  */
 import type { RgbImage } from '../types.js';
-import { resizeMap } from './prob-map.js';
+import { taps } from './prob-map.js';
 import type { ProbMap } from './seg-net.js';
 
 /** Mean over a (2r+1)² window clipped to the image, in O(pixels) with running sums. */
@@ -108,13 +108,28 @@ export function guidedCoefficients(guide: RgbImage, input: ProbMap, opts: Guided
  */
 export function applyGuided(coeffs: GuidedCoefficients, guide: RgbImage): ProbMap {
   const { width, height, data } = guide;
-  const fit = (m: ProbMap) => (m.width === width && m.height === height ? m : resizeMap(m, width, height));
-  const [a0, a1, a2] = coeffs.a.map(fit).map((m) => m.data);
-  const b = fit(coeffs.b).data;
+  const { width: cw, height: ch } = coeffs.b;
+  // Bilinear taps of the (small) coefficient maps, computed once per column and per row, so no
+  // full-size copy of the four maps is ever made.
+  const xs = taps(0, width, cw / width, 0, cw);
+  const ys = taps(0, height, ch / height, 0, ch);
+  const maps = [coeffs.a[0].data, coeffs.a[1].data, coeffs.a[2].data, coeffs.b.data];
+  const at = [0, 0, 0, 0];
   const out = new Float32Array(width * height);
-  for (let i = 0, j = 0; i < out.length; i++, j += 3) {
-    const v = (a0[i] * data[j] + a1[i] * data[j + 1] + a2[i] * data[j + 2]) / 255 + b[i];
-    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  for (let y = 0; y < height; y++) {
+    const top = ys.lo[y] * cw, bottom = ys.hi[y] * cw, wy = ys.w[y];
+    for (let x = 0; x < width; x++) {
+      const l = xs.lo[x], r = xs.hi[x], wx = xs.w[x];
+      for (let m = 0; m < 4; m++) {
+        const c = maps[m];
+        const t = c[top + l] + (c[top + r] - c[top + l]) * wx;
+        const u = c[bottom + l] + (c[bottom + r] - c[bottom + l]) * wx;
+        at[m] = t + (u - t) * wy;
+      }
+      const i = y * width + x, j = 3 * i;
+      const v = (at[0] * data[j] + at[1] * data[j + 1] + at[2] * data[j + 2]) / 255 + at[3];
+      out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
   }
   return { width, height, data: out };
 }

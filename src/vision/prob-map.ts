@@ -3,14 +3,14 @@ import type { CropWindow } from './crop.js';
 import type { ProbMap } from './seg-net.js';
 
 /** Bilinear taps along one axis: for each output index, the two source cells and the weight of the second. */
-interface Taps {
+export interface Taps {
   lo: Int32Array;
   hi: Int32Array;
   w: Float32Array;
 }
 
 /** Taps for output cells `from..to-1` whose centres map to source coordinate (i + 0.5) * step + origin. */
-function taps(from: number, to: number, step: number, origin: number, srcSize: number): Taps {
+export function taps(from: number, to: number, step: number, origin: number, srcSize: number): Taps {
   const n = Math.max(0, to - from);
   const lo = new Int32Array(n), hi = new Int32Array(n), w = new Float32Array(n);
   for (let k = 0; k < n; k++) {
