@@ -11,13 +11,11 @@ import { COCO_KEYPOINTS, type Box, type CocoKeypointName, type Keypoint, type Pe
 import { toBody21 } from '../vision/body21.js';
 import { detectFaces, type Face } from '../vision/blazeface.js';
 import { extractRegion } from '../vision/crop.js';
-import { headWidth } from '../vision/person-extent.js';
+import { headWidth, SURE_KEYPOINT } from '../vision/person-extent.js';
 import type { Segmenter } from './segmentation.js';
 
 /** People at or above this score count towards "exactly one person". */
 export const ID_PHOTO_MIN_PERSON_SCORE = 0.3;
-/** Points below this score are not trusted for the upright check and pose classes. */
-const SURE = 0.3;
 
 /** Cut proportions (width : height = 3 : 4), relative to the reported face box. */
 export const ID_PHOTO_LAYOUT = {
@@ -46,7 +44,7 @@ export interface IdPhotoResult {
   demo: Uint8Array;
   /** Grey PNG of the person confidence over the cut. */
   scoremap: Uint8Array;
-  /** Face box in cut pixels. */
+  /** Face box in cut pixels (clipped to the cut). */
   face: { box: Box; score: number };
   /** Points in cut pixels. */
   points: Record<IdPhotoPointName, Keypoint>;
@@ -57,7 +55,7 @@ export interface IdPhotoResult {
 }
 
 const mid = (a: Keypoint, b: Keypoint): Keypoint => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, score: Math.min(a.score, b.score) });
-const sure = (...ps: Keypoint[]) => ps.every((p) => p.score >= SURE);
+const sure = (...ps: Keypoint[]) => ps.every((p) => p.score >= SURE_KEYPOINT);
 /** Angle of the line a→b from horizontal, degrees in [0, 90]. */
 const tilt = (a: Keypoint, b: Keypoint) => {
   const deg = Math.abs((Math.atan2(b.y - a.y, b.x - a.x) * 180) / Math.PI);
@@ -94,8 +92,8 @@ function withFacePoints(k: Person['keypoints'], face: Face): Person['keypoints']
   coco.left_eye = at(face.points.left_eye);
   coco.right_eye = at(face.points.right_eye);
   // Ears: the body model says whether an ear is visible; BlazeFace always guesses both.
-  coco.left_ear = k.left_ear.score >= SURE ? k.left_ear : { ...at(face.points.left_ear), score: Math.min(face.score, k.left_ear.score + 0.2) };
-  coco.right_ear = k.right_ear.score >= SURE ? k.right_ear : { ...at(face.points.right_ear), score: Math.min(face.score, k.right_ear.score + 0.2) };
+  coco.left_ear = k.left_ear.score >= SURE_KEYPOINT ? k.left_ear : { ...at(face.points.left_ear), score: Math.min(face.score, k.left_ear.score + 0.2) };
+  coco.right_ear = k.right_ear.score >= SURE_KEYPOINT ? k.right_ear : { ...at(face.points.right_ear), score: Math.min(face.score, k.right_ear.score + 0.2) };
   const named = toBody21(COCO_KEYPOINTS.map((n) => coco[n]));
   // BlazeFace sees the mouth centre; the corners sit either side along the eye line, the mouth
   // being about 0.8 of the eye spacing wide (as body21.ts assumes).
@@ -171,7 +169,7 @@ export function facePose(k: Person['keypoints']): number {
   const eyes = mid(k.left_eye, k.right_eye);
   // Nose off the eye midline, relative to the eye distance; and one ear hidden, both mean a turned head.
   const turn = Math.abs(k.nose.x - eyes.x) / eyeDist;
-  const oneEarHidden = (k.left_ear.score >= SURE) !== (k.right_ear.score >= SURE);
+  const oneEarHidden = (k.left_ear.score >= SURE_KEYPOINT) !== (k.right_ear.score >= SURE_KEYPOINT);
   const profile = turn > 0.3 || oneEarHidden;
   const tilted = tilt(k.left_eye, k.right_eye) > 10;
   return profile ? (tilted ? 4 : 3) : tilted ? 2 : 1;
@@ -199,11 +197,9 @@ export async function runIdPhoto(
   const cut = extractRegion(image, cutRect.x, cutRect.y, cutRect.width, cutRect.height);
 
   // Points in cut pixels, clamped to the cut (shoulders often fall just outside it).
-  const shift = (p: Keypoint): Keypoint => ({
-    x: Math.min(Math.max(p.x - cutRect.x, 0), cutRect.width - 1),
-    y: Math.min(Math.max(p.y - cutRect.y, 0), cutRect.height - 1),
-    score: p.score,
-  });
+  const clampX = (x: number) => Math.min(Math.max(x - cutRect.x, 0), cutRect.width - 1);
+  const clampY = (y: number) => Math.min(Math.max(y - cutRect.y, 0), cutRect.height - 1);
+  const shift = (p: Keypoint): Keypoint => ({ x: clampX(p.x), y: clampY(p.y), score: p.score });
   const keypoints = Object.fromEntries(Object.entries(found).map(([n, p]) => [n, shift(p)])) as Person['keypoints'];
   const inCut: Person = { box: { left: 0, top: 0, width: cut.width, height: cut.height }, score: face.score, keypoints };
   const seg = await segmenter.segmentPeople(cut, [inCut]);
@@ -217,15 +213,24 @@ export async function runIdPhoto(
     left_ear: leftEar, right_ear: rightEar, left_eye: leftEye, right_eye: rightEye, nose_tip: k.nose,
     left_mouth: leftMouth, right_mouth: rightMouth, right_shoulder: rightShoulder, left_shoulder: leftShoulder, neck: k.neck,
   };
+  // The raised face box can reach above a cut that met the photo's top edge.
+  const faceLeft = clampX(faceBox.left), faceTop = clampY(faceBox.top);
+  const faceInCut = {
+    left: faceLeft,
+    top: faceTop,
+    width: clampX(faceBox.left + faceBox.width) - faceLeft,
+    height: clampY(faceBox.top + faceBox.height) - faceTop,
+  };
   const [cutJpeg, demo, scoremap] = await Promise.all([jpeg(cut), onBlackJpeg(cut, seg.mask), scoremapPng(seg.mask)]);
   return {
     cutBox: { left: cutRect.x, top: cutRect.y, width: cutRect.width, height: cutRect.height },
     cut: new Uint8Array(cutJpeg),
     demo: new Uint8Array(demo),
     scoremap: new Uint8Array(scoremap),
-    face: { box: { left: faceBox.left - cutRect.x, top: faceBox.top - cutRect.y, width: faceBox.width, height: faceBox.height }, score: face.score },
+    face: { box: faceInCut, score: face.score },
     points,
-    facepose: facePose(k),
-    bodypose: bodyPose(k, faceBox.width),
+    // Poses from the unclamped points: clamping would shorten and level the shoulder line.
+    facepose: facePose(found),
+    bodypose: bodyPose(found, faceBox.width),
   };
 }

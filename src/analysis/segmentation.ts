@@ -9,22 +9,22 @@ import type { Box, Person, RgbImage } from '../types.js';
 import { analyzePeople, loadBodyModels, type BodyModels } from './body.js';
 import { resizeImage, type CropWindow } from '../vision/crop.js';
 import { applyGuided, guidedCoefficients } from '../vision/guided-filter.js';
-import { pasteMax, resizeMap } from '../vision/prob-map.js';
-import { personExtent } from '../vision/person-extent.js';
+import { pasteMax, resizeMap, type ProbMap } from '../vision/prob-map.js';
+import { personExtent, SURE_KEYPOINT } from '../vision/person-extent.js';
 import { labelComponents } from '../vision/components.js';
-import { SEG_NET_INPUT, segmentWindow, type ProbMap, type SegNet, type SegNetName } from '../vision/seg-net.js';
+import { SEG_NET_INPUT, segmentWindow, type SegNet, type SegNetName } from '../vision/seg-net.js';
 
 export interface SegmentationOptions {
   net: SegNetName;
   /** Network passes: the whole photo, one crop per person, or both (max of the two). */
   passes: 'image' | 'people' | 'image+people';
-  /** Keep the mask only inside each person's estimated extent (always empty for "no person"). */
+  /** Keep only mask blobs that belong to a found person (the mask is empty without people anyway). */
   gate: boolean;
   /** Also run every pass on the mirrored window and average the two (test-time augmentation). */
   flip: boolean;
   /** Crop passes only for people whose window is smaller than this fraction of the image's longer side. */
   cropBelow: number;
-  /** Margin around a person box for crops and gating, as a fraction of the box's longer side. */
+  /** Margin around a person's extent for their crop, as a fraction of the extent's longer side. */
   personMargin: number;
   /** Edge refinement with the photo as guide; null = plain bilinear upsampling. */
   refine: { radius: number; eps: number } | null;
@@ -66,7 +66,7 @@ export interface Segmenter {
 }
 
 /** A person box grown on every side by `margin` × its longer side. */
-export function grownBox(box: Box, margin: number): CropWindow {
+function grownBox(box: Box, margin: number): CropWindow {
   const grow = margin * Math.max(box.width, box.height);
   return { x: box.left - grow, y: box.top - grow, width: box.width + 2 * grow, height: box.height + 2 * grow };
 }
@@ -112,7 +112,7 @@ function keepPeopleBlobs(map: ProbMap, persons: readonly Person[], extents: Box[
   for (let c = 1; c <= count; c++) if (insideCount[c] >= KEEP_INSIDE_FRACTION * sizes[c]) keep[c] = 1;
   for (const p of persons) {
     for (const k of Object.values(p.keypoints)) {
-      if (k.score < 0.3) continue;
+      if (k.score < SURE_KEYPOINT) continue;
       const x = Math.min(width - 1, Math.floor(k.x * scale)), y = Math.min(height - 1, Math.floor(k.y * scale));
       keep[labels[y * width + x]] = 1;
     }

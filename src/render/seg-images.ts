@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import type { RgbImage } from '../types.js';
-import type { ProbMap } from '../vision/seg-net.js';
+import type { ProbMap } from '../vision/prob-map.js';
 
 /** Foreground opacity ramps from 0 to 1 across this band of confidence, centred on 0.5. */
 const ALPHA_RAMP: [number, number] = [0.3, 0.7];

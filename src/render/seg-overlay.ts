@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../types.js';
-import type { ProbMap } from '../vision/seg-net.js';
+import type { ProbMap } from '../vision/prob-map.js';
 import { alphaFor } from './seg-images.js';
 
 /** Tint of the person mask over the photo. */

@@ -3,8 +3,7 @@
  * edges of the photo (hair, fingers, clothing outlines) while keeping it smooth elsewhere.
  */
 import type { RgbImage } from '../types.js';
-import { taps } from './prob-map.js';
-import type { ProbMap } from './seg-net.js';
+import { taps, type ProbMap } from './prob-map.js';
 
 /** Mean over a (2r+1)² window clipped to the image, in O(pixels) with running sums. */
 export function boxMean(src: Float32Array, width: number, height: number, r: number): Float32Array {

@@ -7,7 +7,7 @@
 import type { Box, Keypoint, Person } from '../types.js';
 
 /** Keypoints at or above this score are trusted. */
-const SURE = 0.3;
+export const SURE_KEYPOINT = 0.3;
 
 function dist(a: Keypoint, b: Keypoint): number {
   return Math.hypot(a.x - b.x, a.y - b.y);
@@ -16,7 +16,7 @@ function dist(a: Keypoint, b: Keypoint): number {
 /** Approximate head width in pixels, from ears, eyes or (failing those) the person's box. */
 export function headWidth(person: Person): number {
   const k = person.keypoints;
-  const sure = (p: Keypoint) => p.score >= SURE;
+  const sure = (p: Keypoint) => p.score >= SURE_KEYPOINT;
   if (sure(k.left_ear) && sure(k.right_ear)) return Math.max(dist(k.left_ear, k.right_ear) * 1.2, 4);
   if (sure(k.left_eye) && sure(k.right_eye)) return Math.max(dist(k.left_eye, k.right_eye) * 2.6, 4);
   if (sure(k.left_shoulder) && sure(k.right_shoulder)) return Math.max(dist(k.left_shoulder, k.right_shoulder) * 0.5, 4);
@@ -24,7 +24,7 @@ export function headWidth(person: Person): number {
 }
 
 export function personExtent(person: Person, imageWidth: number, imageHeight: number): Box {
-  const points = Object.values(person.keypoints).filter((p) => p.score >= SURE);
+  const points = Object.values(person.keypoints).filter((p) => p.score >= SURE_KEYPOINT);
   const used = points.length >= 2 ? points : Object.values(person.keypoints);
   const head = headWidth(person);
   let x0 = Math.min(...used.map((p) => p.x)) - head;
@@ -33,7 +33,7 @@ export function personExtent(person: Person, imageWidth: number, imageHeight: nu
   let y1 = Math.max(...used.map((p) => p.y)) + head;
   const k = person.keypoints;
   // Feet not seen: the body goes on below what we saw, usually out of the frame.
-  if (k.left_ankle.score < SURE && k.right_ankle.score < SURE) y1 = imageHeight;
+  if (k.left_ankle.score < SURE_KEYPOINT && k.right_ankle.score < SURE_KEYPOINT) y1 = imageHeight;
   // Shoulders span about three head widths even when they were not detected.
   const cx = (x0 + x1) / 2;
   x0 = Math.min(x0, cx - 1.75 * head);

@@ -1,6 +1,12 @@
 /** Resampling and compositing of float maps (ProbMap) between windows and image frames. */
 import type { CropWindow } from './crop.js';
-import type { ProbMap } from './seg-net.js';
+
+/** A float map over a rectangle of an image (e.g. person probability), row-major. */
+export interface ProbMap {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
 
 /** Bilinear taps along one axis: for each output index, the two source cells and the weight of the second. */
 export interface Taps {

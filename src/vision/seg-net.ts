@@ -5,15 +5,9 @@
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
 import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import type { ProbMap } from './prob-map.js';
 
 export type SegNetName = 'selfie' | 'meet';
-
-/** A float map over a rectangle of the image, row-major, one value per cell. */
-export interface ProbMap {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
 
 /** Fixed input size (width × height) of each network. */
 export const SEG_NET_INPUT: Record<SegNetName, { width: number; height: number }> = {
