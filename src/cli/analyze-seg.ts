@@ -5,7 +5,7 @@ import { SEG_IMAGE_TYPES } from '../analysis/body-seg.js';
 import { runIdPhoto } from '../analysis/id-photo.js';
 import { createSegmenter } from '../analysis/segmentation.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from '../api/baidu/seg-format.js';
-import { BAIDU_INTAKE, decodeImage } from '../intake/index.js';
+import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
 import { foregroundPng, labelmapPng, scoremapPng } from '../render/seg-images.js';
 import { renderMask } from '../render/seg-overlay.js';
 import { loadModel } from '../runtime/session.js';
@@ -16,12 +16,12 @@ export interface SegCommandOptions {
   type?: string;
 }
 
-/** Replaces each base64 image in `json` by the path it was written to (when writing files). */
+/** Writes each image as <name>.png or <name>.jpg in outDir; returns name → path. */
 async function writeImages(outDir: string, files: Record<string, Uint8Array>): Promise<Record<string, string>> {
   await mkdir(outDir, { recursive: true });
   const paths: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(files)) {
-    const ext = bytes[0] === 0xff ? 'jpg' : 'png';
+    const ext = sniffFormat(bytes) === 'jpeg' ? 'jpg' : 'png';
     paths[name] = join(outDir, `${name}.${ext}`);
     await writeFile(paths[name], bytes);
   }
