@@ -2,7 +2,9 @@
  * Segmentation suite: mean IoU of the person mask (scoremap > 127, i.e. confidence > 0.5) against
  *   - human-seg: segmentation/human-seg masks (machine-made by remove.bg: they hold the main
  *     subject(s), so people in the background count against us);
- *   - coco: the union of all person polygons / RLEs in pose/coco/test_coco.json.
+ *   - coco: the union of all person polygons / RLEs in pose/coco/test_coco.json;
+ *   - id-photo: body_seg_photo on the human-seg photos; IoU of its scoremap against the human-seg
+ *     mask inside the cut, over the photos it accepts (the others are counted as `rejected`).
  * An image where both masks are empty scores 1.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Segmenter } from '../src/analysis/segmentation.js';
-import type { RgbImage } from '../src/types.js';
+import type { Box, RgbImage } from '../src/types.js';
 import type { EvalSuite, Score } from './run.js';
 
 interface SegSample {
@@ -115,10 +117,52 @@ export function maskIou(scoremap: Uint8Array, truth: Uint8Array): number {
 const SETS = {
   'human-seg': { needs: join(HUMAN_SEG, 'images'), load: async (root: string) => humanSegSamples(root) },
   coco: { needs: join(COCO, 'test_coco.json'), load: cocoSamples },
+  'id-photo': { needs: join(HUMAN_SEG, 'images'), load: async (root: string) => humanSegSamples(root) },
 } as const;
 type SetName = keyof typeof SETS;
 
 const round = (v: number, d: number) => Number(v.toFixed(d));
+
+/** What one photo yields: a scoremap over `frame` (a rectangle of the photo) and a person count. */
+interface Measure {
+  run(bytes: Uint8Array, image: RgbImage): Promise<{ scoremap: Uint8Array; frame: Box; persons: number }>;
+  close(): Promise<void>;
+}
+
+function bodySegMeasure(segmenter: Segmenter): Measure {
+  return {
+    async run(_bytes, image) {
+      const seg = await segmenter.segmentImage(image);
+      const scoremap = Uint8Array.from(seg.mask.data, (p) => Math.round(p * 255));
+      return { scoremap, frame: { left: 0, top: 0, width: image.width, height: image.height }, persons: seg.persons.length };
+    },
+    close: async () => undefined,
+  };
+}
+
+async function idPhotoMeasure(segmenter: Segmenter): Promise<Measure> {
+  const [{ runIdPhoto }, { loadModel }] = await Promise.all([import('../src/analysis/id-photo.js'), import('../src/runtime/session.js')]);
+  const face = await loadModel('blazeface', { threads: 1 });
+  return {
+    async run(bytes) {
+      const r = await runIdPhoto(segmenter, face, { bytes });
+      const scoremap = new Uint8Array(await sharp(r.scoremap).extractChannel(0).raw().toBuffer());
+      return { scoremap, frame: r.cutBox, persons: 1 };
+    },
+    close: () => face.release(),
+  };
+}
+
+/** The part of a full-photo mask inside `frame`. */
+function cropMask(mask: Uint8Array, width: number, frame: Box): Uint8Array {
+  if (frame.left === 0 && frame.top === 0 && frame.width === width) return mask;
+  const out = new Uint8Array(frame.width * frame.height);
+  for (let y = 0; y < frame.height; y++) {
+    const from = (frame.top + y) * width + frame.left;
+    out.set(mask.subarray(from, from + frame.width), y * frame.width);
+  }
+  return out;
+}
 
 export const segmentationSuite: EvalSuite = {
   name: 'segmentation',
@@ -139,25 +183,34 @@ export const segmentationSuite: EvalSuite = {
           segmenter = await createSegmenter();
         }
         const { decodeImage } = await import('../src/intake/index.js');
+        const measure = set === 'id-photo' ? await idPhotoMeasure(segmenter) : bodySegMeasure(segmenter);
         const ious: number[] = [];
-        let ms = 0, persons = 0;
+        let ms = 0, persons = 0, rejected = 0;
         for (const sample of samples) {
-          const image: RgbImage = await decodeImage(new Uint8Array(await readFile(sample.path)));
-          if (ious.length === 0) await segmenter.segmentImage(image); // warm-up, untimed
+          const bytes = new Uint8Array(await readFile(sample.path));
+          const image: RgbImage = await decodeImage(bytes);
+          if (ious.length + rejected === 0) await measure.run(bytes, image).catch(() => undefined); // warm-up, untimed
           const start = performance.now();
-          const seg = await segmenter.segmentImage(image);
+          const result = await measure.run(bytes, image).catch((e: unknown) => {
+            if ((e as { kind?: string }).kind === 'detect_error') return undefined;
+            throw e;
+          });
           ms += performance.now() - start;
-          persons += seg.persons.length;
-          const scoremap = Uint8Array.from(seg.mask.data, (p) => Math.round(p * 255));
-          ious.push(maskIou(scoremap, await sample.truth(image.width, image.height)));
+          if (!result) { rejected++; continue; }
+          persons += result.persons;
+          const truth = await sample.truth(image.width, image.height);
+          ious.push(maskIou(result.scoremap, cropMask(truth, image.width, result.frame)));
         }
-        const mean = ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length);
+        await measure.close();
+        // No scored photo at all is NaN (printed as null), which fails any floor.
+        const mean = ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : NaN;
         ctx.emit({
           eval: 'segmentation',
           set,
           images: samples.length,
+          ...(set === 'id-photo' ? { rejected } : {}),
           mIoU: round(mean, 4),
-          min_IoU: round(Math.min(...ious), 4),
+          min_IoU: ious.length ? round(Math.min(...ious), 4) : null,
           persons_dt: persons,
           ms_per_image: round(samples.length ? ms / samples.length : 0, 1),
         });
