@@ -70,7 +70,7 @@ export function decodeRleString(s: string): number[] {
 }
 
 /** Person regions of one COCO image painted into a mask (polygons via SVG, RLE column-major). */
-async function paintCoco(anns: CocoSegJson['annotations'], width: number, height: number): Promise<Uint8Array> {
+export async function paintCoco(anns: CocoSegJson['annotations'], width: number, height: number): Promise<Uint8Array> {
   const out = new Uint8Array(width * height);
   const polygons: number[][] = [];
   for (const a of anns) {
@@ -78,13 +78,12 @@ async function paintCoco(anns: CocoSegJson['annotations'], width: number, height
     if (!seg) continue;
     if (Array.isArray(seg)) { polygons.push(...seg); continue; }
     const counts = typeof seg.counts === 'string' ? decodeRleString(seg.counts) : seg.counts;
-    const [h, w] = seg.size;
+    const h = seg.size[0]; // size is [height, width]; runs go down columns
     let i = 0;
     counts.forEach((run, j) => {
       if (j % 2 === 1) for (let k = i; k < i + run; k++) { const x = Math.floor(k / h), y = k % h; if (x < width && y < height) out[y * width + x] = 1; }
       i += run;
     });
-    void w;
   }
   if (polygons.length) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/>${polygons.map((p) => `<polygon points="${p.join(' ')}" fill="white"/>`).join('')}</svg>`;
@@ -154,7 +153,7 @@ async function idPhotoMeasure(segmenter: Segmenter): Promise<Measure> {
 }
 
 /** The part of a full-photo mask inside `frame`. */
-function cropMask(mask: Uint8Array, width: number, frame: Box): Uint8Array {
+export function cropMask(mask: Uint8Array, width: number, frame: Box): Uint8Array {
   if (frame.left === 0 && frame.top === 0 && frame.width === width) return mask;
   const out = new Uint8Array(frame.width * frame.height);
   for (let y = 0; y < frame.height; y++) {
