@@ -6,10 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../src/server.js';
 import { fixture } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const sdk = require('baidu-aip-sdk');
 
 const API_KEY = 'segApiKey0123456789abcd';
 const SECRET_KEY = 'segSecretKey0123456789abcdefghij';
@@ -46,6 +50,7 @@ before(async () => {
 });
 
 after(async () => {
+  sdk.HttpClient.setRequestInterceptor(null);
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -61,6 +66,18 @@ describe('body_seg', () => {
       const meta = await sharp(Buffer.from(r[key], 'base64')).metadata();
       assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', 640, 425, channels], key);
     }
+  });
+
+  test('the official baidu-aip-sdk bodySegV1 with a type option', async () => {
+    sdk.HttpClient.setRequestInterceptor((options: Record<string, any>) => {
+      options.url = String(options.url).replace('https://aip.baidubce.com', server.address);
+      return options;
+    });
+    const client = new sdk.bodyAnalysis('10000002', API_KEY, SECRET_KEY);
+    const r = await client.bodySegV1(skier.toString('base64'), { type: 'labelmap,scoremap' });
+    assert.equal(r.error_code, undefined, JSON.stringify(r).slice(0, 300));
+    assert.equal(r.person_num, 1);
+    assert.deepEqual([typeof r.labelmap, typeof r.scoremap, r.foreground], ['string', 'string', undefined]);
   });
 
   test('type picks the images', async () => {
