@@ -7,7 +7,7 @@
  * the server's peak RSS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ export interface BenchCase {
   path: string;
   /** Extra form fields sent with every request besides `image`. */
   fields?: Record<string, string>;
-  /** Image folders under the eval root, first existing wins; then test/fixtures. */
+  /** Image folders (or single image files) under the eval root, first existing wins; then test/fixtures. */
   evalImages: string[];
 }
 
@@ -36,6 +36,13 @@ export function registerBenchCase(c: BenchCase): void {
 }
 
 registerBenchCase({ name: 'body_analysis', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco'] });
+// A real 1280×720 photo (one woman, full body, in a garden), all three result images.
+registerBenchCase({
+  name: 'body_seg',
+  path: '/rest/2.0/image-classify/v1/body_seg',
+  fields: { type: 'labelmap,scoremap,foreground' },
+  evalImages: ['segmentation/human-seg/images/72.jpg'],
+});
 
 const API_KEY = 'bench-key';
 const SECRET_KEY = 'bench-secret';
@@ -53,6 +60,7 @@ function repoRoot(): string {
 
 function imagesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  if (statSync(dir).isFile()) return IMAGE_EXT.test(dir) ? [dir] : [];
   return readdirSync(dir).filter((f) => IMAGE_EXT.test(f)).sort().map((f) => join(dir, f));
 }
 

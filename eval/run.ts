@@ -17,6 +17,7 @@ import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection,
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { kakaoSuite } from './kakao.js';
 import { videoSuite } from './video.js';
+import { segmentationSuite } from './segmentation.js';
 
 export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
@@ -91,6 +92,7 @@ export const poseSuite: EvalSuite = {
 registerSuite(poseSuite);
 registerSuite(videoSuite);
 registerSuite(kakaoSuite);
+registerSuite(segmentationSuite);
 
 /** The repo root: the nearest folder above this file holding package.json (works from dist/). */
 export function repoRoot(): string {

@@ -38,6 +38,8 @@ export const ERRORS = {
   video_size: { baiduCode: 216100, message: 'video size error', httpStatus: 413, kakaoCode: -602 },
   url_refused: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
   url_unreachable: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
+  /** Detection failed in a way the API documents (body_seg_photo: no person, two or more, upside down). */
+  detect_error: { baiduCode: 216634, message: 'detect error', httpStatus: 422, kakaoCode: -2 },
   internal: { baiduCode: 282000, message: 'internal error', httpStatus: 500, kakaoCode: -1 },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -84,8 +84,9 @@ export async function analyzePeople(
   });
 }
 
-export async function createBodyAnalyzer(opts: { threads?: number } = {}): Promise<BodyAnalyzer> {
-  const models = await loadBodyModels(opts.threads ?? availableParallelism());
+/** `models`: share already loaded body models (the caller then owns them; close() leaves them). */
+export async function createBodyAnalyzer(opts: { threads?: number; models?: BodyModels } = {}): Promise<BodyAnalyzer> {
+  const models = opts.models ?? (await loadBodyModels(opts.threads ?? availableParallelism()));
   return {
     async analyze(bytes, intake) {
       const image = await decodeImage(bytes, intake);
@@ -94,7 +95,7 @@ export async function createBodyAnalyzer(opts: { threads?: number } = {}): Promi
     },
     analyzeImage: (image) => analyzePeople(models, image),
     async close() {
-      await Promise.all([models.proposer.release(), models.refiner.release()]);
+      if (!opts.models) await Promise.all([models.proposer.release(), models.refiner.release()]);
     },
   };
 }

@@ -34,6 +34,7 @@ export const BODY_APIS = [
   'body_num',
   'gesture',
   'body_seg',
+  'body_seg_photo',
   'driver_behavior',
   'body_tracking',
   'hand_analysis',

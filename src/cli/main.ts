@@ -7,6 +7,7 @@ const USAGE = `usage: bodylens <command> ...
 
   analyze body_analysis <image> [--render out.png]   analyse a photo without a server
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
+  analyze body_seg|body_seg_photo <image> ...        segment people / cut an ID photo (analyze --help)
   apps create|list|revoke ...                        manage apps (API key / secret key)
   serve                                              start the HTTP service (same as npm start)`;
 

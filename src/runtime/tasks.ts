@@ -1,6 +1,8 @@
 import type { IntakeOptions } from '../intake/index.js';
 import type { BodyAnalysis } from '../analysis/types.js';
 import type { Person, RgbImage } from '../types.js';
+import type { BodySegRequest, BodySegResult } from '../analysis/body-seg.js';
+import type { IdPhotoResult } from '../analysis/id-photo.js';
 
 /**
  * The analyses a worker can run, by name. Each entry maps a request (encoded image bytes plus
@@ -11,11 +13,13 @@ export interface TaskMap {
   body_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: BodyAnalysis };
   /** Body keypoints on an already decoded frame (video jobs); the pixel buffer is transferred. */
   pose_frame: { request: { image: RgbImage }; result: Person[] };
+  body_seg: { request: BodySegRequest; result: BodySegResult };
+  body_seg_photo: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: IdPhotoResult };
 }
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame'];
+export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame', 'body_seg', 'body_seg_photo'];
 
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {

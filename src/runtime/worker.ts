@@ -4,7 +4,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
+import { createBodyAnalyzer, loadBodyModels, type BodyAnalyzer } from '../analysis/body.js';
+import { runBodySeg } from '../analysis/body-seg.js';
+import { runIdPhoto } from '../analysis/id-photo.js';
+import { createSegmenter } from '../analysis/segmentation.js';
+import { loadModel } from './session.js';
 import { ServiceError } from '../errors.js';
 import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
 
@@ -28,11 +32,22 @@ async function warmUp(body: BodyAnalyzer): Promise<void> {
 type Handler = (request: any) => Promise<unknown>;
 
 async function start(): Promise<Record<TaskName, Handler>> {
-  const body = await createBodyAnalyzer({ threads: init.threads });
+  const bodyModels = await loadBodyModels(init.threads);
+  const body = await createBodyAnalyzer({ threads: init.threads, models: bodyModels });
+  const segmenter = await createSegmenter({ threads: init.threads, body: bodyModels });
+  const faceModel = await loadModel('blazeface', { threads: init.threads });
   await warmUp(body);
+  if (init.warmupImage) {
+    // Segmentation and face models too, so the first body_seg / body_seg_photo is not slow.
+    const bytes = readFileSync(init.warmupImage);
+    await runBodySeg(segmenter, { bytes, types: ['labelmap'] });
+    await runIdPhoto(segmenter, faceModel, { bytes }).catch(() => undefined); // the photo need not suit an ID photo
+  }
   return {
     body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
     pose_frame: ({ image }) => body.analyzeImage(image),
+    body_seg: (request) => runBodySeg(segmenter, request),
+    body_seg_photo: (request) => runIdPhoto(segmenter, faceModel, request),
   };
 }
 

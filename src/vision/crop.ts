@@ -109,3 +109,25 @@ export function downscaleForSampling(image: RgbImage, maxSide: number): { image:
   }
   return { image: { width: w, height: h, data: out }, factor };
 }
+
+/** Resizes an image to exactly width × height (box pre-filter when shrinking a lot, then bilinear). */
+export function resizeImage(image: RgbImage, width: number, height: number): RgbImage {
+  if (width === image.width && height === image.height) return image;
+  const { image: src, factor } = downscaleForSampling(image, Math.max(width, height));
+  const window = { x: 0, y: 0, width: image.width / factor, height: image.height / factor };
+  const floats = cropToTensor(src, window, { width, height });
+  const data = new Uint8Array(floats.length);
+  for (let i = 0; i < floats.length; i++) data[i] = Math.round(floats[i]);
+  return { width, height, data };
+}
+
+/** Copies an integer rectangle that lies inside the image. */
+export function extractRegion(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
+  if (x < 0 || y < 0 || x + width > image.width || y + height > image.height) throw new Error('region outside the image');
+  const data = new Uint8Array(width * height * 3);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * 3;
+    data.set(image.data.subarray(from, from + width * 3), row * width * 3);
+  }
+  return { width, height, data };
+}

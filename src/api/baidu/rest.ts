@@ -5,6 +5,7 @@ import type { AnalysisPool } from '../../runtime/pool.js';
 import type { BodyAnalysis } from '../../analysis/types.js';
 import { bodyAnalysisResponse, errorResponse } from './format.js';
 import { newLogId } from './log-id.js';
+import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => void;
@@ -22,6 +23,19 @@ const APIS: Record<string, BaiduApi> = {
       const bytes = decodeBase64Field(form.image);
       const analysis: BodyAnalysis = await pool.run('body_analysis', { bytes, intake: BAIDU_INTAKE });
       return bodyAnalysisResponse(logId, analysis);
+    },
+  },
+  body_seg: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      const types = parseSegTypes(form.type);
+      return bodySegResponse(logId, await pool.run('body_seg', { bytes, intake: BAIDU_INTAKE, types }));
+    },
+  },
+  body_seg_photo: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return idPhotoResponse(logId, await pool.run('body_seg_photo', { bytes, intake: BAIDU_INTAKE }));
     },
   },
 };

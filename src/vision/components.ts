@@ -1,0 +1,35 @@
+/** Connected components of a binary mask (4-connected), by flood fill with an explicit stack. */
+export interface Components {
+  /** Component id per pixel, 0 = background, 1..count = components. */
+  labels: Int32Array;
+  count: number;
+  /** Pixel count per component id (index 0 unused). */
+  sizes: number[];
+}
+
+export function labelComponents(on: Uint8Array, width: number, height: number): Components {
+  const labels = new Int32Array(width * height);
+  const sizes = [0];
+  const stack: number[] = [];
+  let count = 0;
+  for (let start = 0; start < on.length; start++) {
+    if (!on[start] || labels[start]) continue;
+    count++;
+    let size = 0;
+    labels[start] = count;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop()!;
+      size++;
+      const x = i % width;
+      const neighbours = [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width];
+      for (const j of neighbours) {
+        if (j < 0 || j >= on.length || !on[j] || labels[j]) continue;
+        labels[j] = count;
+        stack.push(j);
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, count, sizes };
+}
