@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { BodyAnalysis } from '../src/analysis/types.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
+import { handsSuite } from './hands.js';
 
 export interface BodyAnalyzer {
   analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
@@ -135,6 +136,7 @@ export const poseSuite: EvalSuite = {
 };
 
 registerSuite(poseSuite);
+registerSuite(handsSuite);
 
 /** The repo root: the nearest folder above this file holding package.json (works from dist/). */
 export function repoRoot(): string {

@@ -1,5 +1,6 @@
 import type { IntakeOptions } from '../intake/index.js';
 import type { BodyAnalysis } from '../analysis/types.js';
+import type { GestureAnalysis, HandAnalysis } from '../analysis/hands.js';
 
 /**
  * The analyses a worker can run, by name. Each entry maps a request (encoded image bytes plus
@@ -8,11 +9,15 @@ import type { BodyAnalysis } from '../analysis/types.js';
  */
 export interface TaskMap {
   body_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: BodyAnalysis };
+  /** Hands with 21 keypoints each (hand_analysis and fingertip). */
+  hand_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: HandAnalysis };
+  /** Gestures per hand or hand pair, plus faces. */
+  gesture: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: GestureAnalysis };
 }
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis'];
+export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'hand_analysis', 'gesture'];
 
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {

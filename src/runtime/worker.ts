@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
+import { createHandAnalyzer, type HandAnalyzer } from '../analysis/hands.js';
 import { ServiceError } from '../errors.js';
 import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
 
@@ -19,19 +20,29 @@ interface WorkerInit {
 
 const init = workerData as WorkerInit;
 
-async function warmUp(body: BodyAnalyzer): Promise<void> {
+async function warmUp(body: BodyAnalyzer, hands: HandAnalyzer): Promise<void> {
   // A real photo if we have one (realistic kernels and allocations), else mid-grey.
-  if (init.warmupImage) await body.analyze(readFileSync(init.warmupImage));
-  else await body.analyzeImage({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
+  if (init.warmupImage) {
+    const bytes = readFileSync(init.warmupImage);
+    await body.analyze(bytes);
+    await hands.gesture(bytes);
+  } else {
+    const grey = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+    await body.analyzeImage(grey);
+    await hands.gestureImage(grey);
+  }
 }
 
 type Handler = (request: any) => Promise<unknown>;
 
 async function start(): Promise<Record<TaskName, Handler>> {
   const body = await createBodyAnalyzer({ threads: init.threads });
-  await warmUp(body);
+  const hands = await createHandAnalyzer({ threads: init.threads });
+  await warmUp(body, hands);
   return {
     body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
+    hand_analysis: ({ bytes, intake }) => hands.analyze(bytes, intake),
+    gesture: ({ bytes, intake }) => hands.gesture(bytes, intake),
   };
 }
 

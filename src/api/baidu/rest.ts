@@ -5,6 +5,7 @@ import type { AnalysisPool } from '../../runtime/pool.js';
 import type { BodyAnalysis } from '../../analysis/types.js';
 import { bodyAnalysisResponse, errorResponse } from './format.js';
 import { newLogId } from './log-id.js';
+import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => void;
@@ -22,6 +23,24 @@ const APIS: Record<string, BaiduApi> = {
       const bytes = decodeBase64Field(form.image);
       const analysis: BodyAnalysis = await pool.run('body_analysis', { bytes, intake: BAIDU_INTAKE });
       return bodyAnalysisResponse(logId, analysis);
+    },
+  },
+  hand_analysis: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return handAnalysisResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
+    },
+  },
+  fingertip: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return fingertipResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
+    },
+  },
+  gesture: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return gestureResponse(logId, await pool.run('gesture', { bytes, intake: BAIDU_INTAKE }));
     },
   },
 };
