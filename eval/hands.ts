@@ -11,7 +11,12 @@ import type { HandAnalyzer } from '../src/analysis/hands.js';
 import type { Box } from '../src/types.js';
 import type { EvalContext, EvalSuite, Score } from './run.js';
 
-const KEYPOINT_SETS = { onehand10k: 'pose/onehand10k/test_onehand10k.json', freihand: 'pose/freihand/test_freihand.json' } as const;
+const KEYPOINT_SETS = {
+  onehand10k: 'pose/onehand10k/test_onehand10k.json',
+  freihand: 'pose/freihand/test_freihand.json',
+  // Small hands in whole photos: COCO-WholeBody's 21-point hands of the people in pose/coco.
+  coco_hands: 'pose/coco/test_coco_wholebody.json',
+} as const;
 type KeypointSet = keyof typeof KEYPOINT_SETS;
 
 /** HaGRID folder → Baidu classname; `mute` (finger on lips) has no Baidu class and is not scored. */
@@ -37,9 +42,27 @@ export const HAGRID_TO_BAIDU: Record<string, string> = {
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
+interface HandGt { image_id: number; bbox: number[]; keypoints: number[] }
 interface CocoHands {
   images: { id: number; file_name: string }[];
-  annotations: { image_id: number; bbox: [number, number, number, number]; keypoints: number[] }[];
+  annotations: (HandGt & WholeBodyHands)[];
+}
+interface WholeBodyHands {
+  lefthand_valid?: boolean;
+  righthand_valid?: boolean;
+  lefthand_box?: number[];
+  righthand_box?: number[];
+  lefthand_kpts?: number[];
+  righthand_kpts?: number[];
+}
+
+/** One ground-truth hand per annotation, or the valid hands of a COCO-WholeBody person. */
+function handsOf(a: HandGt & WholeBodyHands): HandGt[] {
+  if (a.lefthand_kpts === undefined && a.righthand_kpts === undefined) return [a];
+  const out: HandGt[] = [];
+  if (a.lefthand_valid && a.lefthand_box && a.lefthand_kpts) out.push({ image_id: a.image_id, bbox: a.lefthand_box, keypoints: a.lefthand_kpts });
+  if (a.righthand_valid && a.righthand_box && a.righthand_kpts) out.push({ image_id: a.image_id, bbox: a.righthand_box, keypoints: a.righthand_kpts });
+  return out;
 }
 
 interface PointError { matched: boolean; errors: number[]; threshold: number }
@@ -66,6 +89,7 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
   }
   const data = JSON.parse(await readFile(file, 'utf8')) as CocoHands;
   const dir = join(file, '..');
+  const gts = data.annotations.flatMap(handsOf);
   let correct = 0, total = 0, errorSum = 0, errorCount = 0, missed = 0, handsDt = 0, ms = 0;
   for (const image of data.images) {
     const bytes = new Uint8Array(await readFile(join(dir, image.file_name)));
@@ -74,7 +98,7 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
     ms += performance.now() - start;
     handsDt += result.hands.length;
     const predictions = result.hands.map((h) => h.keypoints);
-    for (const gt of data.annotations.filter((a) => a.image_id === image.id)) {
+    for (const gt of gts.filter((a) => a.image_id === image.id)) {
       const s = scoreHand(gt, predictions);
       if (!s.matched) missed++;
       for (const e of s.errors) {
@@ -89,7 +113,7 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
     eval: 'hands',
     set,
     images: data.images.length,
-    hands_gt: data.annotations.length,
+    hands_gt: gts.length,
     hands_dt: handsDt,
     hands_missed: missed,
     pck_0_2: round(pck, 4),
@@ -183,7 +207,7 @@ async function runGestureSet(ctx: EvalContext, analyzer: HandAnalyzer): Promise<
 
 export const handsSuite: EvalSuite = {
   name: 'hands',
-  sets: ['onehand10k', 'freihand', 'hagrid'],
+  sets: ['onehand10k', 'freihand', 'coco_hands', 'hagrid'],
   async run(ctx, sets) {
     const { createHandAnalyzer } = await import('../src/analysis/hands.js');
     const analyzer = await createHandAnalyzer();

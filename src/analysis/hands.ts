@@ -1,7 +1,8 @@
 /**
  * The hand pipeline shared by hand_analysis, fingertip and gesture: palm detection on the whole
- * image (and tiles of large photos), 21 landmarks on a rotated crop per palm, a second landmark
- * pass on the crop the first pass implies, then duplicate removal.
+ * image and on tiles (small hands), 21 landmarks on a rotated crop per palm, a second landmark
+ * pass on the crop the first pass implies, then duplicate removal. Measurements behind these
+ * choices (tiles, refining pass, whole-frame fallback, no body-wrist hints): docs/hands.md.
  */
 import { availableParallelism } from 'node:os';
 import { decodeImage, type IntakeOptions } from '../intake/index.js';

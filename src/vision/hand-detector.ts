@@ -24,33 +24,44 @@ export interface PalmOptions {
   minScore: number;
   /** IoU above which palm candidates are merged. */
   mergeIou: number;
-  /** Also scan overlapping tiles when the long side is at least this many pixels (0 = never). */
-  tileFromSide: number;
+  /** Smallest tile side scanned in addition to the whole image, pixels (0 = whole image only). */
+  minTile: number;
 }
 
-export const DEFAULT_PALM_OPTIONS: PalmOptions = { minScore: 0.5, mergeIou: 0.3, tileFromSide: 640 };
+export const DEFAULT_PALM_OPTIONS: PalmOptions = { minScore: 0.5, mergeIou: 0.3, minTile: 384 };
 
 /** A palm in image pixels; points: wrist centre, index/middle/ring/little knuckles, thumb CMC, thumb MCP. */
 export type Palm = SsdDetection;
 
-/** Square views to scan: the whole image (letterboxed), then tiles of ~60% of the long side. */
-export function detectionWindows(width: number, height: number, tileFromSide: number): CropWindow[] {
+/**
+ * Square views to scan: the whole image (letterboxed), then overlapping tiles of 60% and of 30%
+ * of the long side, each level only while tiles stay at least `minTile` pixels (smaller tiles
+ * would only be upsampled; two levels bound the cost on very large photos).
+ */
+export function detectionWindows(width: number, height: number, minTile: number): CropWindow[] {
   const side = Math.max(width, height);
   const windows: CropWindow[] = [{ x: (width - side) / 2, y: (height - side) / 2, width: side, height: side }];
-  if (tileFromSide <= 0 || side < tileFromSide) return windows;
-  const tile = Math.round(side * 0.6);
-  const starts = (extent: number): number[] => {
-    if (extent <= tile) return [(extent - tile) / 2];
-    const n = Math.ceil((extent - tile) / (tile * 0.75)) + 1;
-    return Array.from({ length: n }, (_, i) => ((extent - tile) * i) / (n - 1));
-  };
-  for (const y of starts(height)) for (const x of starts(width)) windows.push({ x, y, width: tile, height: tile });
+  if (minTile <= 0) return windows;
+  for (const tile of [Math.round(side * 0.6), Math.round(side * 0.3)]) {
+    if (tile < minTile) break;
+    const starts = (extent: number): number[] => {
+      if (extent <= tile) return [(extent - tile) / 2];
+      const n = Math.ceil((extent - tile) / (tile * 0.75)) + 1;
+      return Array.from({ length: n }, (_, i) => ((extent - tile) * i) / (n - 1));
+    };
+    for (const y of starts(height)) for (const x of starts(width)) windows.push({ x, y, width: tile, height: tile });
+  }
   return windows;
 }
 
-async function detectInWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<Palm[]> {
-  // Box-filter first when shrinking a lot, so thin fingers do not alias away.
-  const { image: source, factor } = downscaleForSampling(image, (INPUT * Math.max(image.width, image.height)) / window.width);
+type Shrunk = ReturnType<typeof downscaleForSampling>;
+
+async function detectInWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number, cache: Map<number, Shrunk>): Promise<Palm[]> {
+  // Box-filter first when shrinking a lot, so thin fingers do not alias away; tiles of one size share the copy.
+  const maxSide = (INPUT * Math.max(image.width, image.height)) / window.width;
+  let shrunk = cache.get(window.width);
+  if (!shrunk) cache.set(window.width, (shrunk = downscaleForSampling(image, maxSide)));
+  const { image: source, factor } = shrunk;
   const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
   const input = cropToTensor(source, scaled, { width: INPUT, height: INPUT }, { scale: 1 / 127.5, offset: -1, fill: 0 });
   const { detections } = await model.run(input, [1, INPUT, INPUT, 3]);
@@ -68,8 +79,9 @@ async function detectInWindow(model: Model, image: RgbImage, window: CropWindow,
 
 export async function detectPalms(model: Model, image: RgbImage, opts: PalmOptions = DEFAULT_PALM_OPTIONS): Promise<Palm[]> {
   const candidates: Palm[] = [];
-  for (const window of detectionWindows(image.width, image.height, opts.tileFromSide)) {
-    candidates.push(...(await detectInWindow(model, image, window, opts.minScore)));
+  const cache = new Map<number, Shrunk>();
+  for (const window of detectionWindows(image.width, image.height, opts.minTile)) {
+    candidates.push(...(await detectInWindow(model, image, window, opts.minScore, cache)));
   }
   return weightedNms(candidates, opts.mergeIou);
 }
