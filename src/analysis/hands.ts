@@ -97,6 +97,27 @@ function boxIou(a: Box, b: Box): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
+/** Share of box `a` that lies inside box `b`. */
+function insideShare(a: Box, b: Box): number {
+  const iw = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
+  const ih = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+  if (iw <= 0 || ih <= 0) return 0;
+  return (iw * ih) / (a.width * a.height || 1);
+}
+
+/**
+ * Whether `hand` repeats part of the surer hand `kept`: boxes overlap much, or it sits inside
+ * kept's box with most of its points on kept's points (a curled finger group read as a fist).
+ * A real second hand clasped with the first keeps its own points and survives.
+ */
+function isDuplicate(kept: Hand, hand: Hand, iouLimit: number): boolean {
+  if (boxIou(kept.box, hand.box) > iouLimit) return true;
+  if (insideShare(hand.box, kept.box) < 0.7) return false;
+  const palm = Math.hypot(kept.points[9].x - kept.points[0].x, kept.points[9].y - kept.points[0].y);
+  const near = hand.points.filter((p) => kept.points.some((q) => Math.hypot(p.x - q.x, p.y - q.y) < 0.3 * palm)).length;
+  return near >= 0.6 * hand.points.length;
+}
+
 function clampBox(b: Box, image: RgbImage): Box {
   const left = Math.min(Math.max(b.left, 0), image.width);
   const top = Math.min(Math.max(b.top, 0), image.height);
@@ -161,7 +182,7 @@ export async function analyzeHands(models: HandModels, image: RgbImage, opts: Ha
   const kept: Hand[] = [];
   for (const lm of found) {
     const hand = toHand(lm, image);
-    if (kept.some((k) => boxIou(k.box, hand.box) > opts.duplicateIou)) continue;
+    if (kept.some((k) => isDuplicate(k, hand, opts.duplicateIou))) continue;
     kept.push(hand);
   }
   return kept;

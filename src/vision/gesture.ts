@@ -29,6 +29,8 @@ export interface GestureResult {
 const OTHER_EVIDENCE = 0.12;
 /** Below this probability a hand is reported as `other`. */
 export const MIN_PROBABILITY = 0.45;
+/** A class also needs this much evidence of its own: a weak match alone is still `other`. */
+const MIN_EVIDENCE = 0.3;
 
 /** Soft step: 0.5 at `at`, rising over about ±2 `width`. */
 const above = (v: number, at: number, width: number): number => 1 / (1 + Math.exp(-(v - at) / width));
@@ -45,10 +47,16 @@ export interface HandFacts {
   thumbDown: number;
   /** Palm facing the sky. */
   palmUp: number;
+  /** Palm (or back of the hand) turned to the camera rather than seen edge-on. */
+  facesCamera: number;
   /** Index straight at the knuckle but hooked at the finger joints. */
   indexHook: number;
   /** Index and middle finger tips well away from the palm (not tucked into a fist). */
   tipsOut: number;
+  /** All four fingertips pulled in to the palm, as in a fist (not a loose claw). */
+  tipsIn: number;
+  /** The index tip stands off its own knuckle (a fist tucks it back against the palm). */
+  indexTipOut: number;
   /** Fingertip contacts. */
   thumbIndexTouch: number;
   /**
@@ -73,8 +81,11 @@ export function handFacts(hand: Pick<Hand, 'world' | 'points' | 'side'>): HandFa
     thumbUp: below(f.thumb.direction.y, -0.45, 0.1),
     thumbDown: above(f.thumb.direction.y, 0.45, 0.1),
     palmUp: below(shape.palmNormal.y, -0.65, 0.06),
+    facesCamera: above(Math.abs(shape.palmNormal.z), 0.5, 0.06),
     indexHook: below(f.index.base, 45, 8) * above(f.index.upper, 100, 12),
     tipsOut: above(Math.min(shape.gap(8, 0), shape.gap(12, 0)), 1.1, 0.06),
+    indexTipOut: above(shape.gap(8, 5), 0.5, 0.06),
+    tipsIn: below((shape.gap(8, 0) + shape.gap(12, 0) + shape.gap(16, 0) + shape.gap(20, 0)) / 4, 1.05, 0.05),
     thumbIndexTouch: below(shape.gap(4, 8), 0.4, 0.06),
     thumbIndexRing: below(shape.gap(4, 8), 0.55, 0.06) * below(f.index.reach, 0.86, 0.025),
     thumbMiddleTouch: below(shape.gap(4, 12), 0.4, 0.06),
@@ -96,10 +107,10 @@ export function singleHandEvidence(h: HandFacts): Partial<Record<GestureClass, n
     One: i * cm * cr * cl * thumbIn,
     Two: i * m * cr * cl * thumbIn,
     Three: Math.max(i * m * r * cl * thumbIn, h.thumbOut * i * m * cr * cl),
-    Four: open4 * not(h.thumbStraight) * not(h.thumbIndexRing),
-    Five: open4 * h.thumbStraight * not(h.palmUp) * not(h.thumbIndexRing),
+    Four: open4 * not(h.thumbStraight) * not(h.thumbIndexRing) * h.facesCamera,
+    Five: open4 * h.thumbStraight * not(h.thumbIndexRing) * h.facesCamera * not(h.palmUp),
     Palm_up: open4 * h.palmUp * not(h.thumbIndexRing),
-    Fist: closed4 * thumbIn * not(h.indexHook) * not(h.thumbIndexTouch * h.tipsOut),
+    Fist: closed4 * h.tipsIn * thumbIn * not(h.indexHook) * not(h.indexTipOut),
     Thumb_up: closed4 * h.thumbOut * h.thumbUp,
     Thumb_down: closed4 * h.thumbOut * h.thumbDown,
     Six: ci * cm * cr * l * h.thumbOut,
@@ -110,7 +121,7 @@ export function singleHandEvidence(h: HandFacts): Partial<Record<GestureClass, n
     OK: h.thumbIndexRing * m * r * l,
     Seven: h.thumbIndexTouch * h.thumbMiddleTouch * h.tipsOut * cr * cl,
     Nine: h.indexHook * cm * cr * cl * thumbIn,
-    Heart_single: h.thumbIndexTouch * not(h.thumbMiddleTouch) * ci * cm * cr * cl * above(h.shape.gap(8, 5), 0.5, 0.06),
+    Heart_single: h.thumbIndexTouch * not(h.thumbMiddleTouch) * ci * cm * cr * cl * h.indexTipOut,
   };
 }
 
@@ -158,8 +169,8 @@ function overlap(a: Box, b: Box): number {
 export function twoHandEvidence(a: Hand, b: Hand, fa: HandFacts, fb: HandFacts, faces: Face[]): Partial<Record<GestureClass, number>> {
   const scale = (palmPx(a) + palmPx(b)) / 2;
   const touch = (pa: Pt, pb: Pt) => below(dist(pa, pb) / scale, 0.35, 0.07);
-  const curled = (f: HandFacts) => (not(f.ext.index) + not(f.ext.middle) + not(f.ext.ring) + not(f.ext.little)) / 4;
-  const open = (f: HandFacts) => (f.ext.index + f.ext.middle + f.ext.ring + f.ext.little) / 4;
+  const closed = (f: HandFacts) => Math.sqrt(not(f.ext.index) * not(f.ext.middle) * not(f.ext.ring) * not(f.ext.little));
+  const open = (f: HandFacts) => Math.sqrt(f.ext.index * f.ext.middle * f.ext.ring * f.ext.little);
   const lowerCurled = (f: HandFacts) => not(f.ext.middle) * not(f.ext.ring) * not(f.ext.little);
   const thumbs = touch(a.points[4], b.points[4]);
   const indexes = touch(a.points[8], b.points[8]);
@@ -174,33 +185,42 @@ export function twoHandEvidence(a: Hand, b: Hand, fa: HandFacts, fb: HandFacts, 
   const cx = (a.points[9].x + b.points[9].x) / 2;
   const overFace = faces.some((f) => f.box.top >= top - f.box.height * 0.5 && cx > f.box.left - f.box.width && cx < f.box.left + 2 * f.box.width) ? 1 : 0;
   const heartTop = indexes * thumbs;
+  // One person's two hands: a left and a right of about the same size in the picture.
+  const sizes = palmPx(a) / palmPx(b);
+  const bothHands = (a.side !== b.side ? 1 : 0) * below(Math.abs(Math.log(sizes)), 0.45, 0.08);
+  const joined = boxesOverlap * bothHands;
   return {
     Prayer: open(fa) * open(fb) * middles * wrists * facing,
-    Congratulation: curled(fa) * curled(fb) * boxesOverlap,
-    Honour: boxesOverlap * Math.max(curled(fa) * open(fb), open(fa) * curled(fb)),
+    Congratulation: closed(fa) * closed(fb) * joined,
+    Honour: joined * Math.max(closed(fa) * open(fb), open(fa) * closed(fb)),
     Heart_1: heartTop * lowerCurled(fa) * lowerCurled(fb),
     Heart_2: heartTop * not(lowerCurled(fa)) * not(lowerCurled(fb)) * not(middles),
-    Heart_3: middles * indexes * not(thumbs) * overFace,
+    // Over the head the fingertips meet in a curve: the middle tips touch, the index tips are near.
+    Heart_3: middles * below(dist(a.points[8], b.points[8]) / scale, 0.6, 0.08) * not(thumbs) * overFace,
   };
 }
 
 /** Hands are considered as a pair only when they are within this many palm sizes. */
 const PAIR_DISTANCE = 3;
+/**
+ * Evidence a two-hand class needs to replace the hands' own readings. The hands of a two-hand
+ * heart or prayer each look like a plain gesture too, so this is absolute, not a comparison.
+ */
+const MIN_PAIR_EVIDENCE = 0.5;
 
 /** Classifies every hand (pairing touching hands first) and appends faces as `Face`. */
 export function classifyGestures(hands: Hand[], faces: Face[]): GestureResult[] {
   const facts = hands.map(handFacts);
   const results: GestureResult[] = faces.map((f) => ({ classname: 'Face', box: f.box, probability: f.score }));
   const used = new Set<number>();
-  // Pairs, best first: a pair wins over its hands' single readings when its evidence is higher.
+  // Pairs, best first; a hand joins at most one pair.
   const pairs: { i: number; j: number; scored: Scored }[] = [];
   for (let i = 0; i < hands.length; i++) {
     for (let j = i + 1; j < hands.length; j++) {
       const gap = dist(hands[i].points[9], hands[j].points[9]) / ((palmPx(hands[i]) + palmPx(hands[j])) / 2);
       if (gap > PAIR_DISTANCE) continue;
       const pair = decide(twoHandEvidence(hands[i], hands[j], facts[i], facts[j], faces));
-      const single = Math.max(decide(singleHandEvidence(facts[i]))?.evidence ?? 0, decide(singleHandEvidence(facts[j]))?.evidence ?? 0);
-      if (pair && pair.evidence > single && pair.probability >= MIN_PROBABILITY) pairs.push({ i, j, scored: pair });
+      if (pair && pair.evidence >= MIN_PAIR_EVIDENCE && pair.probability >= MIN_PROBABILITY) pairs.push({ i, j, scored: pair });
     }
   }
   pairs.sort((x, y) => y.scored.evidence - x.scored.evidence);
@@ -213,10 +233,13 @@ export function classifyGestures(hands: Hand[], faces: Face[]): GestureResult[] 
   hands.forEach((hand, i) => {
     if (used.has(i)) return;
     const scored = decide(singleHandEvidence(facts[i]));
-    // Probability of the class also carries the chance that this is a hand at all.
-    const probability = (scored?.probability ?? 0) * hand.score;
-    if (scored && probability >= MIN_PROBABILITY) results.push({ classname: scored.classname, box: hand.box, probability });
-    else results.push({ classname: 'other', box: hand.box, probability: 1 - (scored?.probability ?? 0) });
+    // Probabilities also carry the chance that this is a hand at all.
+    const share = scored?.probability ?? 0;
+    if (scored && scored.evidence >= MIN_EVIDENCE && share * hand.score >= MIN_PROBABILITY) {
+      results.push({ classname: scored.classname, box: hand.box, probability: share * hand.score });
+    } else {
+      results.push({ classname: 'other', box: hand.box, probability: (1 - share) * hand.score });
+    }
   });
   return results;
 }
