@@ -40,6 +40,8 @@ export interface HandAnalysis {
 export interface GestureAnalysis {
   image: { width: number; height: number };
   gestures: GestureResult[];
+  /** The hands the gestures were read from (for rendering). */
+  hands: Hand[];
   faces: Face[];
 }
 
@@ -202,7 +204,7 @@ export async function createHandAnalyzer(opts: { threads?: number; options?: Han
   const gestureImage = async (image: RgbImage): Promise<GestureAnalysis> => {
     const hands = await analyzeHands(models, image, options);
     const faces = await detectFaces(models.face, image);
-    return { image: { width: image.width, height: image.height }, gestures: classifyGestures(hands, faces), faces };
+    return { image: { width: image.width, height: image.height }, gestures: classifyGestures(hands, faces), hands, faces };
   };
   return {
     async analyze(bytes, intake) {

@@ -5,7 +5,8 @@ import { runAppsCommand } from './apps.js';
 
 const USAGE = `usage: bodylens <command> ...
 
-  analyze body_analysis <image> [--render out.png]   analyse a photo without a server
+  analyze <api> <image> [--render out.png]           analyse a photo without a server
+                                                     (api: body_analysis, hand_analysis, fingertip, gesture)
   apps create|list|revoke ...                        manage apps (API key / secret key)
   serve                                              start the HTTP service (same as npm start)`;
 
