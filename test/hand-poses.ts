@@ -134,17 +134,20 @@ export function alignInPlane(hand: Hand, a: number, b: number, dx: number, dy: n
 /** Swings the thumb away from the index finger by `degrees` about the palm normal (abduction). */
 export function spreadThumb(hand: Hand, degrees: number): Hand {
   const normal = handShape(hand.world, hand.points, hand.side).palmNormal;
+  // Turn the way that takes the thumb tip further from the index knuckle.
   const gapAfter = (sign: number) => {
-    const t = rotate(hand.world[4], hand.world[1], normal, (sign * 0.2 * Math.PI) / 180);
+    const t = rotate(hand.world[4], hand.world[1], normal, sign * 0.01);
     return Math.sqrt(dot(sub(t, hand.world[5]), sub(t, hand.world[5])));
   };
   const sign = gapAfter(1) > gapAfter(-1) ? 1 : -1;
+  // Image points share the world's axes, so the same knuckle cross product, oriented like the
+  // world normal, is their palm normal.
+  const rawNormal = (p: readonly V[]) => unit(cross(sub(p[5], p[0]), sub(p[17], p[0])));
+  const orient = Math.sign(dot(normal, rawNormal(hand.world))) || 1;
   const out = copy(hand);
   for (const key of ['points', 'world'] as const) {
-    const n = key === 'world' ? normal : unit(cross(sub(hand.points[5], hand.points[0]), sub(hand.points[17], hand.points[0])));
-    // The image-space normal must point the same way round as the world one.
-    const s = key === 'world' ? 1 : Math.sign(dot(n, unit(cross(sub(hand.world[5], hand.world[0]), sub(hand.world[17], hand.world[0])))) * dot(normal, unit(cross(sub(hand.world[5], hand.world[0]), sub(hand.world[17], hand.world[0]))))) || 1;
-    for (const j of [2, 3, 4]) out[key][j] = rotate(out[key][j], out[key][1], n, (s * sign * degrees * Math.PI) / 180);
+    const n = mul(rawNormal(hand[key]), orient);
+    for (const j of [2, 3, 4]) out[key][j] = rotate(out[key][j], out[key][1], n, (sign * degrees * Math.PI) / 180);
   }
   return asHand(out.points, out.world, out.side, out.score);
 }

@@ -14,9 +14,6 @@ import type { RotatedWindow } from '../vision/crop.js';
 import { detectFaces, type Face } from '../vision/face-detector.js';
 import { classifyGestures, type GestureResult } from '../vision/gesture.js';
 
-/** Baidu's hand_parts order: wrist, then thumb, index, middle, ring, little finger, base to tip. */
-export const HAND_POINT_COUNT = 21;
-
 export interface Hand {
   /** Tight box around the 21 points (as Baidu's), clamped to the image. */
   box: Box;

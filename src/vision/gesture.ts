@@ -117,7 +117,6 @@ export function singleHandEvidence(h: HandFacts): Partial<Record<GestureClass, n
   const thumbIn = not(h.thumbOut);
   const open4 = i * m * r * l;
   const closed4 = ci * cm * cr * cl;
-  // A hooked index is not a curled one for Nine; a straight one is not for the rest.
   return {
     One: i * cm * cr * cl * thumbIn,
     Two: i * m * cr * cl * thumbIn,

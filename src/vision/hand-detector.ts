@@ -5,9 +5,8 @@
  */
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { cropToTensor, downscaleForSampling, type CropWindow, type RotatedWindow } from './crop.js';
 import { anchorCentres, decodeAnchors, weightedNms, type SsdDetection } from './ssd.js';
-import type { RotatedWindow } from './crop.js';
 
 const INPUT = 256;
 const ANCHORS = anchorCentres(INPUT, [
