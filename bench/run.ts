@@ -26,6 +26,8 @@ export interface BenchCase {
   fields?: Record<string, string>;
   /** Image folders (or single image files) under the eval root, first existing wins; then test/fixtures. */
   evalImages: string[];
+  /** Exact images instead (paths relative to the repo root), e.g. committed fixtures. */
+  images?: string[];
 }
 
 const cases = new Map<string, BenchCase>();
@@ -43,6 +45,9 @@ registerBenchCase({
   fields: { type: 'labelmap,scoremap,foreground' },
   evalImages: ['segmentation/human-seg/images/72.jpg'],
 });
+registerBenchCase({ name: 'hand_analysis_1hand', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-3_1528499009.07_pic00009.jpg'] });
+registerBenchCase({ name: 'hand_analysis_4hands', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
+registerBenchCase({ name: 'gesture_4hands', path: '/rest/2.0/image-classify/v1/gesture', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
 
 const API_KEY = 'bench-key';
 const SECRET_KEY = 'bench-secret';
@@ -219,7 +224,11 @@ export async function main(argv: string[]): Promise<number> {
   let images: string[] = [];
   let imageSource = '';
   const candidates = args.images ? [resolve(args.images)] : [...benchCase.evalImages.map((d) => join(evalRoot, d)), join(root, 'test', 'fixtures')];
-  for (const dir of candidates) {
+  if (!args.images && benchCase.images) {
+    images = benchCase.images.map((f) => join(root, f)).filter((f) => existsSync(f));
+    imageSource = benchCase.images.join(',');
+  }
+  for (const dir of images.length ? [] : candidates) {
     images = imagesIn(dir);
     if (images.length) { imageSource = dir; break; }
   }

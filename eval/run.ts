@@ -18,6 +18,7 @@ import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { kakaoSuite } from './kakao.js';
 import { videoSuite } from './video.js';
 import { segmentationSuite } from './segmentation.js';
+import { handsSuite } from './hands.js';
 
 export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
@@ -93,6 +94,7 @@ registerSuite(poseSuite);
 registerSuite(videoSuite);
 registerSuite(kakaoSuite);
 registerSuite(segmentationSuite);
+registerSuite(handsSuite);
 
 /** The repo root: the nearest folder above this file holding package.json (works from dist/). */
 export function repoRoot(): string {

@@ -5,9 +5,10 @@ import { runAppsCommand } from './apps.js';
 
 const USAGE = `usage: bodylens <command> ...
 
-  analyze body_analysis <image> [--render out.png]   analyse a photo without a server
+  analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help)
+                                                     (api: body_analysis, hand_analysis, fingertip, gesture,
+                                                     body_seg, body_seg_photo)
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
-  analyze body_seg|body_seg_photo <image> ...        segment people / cut an ID photo (analyze --help)
   apps create|list|revoke ...                        manage apps (API key / secret key)
   serve                                              start the HTTP service (same as npm start)`;
 

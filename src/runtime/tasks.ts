@@ -3,6 +3,7 @@ import type { BodyAnalysis } from '../analysis/types.js';
 import type { Person, RgbImage } from '../types.js';
 import type { BodySegRequest, BodySegResult } from '../analysis/body-seg.js';
 import type { IdPhotoResult } from '../analysis/id-photo.js';
+import type { GestureAnalysis, HandAnalysis } from '../analysis/hands.js';
 
 /**
  * The analyses a worker can run, by name. Each entry maps a request (encoded image bytes plus
@@ -15,11 +16,15 @@ export interface TaskMap {
   pose_frame: { request: { image: RgbImage }; result: Person[] };
   body_seg: { request: BodySegRequest; result: BodySegResult };
   body_seg_photo: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: IdPhotoResult };
+  /** Hands with 21 keypoints each (hand_analysis and fingertip). */
+  hand_analysis: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: HandAnalysis };
+  /** Gestures per hand or hand pair, plus faces. */
+  gesture: { request: { bytes: Uint8Array; intake?: IntakeOptions }; result: GestureAnalysis };
 }
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame', 'body_seg', 'body_seg_photo'];
+export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame', 'body_seg', 'body_seg_photo', 'hand_analysis', 'gesture'];
 
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {

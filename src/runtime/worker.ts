@@ -9,6 +9,7 @@ import { runBodySeg } from '../analysis/body-seg.js';
 import { runIdPhoto } from '../analysis/id-photo.js';
 import { createSegmenter } from '../analysis/segmentation.js';
 import { loadModel } from './session.js';
+import { createHandAnalyzer, type HandAnalyzer } from '../analysis/hands.js';
 import { ServiceError } from '../errors.js';
 import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
 
@@ -23,10 +24,17 @@ interface WorkerInit {
 
 const init = workerData as WorkerInit;
 
-async function warmUp(body: BodyAnalyzer): Promise<void> {
+async function warmUp(body: BodyAnalyzer, hands: HandAnalyzer): Promise<void> {
   // A real photo if we have one (realistic kernels and allocations), else mid-grey.
-  if (init.warmupImage) await body.analyze(readFileSync(init.warmupImage));
-  else await body.analyzeImage({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
+  if (init.warmupImage) {
+    const bytes = readFileSync(init.warmupImage);
+    await body.analyze(bytes);
+    await hands.gesture(bytes);
+  } else {
+    const grey = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+    await body.analyzeImage(grey);
+    await hands.gestureImage(grey);
+  }
 }
 
 type Handler = (request: any) => Promise<unknown>;
@@ -36,7 +44,8 @@ async function start(): Promise<Record<TaskName, Handler>> {
   const body = await createBodyAnalyzer({ threads: init.threads, models: bodyModels });
   const segmenter = await createSegmenter({ threads: init.threads, body: bodyModels });
   const faceModel = await loadModel('blazeface', { threads: init.threads });
-  await warmUp(body);
+  const hands = await createHandAnalyzer({ threads: init.threads });
+  await warmUp(body, hands);
   if (init.warmupImage) {
     // Segmentation and face models too, so the first body_seg / body_seg_photo is not slow.
     const bytes = readFileSync(init.warmupImage);
@@ -48,6 +57,8 @@ async function start(): Promise<Record<TaskName, Handler>> {
     pose_frame: ({ image }) => body.analyzeImage(image),
     body_seg: (request) => runBodySeg(segmenter, request),
     body_seg_photo: (request) => runIdPhoto(segmenter, faceModel, request),
+    hand_analysis: ({ bytes, intake }) => hands.analyze(bytes, intake),
+    gesture: ({ bytes, intake }) => hands.gesture(bytes, intake),
   };
 }
 

@@ -131,3 +131,78 @@ export function extractRegion(image: RgbImage, x: number, y: number, width: numb
   }
   return { width, height, data };
 }
+
+/** A square window of the image turned by `angle` radians about its centre (image y points down). */
+export interface RotatedWindow {
+  cx: number;
+  cy: number;
+  /** Side length in image pixels. */
+  size: number;
+  /** Rotation of the window's axes, radians, clockwise on screen. */
+  angle: number;
+}
+
+/** Image point of a model-input point (u, v) of a `target`-sized tensor cut from `window`. */
+export function rotatedWindowToImage(window: RotatedWindow, target: number, u: number, v: number): { x: number; y: number } {
+  const ox = (u / target - 0.5) * window.size;
+  const oy = (v / target - 0.5) * window.size;
+  const cos = Math.cos(window.angle);
+  const sin = Math.sin(window.angle);
+  return { x: window.cx + ox * cos - oy * sin, y: window.cy + ox * sin + oy * cos };
+}
+
+/**
+ * Bilinear-samples a rotated square window into a packed float32 HWC RGB tensor of side `target`,
+ * values `pixel * scale + offset`; samples outside the image take `fill`.
+ */
+export function cropRotatedToTensor(
+  image: RgbImage,
+  window: RotatedWindow,
+  target: number,
+  opts: { scale?: number; offset?: number; fill?: number } = {},
+): Float32Array {
+  const scale = opts.scale ?? 1;
+  const offset = opts.offset ?? 0;
+  const fill = (opts.fill ?? 0) * scale + offset;
+  const out = new Float32Array(target * target * 3);
+  const { width: iw, height: ih, data } = image;
+  const step = window.size / target;
+  const cos = Math.cos(window.angle);
+  const sin = Math.sin(window.angle);
+  let o = 0;
+  for (let v = 0; v < target; v++) {
+    const oy = (v + 0.5) * step - window.size / 2;
+    for (let u = 0; u < target; u++) {
+      const ox = (u + 0.5) * step - window.size / 2;
+      const fx = window.cx + ox * cos - oy * sin - 0.5;
+      const fy = window.cy + ox * sin + oy * cos - 0.5;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      if (x0 < -1 || y0 < -1 || x0 >= iw || y0 >= ih) {
+        out[o++] = fill;
+        out[o++] = fill;
+        out[o++] = fill;
+        continue;
+      }
+      const wx = fx - x0;
+      const wy = fy - y0;
+      const xa = x0 < 0 ? 0 : x0;
+      const xb = x0 + 1 >= iw ? iw - 1 : x0 + 1;
+      const ya = y0 < 0 ? 0 : y0;
+      const yb = y0 + 1 >= ih ? ih - 1 : y0 + 1;
+      const p00 = (ya * iw + xa) * 3;
+      const p01 = (ya * iw + xb) * 3;
+      const p10 = (yb * iw + xa) * 3;
+      const p11 = (yb * iw + xb) * 3;
+      const w00 = (1 - wx) * (1 - wy);
+      const w01 = wx * (1 - wy);
+      const w10 = (1 - wx) * wy;
+      const w11 = wx * wy;
+      for (let c = 0; c < 3; c++) {
+        const val = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
+        out[o++] = val * scale + offset;
+      }
+    }
+  }
+  return out;
+}

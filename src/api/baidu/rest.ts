@@ -6,6 +6,7 @@ import type { BodyAnalysis } from '../../analysis/types.js';
 import { bodyAnalysisResponse, errorResponse } from './format.js';
 import { newLogId } from './log-id.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
+import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => void;
@@ -36,6 +37,24 @@ const APIS: Record<string, BaiduApi> = {
     async run(pool, form, logId) {
       const bytes = decodeBase64Field(form.image);
       return idPhotoResponse(logId, await pool.run('body_seg_photo', { bytes, intake: BAIDU_INTAKE }));
+    },
+  },
+  hand_analysis: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return handAnalysisResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
+    },
+  },
+  fingertip: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return fingertipResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
+    },
+  },
+  gesture: {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      return gestureResponse(logId, await pool.run('gesture', { bytes, intake: BAIDU_INTAKE }));
     },
   },
 };
