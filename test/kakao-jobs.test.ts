@@ -5,15 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../src/server.js';
 import { KAKAO_CATEGORIES } from '../src/api/kakao/format.js';
 import { testConfig } from './helpers.js';
+import { expectKakaoError, startMediaServer, type MediaServer } from './kakao-helpers.js';
 import { makeSkierClip } from './video-clip.js';
 
 const API_KEY = 'kakaoJobsKey0123456789ab';
@@ -25,7 +24,7 @@ let clipDir: string;
 let shortClip: string;
 let server: RunningServer;
 let base: string;
-let media: Server;
+let media: MediaServer;
 let mediaBase: string;
 const callbacks: string[] = [];
 
@@ -72,25 +71,15 @@ async function settle(id: string, base_ = base, timeoutMs = 120_000): Promise<{ 
   }
 }
 
-async function expectError(res: Response, status: number, code: number, msg?: RegExp): Promise<void> {
-  const body = await res.json();
-  assert.equal(res.status, status, JSON.stringify(body));
-  assert.equal(body.code, code);
-  if (msg) assert.match(body.msg, msg);
-}
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bodylens-jobs-'));
   clipDir = mkdtempSync(join(tmpdir(), 'bodylens-clips-'));
   shortClip = makeSkierClip(join(clipDir, 'short.mp4'), { frames: 8, fps: 10 });
-  media = createServer((req, res) => {
-    const path = req.url?.split('?')[0];
-    if (path === '/clip.mp4') res.end(readFileSync(shortClip));
-    else if (path === '/done') { callbacks.push(req.url!); res.end('ok'); }
-    else { res.writeHead(404); res.end(); }
+  media = await startMediaServer({
+    '/clip.mp4': (_req, res) => res.end(readFileSync(shortClip)),
+    '/done': (req, res) => { callbacks.push(req.url!); res.end('ok'); },
   });
-  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-  mediaBase = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+  mediaBase = media.base;
   server = await startServer(testConfig(dir, {
     BODYLENS_API_KEY: API_KEY,
     BODYLENS_SECRET_KEY: SECRET_KEY,
@@ -103,7 +92,6 @@ before(async () => {
 
 after(async () => {
   await server.close();
-  media.closeAllConnections();
   media.close();
   rmSync(dir, { recursive: true, force: true });
   rmSync(clipDir, { recursive: true, force: true });
@@ -159,15 +147,15 @@ describe('POST /pose/job and GET /pose/job/{id}', () => {
   });
 
   test('bad submissions are refused at once and leave no upload behind', async () => {
-    await expectError(await fetch(`${base}/pose/job`, { method: 'POST' }), 401, -401);
-    await expectError(await fetch(`${base}/pose/job/x`), 401, -401);
-    await expectError(await submitForm({}), 400, -2, /file or video_url/);
-    await expectError(await submitFile(readFileSync(shortClip), { video_url: `${mediaBase}/clip.mp4` }), 400, -2, /not both/);
-    await expectError(await submitFile(readFileSync(shortClip), { smoothing: 'maybe' }), 400, -2, /smoothing/);
-    await expectError(await submitForm({ video_url: 'http://169.254.169.254/video.mp4' }), 400, -2, /169\.254/);
-    await expectError(await submitForm({ video_url: 'ftp://example.com/video.mp4' }), 400, -2, /scheme/);
-    await expectError(await submitFile(readFileSync(shortClip), { callback_url: 'http://[::1]/cb' }), 400, -2);
-    await expectError(await submitFile(Buffer.alloc(2_100_000, 1)), 413, -602);
+    await expectKakaoError(await fetch(`${base}/pose/job`, { method: 'POST' }), 401, -401);
+    await expectKakaoError(await fetch(`${base}/pose/job/x`), 401, -401);
+    await expectKakaoError(await submitForm({}), 400, -2, /file or video_url/);
+    await expectKakaoError(await submitFile(readFileSync(shortClip), { video_url: `${mediaBase}/clip.mp4` }), 400, -2, /not both/);
+    await expectKakaoError(await submitFile(readFileSync(shortClip), { smoothing: 'maybe' }), 400, -2, /smoothing/);
+    await expectKakaoError(await submitForm({ video_url: 'http://169.254.169.254/video.mp4' }), 400, -2, /169\.254/);
+    await expectKakaoError(await submitForm({ video_url: 'ftp://example.com/video.mp4' }), 400, -2, /scheme/);
+    await expectKakaoError(await submitFile(readFileSync(shortClip), { callback_url: 'http://[::1]/cb' }), 400, -2);
+    await expectKakaoError(await submitFile(Buffer.alloc(2_100_000, 1)), 413, -602);
     assert.deepEqual(readdirSync(join(dir, 'uploads')), []);
   });
 });

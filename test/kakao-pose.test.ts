@@ -4,9 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,6 +12,7 @@ import { startServer, type RunningServer } from '../src/server.js';
 import { openDatabase } from '../src/store/db.js';
 import { createApp, ensureAuthSchema } from '../src/auth/apps.js';
 import { fixture, testConfig } from './helpers.js';
+import { expectKakaoError, startMediaServer, type MediaServer } from './kakao-helpers.js';
 
 const API_KEY = 'kakaoRestKey0123456789ab';
 const SECRET_KEY = 'kakaoSecretKey0123456789abcdefgh';
@@ -27,7 +26,7 @@ const SKIER_ANKLES = [[466, 362], [396, 341]];
 let dir: string;
 let server: RunningServer;
 let base: string;
-let media: Server;
+let media: MediaServer;
 let mediaBase: string;
 
 function upload(bytes: Uint8Array, name = 'photo.jpg', key = API_KEY, extra: Record<string, string> = {}): Promise<Response> {
@@ -43,14 +42,6 @@ function byUrl(imageUrl: string, key = API_KEY): Promise<Response> {
     headers: { authorization: `KakaoAK ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ image_url: imageUrl }).toString(),
   });
-}
-
-async function expectError(res: Response, status: number, code: number, msg?: RegExp): Promise<void> {
-  const body = await res.json();
-  assert.equal(res.status, status, JSON.stringify(body));
-  assert.equal(body.code, code, JSON.stringify(body));
-  assert.equal(typeof body.msg, 'string');
-  if (msg) assert.match(body.msg, msg);
 }
 
 function checkSkier(persons: any[]): void {
@@ -83,14 +74,12 @@ before(async () => {
   createApp(db, { name: 'slow', apiKey: SLOW_KEY, secretKey: 'kakaoSlowSecret0123456789abcdefg', qpsLimit: 1 });
   db.close();
 
-  media = createServer((req, res) => {
-    if (req.url === '/skier.jpg') res.end(skier);
-    else if (req.url === '/moved') { res.writeHead(302, { location: '/skier.jpg' }); res.end(); }
-    else if (req.url === '/big.jpg') res.end(Buffer.alloc(600_000));
-    else { res.writeHead(404); res.end(); }
+  media = await startMediaServer({
+    '/skier.jpg': (_req, res) => res.end(skier),
+    '/moved': (_req, res) => { res.writeHead(302, { location: '/skier.jpg' }); res.end(); },
+    '/big.jpg': (_req, res) => res.end(Buffer.alloc(600_000)),
   });
-  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-  mediaBase = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+  mediaBase = media.base;
 
   server = await startServer(testConfig(dir, {
     BODYLENS_API_KEY: API_KEY,
@@ -104,7 +93,6 @@ before(async () => {
 
 after(async () => {
   await server.close();
-  media.closeAllConnections();
   media.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -147,38 +135,38 @@ describe('POST /pose errors', () => {
   test('401 without a key, with an unknown key, or with another scheme', async () => {
     const body = new FormData();
     body.append('file', new Blob([skier]), 'a.jpg');
-    await expectError(await fetch(`${base}/pose`, { method: 'POST', body }), 401, -401);
-    await expectError(await upload(skier, 'a.jpg', 'noSuchKey0123456789abcdef'), 401, -401);
-    await expectError(await fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body }), 401, -401);
+    await expectKakaoError(await fetch(`${base}/pose`, { method: 'POST', body }), 401, -401);
+    await expectKakaoError(await upload(skier, 'a.jpg', 'noSuchKey0123456789abcdef'), 401, -401);
+    await expectKakaoError(await fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body }), 401, -401);
   });
 
   test('400 for neither input, both inputs, or an empty form', async () => {
-    await expectError(await fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `KakaoAK ${API_KEY}` } }), 400, -2, /file or image_url/);
-    await expectError(await upload(skier, 'a.jpg', API_KEY, { image_url: `${mediaBase}/skier.jpg` }), 400, -2, /not both/);
-    await expectError(await byUrl(''), 400, -2);
+    await expectKakaoError(await fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `KakaoAK ${API_KEY}` } }), 400, -2, /file or image_url/);
+    await expectKakaoError(await upload(skier, 'a.jpg', API_KEY, { image_url: `${mediaBase}/skier.jpg` }), 400, -2, /not both/);
+    await expectKakaoError(await byUrl(''), 400, -2);
   });
 
   test('400 for undecodable bytes, 415 for formats Kakao does not take', async () => {
-    await expectError(await upload(Buffer.from('definitely not an image')), 400, -2, /unrecognised/);
-    await expectError(await upload(skier.subarray(0, skier.length >> 1)), 400, -2);
+    await expectKakaoError(await upload(Buffer.from('definitely not an image')), 400, -2, /unrecognised/);
+    await expectKakaoError(await upload(skier.subarray(0, skier.length >> 1)), 400, -2);
     const gif = await sharp(skier).gif().toBuffer();
-    await expectError(await upload(gif, 'a.gif'), 415, -911, /GIF/);
+    await expectKakaoError(await upload(gif, 'a.gif'), 415, -911, /GIF/);
     const bmpLike = Buffer.concat([Buffer.from('BM'), Buffer.alloc(100)]);
-    await expectError(await upload(bmpLike, 'a.bmp'), 415, -911, /BMP/);
+    await expectKakaoError(await upload(bmpLike, 'a.bmp'), 415, -911, /BMP/);
   });
 
   test('413 for a file over the byte limit or an image under the size limit', async () => {
-    await expectError(await upload(Buffer.alloc(600_000, 1)), 413, -602);
+    await expectKakaoError(await upload(Buffer.alloc(600_000, 1)), 413, -602);
     const tiny = await sharp({ create: { width: 30, height: 30, channels: 3, background: '#fff' } }).png().toBuffer();
-    await expectError(await upload(tiny, 'tiny.png'), 413, -602);
-    await expectError(await byUrl(`${mediaBase}/big.jpg`), 413, -602);
+    await expectKakaoError(await upload(tiny, 'tiny.png'), 413, -602);
+    await expectKakaoError(await byUrl(`${mediaBase}/big.jpg`), 413, -602);
   });
 
   test('400 for URLs the server must not fetch, or cannot', async () => {
-    await expectError(await byUrl('http://169.254.169.254/latest/meta-data/'), 400, -2, /169\.254/);
-    await expectError(await byUrl(`http://127.0.0.2:${new URL(mediaBase).port}/skier.jpg`), 400, -2, /not allowed/);
-    await expectError(await byUrl('file:///etc/passwd'), 400, -2, /scheme/);
-    await expectError(await byUrl(`${mediaBase}/missing.jpg`), 400, -2, /404/);
+    await expectKakaoError(await byUrl('http://169.254.169.254/latest/meta-data/'), 400, -2, /169\.254/);
+    await expectKakaoError(await byUrl(`http://127.0.0.2:${new URL(mediaBase).port}/skier.jpg`), 400, -2, /not allowed/);
+    await expectKakaoError(await byUrl('file:///etc/passwd'), 400, -2, /scheme/);
+    await expectKakaoError(await byUrl(`${mediaBase}/missing.jpg`), 400, -2, /404/);
   });
 
   test('429 over the app\'s QPS limit, and the service keeps answering', async () => {
@@ -186,7 +174,7 @@ describe('POST /pose errors', () => {
     const statuses = results.map((r) => r.status).sort();
     assert.ok(statuses.includes(429), `statuses ${statuses}`);
     const limited = results.find((r) => r.status === 429)!;
-    await expectError(limited, 429, -10);
+    await expectKakaoError(limited, 429, -10);
     assert.equal((await upload(skier)).status, 200);
   });
 });
