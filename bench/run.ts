@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { percentile } from './stats.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
 
 /** One API to benchmark; later capabilities register their own. */
@@ -93,12 +94,6 @@ function procStatusKb(pid: number, field: string): number {
   }
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  // Nearest rank: the smallest value with at least p% of samples at or below it.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 interface LevelResult {
   p50_ms: number;
   p95_ms: number;
@@ -170,7 +165,7 @@ function parseLevels(spec: string): Array<{ concurrency: number; requests: numbe
   });
 }
 
-const USAGE = 'usage: node dist/bench/run.js [--case body_analysis|pose_video] [--video-source walking|studio] [--video-seconds 10] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--case body_analysis|pose_video] [--video-source walking|studio] [--video-seconds 10] [--probe-images] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -198,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
         'eval-dir': { type: 'string' },
         'video-seconds': { type: 'string', default: '10' },
         'video-source': { type: 'string', default: 'walking' },
+        'probe-images': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -209,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.help) { process.stdout.write(USAGE + '\n'); return 0; }
   if (args.case === VIDEO_BENCH_CASE) {
     const evalDir = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(repoRoot(), '..', 'shared', 'eval'));
-    return runVideoBench(evalDir, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out);
+    return runVideoBench(evalDir, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
   }
   const benchCase = cases.get(args.case!);
   if (!benchCase) { process.stderr.write(`unknown case "${args.case}"; known: ${[...cases.keys()].join(', ')}\n`); return 2; }

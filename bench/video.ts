@@ -7,9 +7,13 @@
  * the way the service does: PoseJobs on a fresh SQLite data dir, frames through the worker pool's
  * `pose_frame` task, tracking and smoothing on, result written to disk. Prints one JSON line
  * with analysed frames per second.
+ *
+ * `--probe-images` also measures whether image requests stay responsive while the job runs:
+ * body_analysis on the skier photo through the same pool, one request at a time, first with the
+ * pool idle and then for as long as the job runs (the job's fps then includes that load).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +24,8 @@ import { createAnalysisPool } from '../src/runtime/pool.js';
 import { openDatabase } from '../src/store/db.js';
 import { ffmpegPath, probeVideo } from '../src/video/decode.js';
 import { PoseJobs } from '../src/video/jobs.js';
+import type { AnalysisPool } from '../src/runtime/pool.js';
+import { percentile } from './stats.js';
 
 export const VIDEO_BENCH_CASE = 'pose_video';
 
@@ -42,6 +48,7 @@ export async function runVideoBench(
   sourceName: string,
   seconds: number,
   out: (line: Record<string, unknown>) => void,
+  probeImages = false,
 ): Promise<number> {
   const spec = VIDEO_BENCH_SOURCES[sourceName];
   if (!spec) {
@@ -79,9 +86,14 @@ export async function runVideoBench(
       onFinished: (job) => finished(job.status),
     });
     jobs.start();
+    const idleLatency = probeImages ? await imageLatencies(pool, () => false, 10) : [];
+    let jobRunning = true;
     const t0 = performance.now();
     const id = jobs.submit({ kind: 'file', path: clip }, { smoothing: true });
+    const duringJob = probeImages ? imageLatencies(pool, () => !jobRunning) : Promise.resolve([]);
     const status = await done;
+    jobRunning = false;
+    const busyLatency = await duringJob;
     const wallS = (performance.now() - t0) / 1000;
     const view = jobs.view(id) as { annotations?: Array<{ objects: unknown[] }>; description?: string };
     if (status !== 'success' || !view.annotations) {
@@ -102,6 +114,7 @@ export async function runVideoBench(
       result_kb: Math.round((await stat(join(work, 'data', 'jobs', id, 'result.json'))).size / 1024),
       workers,
       smoothing: true,
+      ...(probeImages ? { image_latency_ms: { idle_p50: p50(idleLatency), during_job_p50: p50(busyLatency), during_job_p95: percentile(busyLatency, 95), during_job_requests: busyLatency.length } } : {}),
     });
     return 0;
   } finally {
@@ -110,4 +123,19 @@ export async function runVideoBench(
     db.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const p50 = (sorted: number[]) => percentile(sorted, 50);
+
+/** Sequential body_analysis requests on the pool until `stop()` (or `count` of them); sorted ms. */
+async function imageLatencies(pool: AnalysisPool, stop: () => boolean, count = Infinity): Promise<number[]> {
+  const bytes = readFileSync(WARMUP_IMAGE);
+  const ms: number[] = [];
+  while (ms.length < count && !stop()) {
+    const t = performance.now();
+    await pool.run('body_analysis', { bytes });
+    ms.push(Number((performance.now() - t).toFixed(1)));
+    await new Promise((r) => setTimeout(r, 100)); // a client's pace, not a flood
+  }
+  return ms.sort((a, b) => a - b);
 }
