@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHandAnalyzer, type Hand, type HandAnalyzer } from '../src/analysis/hands.js';
-import { classifyGestures, handFacts, singleHandEvidence } from '../src/vision/gesture.js';
-import type { Face } from '../src/vision/face-detector.js';
+import { classifyGestures, handFacts, singleHandEvidence, type FaceBox } from '../src/vision/gesture.js';
 import { fixture } from './helpers.js';
 import { alignInPlane, bend, midpoint, mirror, place, setPoint, spreadThumb, turn, withFingers } from './hand-poses.js';
 
@@ -16,7 +15,7 @@ let open: Hand;
 let fist: Hand;
 let vSign: Hand;
 
-const only = (hands: Hand[], faces: Face[] = []) => classifyGestures(hands, faces).filter((g) => g.classname !== 'Face');
+const only = (hands: Hand[], faces: FaceBox[] = []) => classifyGestures(hands, faces).filter((g) => g.classname !== 'Face');
 const classOf = (hand: Hand) => only([hand])[0].classname;
 
 before(async () => {
@@ -123,7 +122,7 @@ describe('classes without evaluation images, on poses built from the real hands'
     const hand = alignInPlane(open, 0, 12, 1, -0.3);
     const pair = [hand, mirror(hand, hand.points[12].x + 2)];
     const bottom = Math.max(...pair.map((h) => h.box.top + h.box.height));
-    const face: Face = { box: { left: hand.points[12].x - 60, top: bottom + 10, width: 120, height: 150 }, score: 0.9 };
+    const face: FaceBox = { box: { left: hand.points[12].x - 60, top: bottom + 10, width: 120, height: 150 }, score: 0.9 };
     const r = only(pair, [face]);
     assert.deepEqual(r.map((g) => g.classname), ['Heart_3']);
     assert.deepEqual(only(pair, []).map((g) => g.classname).includes('Heart_3'), false, 'needs the face below');

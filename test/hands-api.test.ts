@@ -4,41 +4,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { startServer, type RunningServer } from '../src/server.js';
 import { FINGERTIP_POINTS } from '../src/api/baidu/hands-format.js';
 import { GESTURE_CLASSES } from '../src/vision/gesture.js';
-import { fixture, testConfig } from './helpers.js';
+import { fixture, startBaiduTestServer, type BaiduTestServer } from './helpers.js';
 
-const require = createRequire(import.meta.url);
-const sdk = require('baidu-aip-sdk');
-
-const API_KEY = 'handsApiKey0123456789abc';
-const SECRET_KEY = 'handsSecretKey0123456789abcdefgh';
-
-let dir: string;
-let server: RunningServer;
-let base: string;
-let token: string;
+let baidu: BaiduTestServer;
 const twoPalms = readFileSync(fixture('hands-96_pic00005.jpg'));
 const vSign = readFileSync(fixture('hands-3_1528499009.07_pic00009.jpg'));
 /** hands-labels.csv boxes (xmin, ymin, xmax, ymax) of the committed hand photos. */
 const PALM_BOXES = [[163, 206, 349, 496], [520, 193, 696, 476]];
-
-async function call(api: string, body: string): Promise<any> {
-  const res = await fetch(`${base}/rest/2.0/image-classify/v1/${api}?access_token=${token}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-  });
-  assert.equal(res.status, 200, 'Baidu answers errors with HTTP 200');
-  return res.json();
-}
-const form = (image: string) => new URLSearchParams({ image }).toString();
 
 function assertPoint(p: any) {
   assert.deepEqual(Object.keys(p).sort(), ['score', 'x', 'y']);
@@ -53,26 +29,13 @@ function assertLocation(l: any) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bodylens-hands-'));
-  server = await startServer(testConfig(dir, { BODYLENS_API_KEY: API_KEY, BODYLENS_SECRET_KEY: SECRET_KEY, BODYLENS_APP_ID: '10000002' }));
-  base = server.address;
-  await server.pool.ready;
-  const res = await fetch(`${base}/oauth/2.0/token?grant_type=client_credentials&client_id=${API_KEY}&client_secret=${SECRET_KEY}`);
-  token = (await res.json()).access_token;
-  sdk.HttpClient.setRequestInterceptor((options: Record<string, any>) => {
-    options.url = String(options.url).replace('https://aip.baidubce.com', base);
-    return options;
-  });
+  baidu = await startBaiduTestServer('10000002');
 });
 
-after(async () => {
-  sdk.HttpClient.setRequestInterceptor(null);
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => baidu?.close());
 
 describe('official SDK', () => {
-  const client = () => new sdk.bodyAnalysis('10000002', API_KEY, SECRET_KEY);
+  const client = () => baidu.sdkClient();
 
   test('handAnalysisV1: every hand, 21 points each, boxes on the labelled palms', async () => {
     const r = await client().handAnalysisV1(twoPalms.toString('base64'));
@@ -125,24 +88,24 @@ describe('official SDK', () => {
 describe('bad input', () => {
   for (const api of ['hand_analysis', 'fingertip', 'gesture']) {
     test(`${api}: image field problems get Baidu error codes`, async () => {
-      assert.equal((await call(api, 'other=1')).error_code, 216101);
-      assert.equal((await call(api, form(''))).error_code, 216200);
-      assert.equal((await call(api, form('###not base64###'))).error_code, 216203);
-      assert.equal((await call(api, form(Buffer.from('not a picture').toString('base64')))).error_code, 216201);
+      assert.equal((await baidu.call(api, 'other=1')).error_code, 216101);
+      assert.equal((await baidu.call(api, { image: '' })).error_code, 216200);
+      assert.equal((await baidu.call(api, { image: '###not base64###' })).error_code, 216203);
+      assert.equal((await baidu.call(api, { image: Buffer.from('not a picture').toString('base64') })).error_code, 216201);
       const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
-      assert.equal((await call(api, form(tiny.toString('base64')))).error_code, 216202);
+      assert.equal((await baidu.call(api, { image: tiny.toString('base64') })).error_code, 216202);
     });
   }
 
   test('a picture without hands is an empty, well-formed answer', async () => {
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#6a7' } }).jpeg().toBuffer();
-    const hands = await call('hand_analysis', form(blank.toString('base64')));
+    const hands = await baidu.call('hand_analysis', { image: blank.toString('base64') });
     assert.equal(hands.hand_num, 0);
     assert.deepEqual(hands.hand_info, []);
-    const gestures = await call('gesture', form(blank.toString('base64')));
+    const gestures = await baidu.call('gesture', { image: blank.toString('base64') });
     assert.equal(gestures.result_num, 0);
     assert.deepEqual(gestures.result, []);
     // The service keeps serving after bad input.
-    assert.equal((await call('fingertip', form(vSign.toString('base64')))).hand_num, 1);
+    assert.equal((await baidu.call('fingertip', { image: vSign.toString('base64') })).hand_num, 1);
   });
 });

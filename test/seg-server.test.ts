@@ -4,52 +4,22 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { startServer, type RunningServer } from '../src/server.js';
-import { fixture, testConfig } from './helpers.js';
+import { fixture, startBaiduTestServer, type BaiduTestServer } from './helpers.js';
 
-const require = createRequire(import.meta.url);
-const sdk = require('baidu-aip-sdk');
-
-const API_KEY = 'segApiKey0123456789abcd';
-const SECRET_KEY = 'segSecretKey0123456789abcdefghij';
-
-let dir: string;
-let server: RunningServer;
-let token: string;
+let baidu: BaiduTestServer;
 const skier = readFileSync(fixture('coco-000000000785.jpg'));
 
-async function call(api: string, fields: Record<string, string>): Promise<any> {
-  const res = await fetch(`${server.address}/rest/2.0/image-classify/v1/${api}?access_token=${token}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  assert.equal(res.status, 200, 'Baidu answers errors with HTTP 200');
-  return res.json();
-}
-
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bodylens-seg-'));
-  server = await startServer(testConfig(dir, { BODYLENS_API_KEY: API_KEY, BODYLENS_SECRET_KEY: SECRET_KEY, BODYLENS_APP_ID: '10000002' }));
-  await server.pool.ready;
-  const res = await fetch(`${server.address}/oauth/2.0/token?grant_type=client_credentials&client_id=${API_KEY}&client_secret=${SECRET_KEY}`);
-  token = (await res.json()).access_token;
+  baidu = await startBaiduTestServer('10000002');
 });
 
-after(async () => {
-  sdk.HttpClient.setRequestInterceptor(null);
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => baidu?.close());
 
 describe('body_seg', () => {
   test('default: all three images as base64 PNGs, plus person boxes', async () => {
-    const r = await call('body_seg', { image: skier.toString('base64') });
+    const r = await baidu.call('body_seg', { image: skier.toString('base64') });
     assert.equal(r.error_code, undefined, JSON.stringify(r).slice(0, 300));
     assert.equal(typeof r.log_id, 'number');
     assert.equal(r.person_num, 1);
@@ -61,11 +31,7 @@ describe('body_seg', () => {
   });
 
   test('the official baidu-aip-sdk bodySegV1 with a type option', async () => {
-    sdk.HttpClient.setRequestInterceptor((options: Record<string, any>) => {
-      options.url = String(options.url).replace('https://aip.baidubce.com', server.address);
-      return options;
-    });
-    const client = new sdk.bodyAnalysis('10000002', API_KEY, SECRET_KEY);
+    const client = baidu.sdkClient();
     const r = await client.bodySegV1(skier.toString('base64'), { type: 'labelmap,scoremap' });
     assert.equal(r.error_code, undefined, JSON.stringify(r).slice(0, 300));
     assert.equal(r.person_num, 1);
@@ -73,22 +39,22 @@ describe('body_seg', () => {
   });
 
   test('type picks the images', async () => {
-    const r = await call('body_seg', { image: skier.toString('base64'), type: 'foreground' });
+    const r = await baidu.call('body_seg', { image: skier.toString('base64'), type: 'foreground' });
     assert.equal(typeof r.foreground, 'string');
     assert.equal(r.labelmap, undefined);
     assert.equal(r.scoremap, undefined);
   });
 
   test('bad input: unknown type 216100, no image 216101, not a picture 216201', async () => {
-    assert.equal((await call('body_seg', { image: skier.toString('base64'), type: 'labelmap,alpha' })).error_code, 216100);
-    assert.equal((await call('body_seg', { type: 'labelmap' })).error_code, 216101);
-    assert.equal((await call('body_seg', { image: Buffer.from('plain text').toString('base64') })).error_code, 216201);
+    assert.equal((await baidu.call('body_seg', { image: skier.toString('base64'), type: 'labelmap,alpha' })).error_code, 216100);
+    assert.equal((await baidu.call('body_seg', { type: 'labelmap' })).error_code, 216101);
+    assert.equal((await baidu.call('body_seg', { image: Buffer.from('plain text').toString('base64') })).error_code, 216201);
   });
 });
 
 describe('body_seg_photo', () => {
   test('a portrait: seg_info, face_location, and the ten points in the documented order', async () => {
-    const r = await call('body_seg_photo', { image: readFileSync(fixture('hands-96_pic00005.jpg')).toString('base64') });
+    const r = await baidu.call('body_seg_photo', { image: readFileSync(fixture('hands-96_pic00005.jpg')).toString('base64') });
     assert.equal(r.error_code, undefined, JSON.stringify(r).slice(0, 300));
     assert.deepEqual(Object.keys(r.seg_info).sort(), ['cut', 'demo', 'scoremap']);
     const cut = await sharp(Buffer.from(r.seg_info.cut, 'base64')).metadata();
@@ -108,10 +74,10 @@ describe('body_seg_photo', () => {
 
   test('no person / two people → 216634', async () => {
     const empty = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#6a7f95' } }).jpeg().toBuffer();
-    assert.equal((await call('body_seg_photo', { image: empty.toString('base64') })).error_code, 216634);
+    assert.equal((await baidu.call('body_seg_photo', { image: empty.toString('base64') })).error_code, 216634);
     const two = await sharp({ create: { width: 1280, height: 425, channels: 3, background: '#888' } })
       .composite([{ input: skier, left: 0, top: 0 }, { input: skier, left: 640, top: 0 }]).jpeg().toBuffer();
-    const r = await call('body_seg_photo', { image: two.toString('base64') });
+    const r = await baidu.call('body_seg_photo', { image: two.toString('base64') });
     assert.deepEqual([r.error_code, r.error_msg], [216634, 'detect error']);
   });
 });

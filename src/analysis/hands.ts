@@ -11,7 +11,7 @@ import type { Box, Keypoint, RgbImage } from '../types.js';
 import { DEFAULT_PALM_OPTIONS, detectPalms, palmToWindow, type PalmOptions } from '../vision/hand-detector.js';
 import { landmarksToWindow, runHandLandmarks, type HandLandmarks, type Point3 } from '../vision/hand-landmarks.js';
 import type { RotatedWindow } from '../vision/crop.js';
-import { detectFaces, type Face } from '../vision/face-detector.js';
+import { detectFaces, withForehead, type Face } from '../vision/blazeface.js';
 import { classifyGestures, type GestureResult } from '../vision/gesture.js';
 
 export interface Hand {
@@ -64,6 +64,10 @@ export const DEFAULT_HAND_OPTIONS: HandOptions = {
   duplicateIou: 0.4,
   wholeFrameFallback: true,
 };
+
+/** Faces reported by `gesture`: BlazeFace's surer ones, boxes raised to take in the forehead as Baidu's do. */
+const GESTURE_FACE_MIN_SCORE = 0.6;
+const GESTURE_FACE_FOREHEAD = 0.25;
 
 export interface HandModels {
   palm: Model;
@@ -200,7 +204,10 @@ export async function createHandAnalyzer(opts: { threads?: number; options?: Han
   const options = opts.options ?? DEFAULT_HAND_OPTIONS;
   const gestureImage = async (image: RgbImage): Promise<GestureAnalysis> => {
     const hands = await analyzeHands(models, image, options);
-    const faces = await detectFaces(models.face, image);
+    const faces = (await detectFaces(models.face, image, { minScore: GESTURE_FACE_MIN_SCORE })).map((f) => ({
+      ...f,
+      box: clampBox(withForehead(f.box, GESTURE_FACE_FOREHEAD), image),
+    }));
     return { image: { width: image.width, height: image.height }, gestures: classifyGestures(hands, faces), hands, faces };
   };
   return {

@@ -9,7 +9,7 @@ import { jpeg, onBlackJpeg, scoremapPng } from '../render/seg-images.js';
 import type { Model } from '../runtime/session.js';
 import { COCO_KEYPOINTS, type Box, type CocoKeypointName, type Keypoint, type Person, type RgbImage } from '../types.js';
 import { toBody21 } from '../vision/body21.js';
-import { detectFaces, type Face } from '../vision/blazeface.js';
+import { detectFaces, withForehead, type Face } from '../vision/blazeface.js';
 import { extractRegion } from '../vision/crop.js';
 import { headWidth, SURE_KEYPOINT } from '../vision/person-extent.js';
 import type { Segmenter } from './segmentation.js';
@@ -71,7 +71,11 @@ export interface IdPhotoSubject {
   face: Face;
 }
 
-const contains = (b: Box, p: { x: number; y: number }) => p.x >= b.left && p.x <= b.left + b.width && p.y >= b.top && p.y <= b.top + b.height;
+/** Whether a nose lies in a face box, give or take a tenth of its size (on small faces the body model's nose drifts). */
+function holdsNose(b: Box, p: { x: number; y: number }): boolean {
+  const mx = 0.1 * b.width, my = 0.1 * b.height;
+  return p.x >= b.left - mx && p.x <= b.left + b.width + mx && p.y >= b.top - my && p.y <= b.top + b.height + my;
+}
 
 /** Throws detect_error when a person's eyes are below their shoulders (or nose below neck). */
 function checkUpright(k: Person['keypoints']): void {
@@ -111,7 +115,7 @@ function withFacePoints(k: Person['keypoints'], face: Face): Person['keypoints']
 export async function findSubject(image: RgbImage, persons: readonly Person[], faceModel: Model): Promise<IdPhotoSubject> {
   const people = persons.filter((p) => p.score >= ID_PHOTO_MIN_PERSON_SCORE);
   const side = Math.max(image.width, image.height);
-  const faces = await detectFaces(faceModel, image, { x: 0, y: 0, width: side, height: side }, ID_PHOTO_MIN_FACE_SCORE);
+  const faces = await detectFaces(faceModel, image, { window: { x: 0, y: 0, width: side, height: side }, minScore: ID_PHOTO_MIN_FACE_SCORE });
   const count = Math.max(people.length, faces.length);
   if (count === 0) throw new ServiceError('detect_error', 'no person found');
   if (count > 1) throw new ServiceError('detect_error', `${count} people found; an ID photo needs exactly one`);
@@ -119,12 +123,12 @@ export async function findSubject(image: RgbImage, persons: readonly Person[], f
     const k = people[0].keypoints;
     checkUpright(k);
     // Small faces are easier to find on a crop around the head than on the whole photo.
-    const face = faces.find((f) => contains(f.box, k.nose)) ?? (await faceNear(faceModel, image, people[0]));
+    const face = faces.find((f) => holdsNose(f.box, k.nose)) ?? (await faceNear(faceModel, image, people[0]));
     return { keypoints: withFacePoints(k, face), face };
   }
   // A face only: take the body model's shoulders from a weak person around that face, if any.
   const face = faces[0];
-  const weak = persons.find((p) => contains(face.box, p.keypoints.nose));
+  const weak = persons.find((p) => holdsNose(face.box, p.keypoints.nose));
   const none: Keypoint = { x: face.box.left + face.box.width / 2, y: face.box.top + face.box.height, score: 0 };
   const base = weak?.keypoints ?? (Object.fromEntries(COCO_KEYPOINTS.map((n) => [n, none])) as unknown as Person['keypoints']);
   return { keypoints: withFacePoints(base, face), face };
@@ -134,8 +138,8 @@ export async function findSubject(image: RgbImage, persons: readonly Person[], f
 async function faceNear(model: Model, image: RgbImage, person: Person): Promise<Face> {
   const k = person.keypoints;
   const side = 4 * headWidth(person);
-  const faces = await detectFaces(model, image, { x: k.nose.x - side / 2, y: k.nose.y - side / 2, width: side, height: side });
-  const face = faces.find((f) => contains(f.box, k.nose)) ?? faces[0];
+  const faces = await detectFaces(model, image, { window: { x: k.nose.x - side / 2, y: k.nose.y - side / 2, width: side, height: side } });
+  const face = faces.find((f) => holdsNose(f.box, k.nose)) ?? faces[0];
   if (!face) throw new ServiceError('detect_error', 'no face found');
   return face;
 }
@@ -191,8 +195,7 @@ export async function runIdPhoto(
 ): Promise<IdPhotoResult> {
   const image = await decodeImage(request.bytes, request.intake);
   const { keypoints: found, face } = await findSubject(image, await segmenter.findPeople(image), faceModel);
-  const raise = ID_PHOTO_LAYOUT.foreheadRaise * face.box.height;
-  const faceBox = { left: face.box.left, top: face.box.top - raise, width: face.box.width, height: face.box.height + raise };
+  const faceBox = withForehead(face.box, ID_PHOTO_LAYOUT.foreheadRaise);
   const cutRect = idPhotoCut(faceBox, image.width, image.height);
   const cut = extractRegion(image, cutRect.x, cutRect.y, cutRect.width, cutRect.height);
 

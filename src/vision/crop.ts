@@ -35,13 +35,18 @@ export function cropToTensor(
   const { width: iw, height: ih, data } = image;
   const sx = window.width / tw;
   const sy = window.height / th;
-  // Precompute horizontal sample positions and weights once per row pattern.
-  const x0s = new Int32Array(tw);
+  // Columns repeat on every row: precompute their clamped neighbour offsets and weights.
+  const inside = new Uint8Array(tw);
+  const left = new Int32Array(tw);
+  const right = new Int32Array(tw);
   const wxs = new Float32Array(tw);
   for (let tx = 0; tx < tw; tx++) {
     const fx = window.x + (tx + 0.5) * sx - 0.5;
-    x0s[tx] = Math.floor(fx);
-    wxs[tx] = fx - Math.floor(fx);
+    const x0 = Math.floor(fx);
+    inside[tx] = x0 >= -1 && x0 < iw ? 1 : 0;
+    left[tx] = clampIndex(x0, iw) * 3;
+    right[tx] = clampIndex(x0 + 1, iw) * 3;
+    wxs[tx] = fx - x0;
   }
   let o = 0;
   for (let ty = 0; ty < th; ty++) {
@@ -49,35 +54,45 @@ export function cropToTensor(
     const y0 = Math.floor(fy);
     const wy = fy - y0;
     const rowInside = y0 >= -1 && y0 < ih;
-    for (let tx = 0; tx < tw; tx++) {
-      const x0 = x0s[tx];
-      if (!rowInside || x0 < -1 || x0 >= iw) {
-        out[o++] = fill;
-        out[o++] = fill;
-        out[o++] = fill;
-        continue;
-      }
-      const wx = wxs[tx];
-      // Clamp neighbours at the border so edges do not bleed into the fill value.
-      const xa = x0 < 0 ? 0 : x0;
-      const xb = x0 + 1 >= iw ? iw - 1 : x0 + 1;
-      const ya = y0 < 0 ? 0 : y0;
-      const yb = y0 + 1 >= ih ? ih - 1 : y0 + 1;
-      const p00 = (ya * iw + xa) * 3;
-      const p01 = (ya * iw + xb) * 3;
-      const p10 = (yb * iw + xa) * 3;
-      const p11 = (yb * iw + xb) * 3;
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      for (let c = 0; c < 3; c++) {
-        const v = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
-        out[o++] = v * scale + offset;
-      }
+    const top = clampIndex(y0, ih) * iw * 3;
+    const bottom = clampIndex(y0 + 1, ih) * iw * 3;
+    for (let tx = 0; tx < tw; tx++, o += 3) {
+      if (rowInside && inside[tx]) mixInto(out, o, data, top + left[tx], top + right[tx], bottom + left[tx], bottom + right[tx], wxs[tx], wy, scale, offset);
+      else out[o] = out[o + 1] = out[o + 2] = fill;
     }
   }
   return out;
+}
+
+/** A pixel index clamped into 0..size-1 (neighbours past the border repeat the edge, not the fill). */
+function clampIndex(i: number, size: number): number {
+  return i < 0 ? 0 : i >= size ? size - 1 : i;
+}
+
+/**
+ * Writes to out[o..o+2] the bilinear mix of the four RGB pixels at p00 (top left), p01 (top
+ * right), p10 and p11 with weights wx, wy towards the right and bottom, as `value * scale + offset`.
+ */
+function mixInto(
+  out: Float32Array,
+  o: number,
+  data: Uint8Array,
+  p00: number,
+  p01: number,
+  p10: number,
+  p11: number,
+  wx: number,
+  wy: number,
+  scale: number,
+  offset: number,
+): void {
+  const w00 = (1 - wx) * (1 - wy);
+  const w01 = wx * (1 - wy);
+  const w10 = (1 - wx) * wy;
+  const w11 = wx * wy;
+  for (let c = 0; c < 3; c++) {
+    out[o + c] = (data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11) * scale + offset;
+  }
 }
 
 /**
@@ -178,30 +193,14 @@ export function cropRotatedToTensor(
       const fy = window.cy + ox * sin + oy * cos - 0.5;
       const x0 = Math.floor(fx);
       const y0 = Math.floor(fy);
-      if (x0 < -1 || y0 < -1 || x0 >= iw || y0 >= ih) {
-        out[o++] = fill;
-        out[o++] = fill;
-        out[o++] = fill;
-        continue;
-      }
-      const wx = fx - x0;
-      const wy = fy - y0;
-      const xa = x0 < 0 ? 0 : x0;
-      const xb = x0 + 1 >= iw ? iw - 1 : x0 + 1;
-      const ya = y0 < 0 ? 0 : y0;
-      const yb = y0 + 1 >= ih ? ih - 1 : y0 + 1;
-      const p00 = (ya * iw + xa) * 3;
-      const p01 = (ya * iw + xb) * 3;
-      const p10 = (yb * iw + xa) * 3;
-      const p11 = (yb * iw + xb) * 3;
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      for (let c = 0; c < 3; c++) {
-        const val = data[p00 + c] * w00 + data[p01 + c] * w01 + data[p10 + c] * w10 + data[p11 + c] * w11;
-        out[o++] = val * scale + offset;
-      }
+      if (x0 >= -1 && y0 >= -1 && x0 < iw && y0 < ih) {
+        const top = clampIndex(y0, ih) * iw * 3;
+        const bottom = clampIndex(y0 + 1, ih) * iw * 3;
+        const left = clampIndex(x0, iw) * 3;
+        const right = clampIndex(x0 + 1, iw) * 3;
+        mixInto(out, o, data, top + left, top + right, bottom + left, bottom + right, fx - x0, fy - y0, scale, offset);
+      } else out[o] = out[o + 1] = out[o + 2] = fill;
+      o += 3;
     }
   }
   return out;

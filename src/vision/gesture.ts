@@ -9,8 +9,11 @@
  */
 import type { Box } from '../types.js';
 import type { Hand } from '../analysis/hands.js';
-import type { Face } from './face-detector.js';
+import type { Face } from './blazeface.js';
 import { handShape, type HandShape } from './hand-geometry.js';
+
+/** What the gesture rules use of a face (the caller decides the box convention). */
+export type FaceBox = Pick<Face, 'box' | 'score'>;
 
 /** Baidu's gesture classnames (the 24 gestures; `other` and `Face` are added by the API). */
 export const GESTURE_CLASSES = [
@@ -180,7 +183,7 @@ function overlap(a: Box, b: Box): number {
 }
 
 /** Evidence for the two-handed classes; both hands must be close to each other. */
-export function twoHandEvidence(a: Hand, b: Hand, fa: HandFacts, fb: HandFacts, faces: Face[]): Partial<Record<GestureClass, number>> {
+export function twoHandEvidence(a: Hand, b: Hand, fa: HandFacts, fb: HandFacts, faces: readonly FaceBox[]): Partial<Record<GestureClass, number>> {
   const scale = (palmPx(a) + palmPx(b)) / 2;
   const touch = (pa: Pt, pb: Pt) => below(dist(pa, pb) / scale, 0.35, 0.07);
   const closed = (f: HandFacts) => Math.sqrt(not(f.ext.index) * not(f.ext.middle) * not(f.ext.ring) * not(f.ext.little));
@@ -223,7 +226,7 @@ const PAIR_DISTANCE = 3;
 const MIN_PAIR_EVIDENCE = 0.5;
 
 /** Classifies every hand (pairing touching hands first) and appends faces as `Face`. */
-export function classifyGestures(hands: Hand[], faces: Face[]): GestureResult[] {
+export function classifyGestures(hands: Hand[], faces: readonly FaceBox[]): GestureResult[] {
   const facts = hands.map(handFacts);
   const results: GestureResult[] = faces.map((f) => ({ classname: 'Face', box: f.box, probability: f.score }));
   const used = new Set<number>();

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { AnalysisPool } from '../../runtime/pool.js';
-import type { BodyAnalysis } from '../../analysis/types.js';
+import type { TaskMap, TaskName } from '../../runtime/tasks.js';
 import { bodyAnalysisResponse, errorResponse } from './format.js';
 import { newLogId } from './log-id.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
@@ -17,46 +17,37 @@ interface BaiduApi {
   run(pool: AnalysisPool, form: Form, logId: number): Promise<object>;
 }
 
+/** Tasks that take an uploaded image (encoded bytes plus intake options). */
+type ImageTask = { [N in TaskName]: TaskMap[N]['request'] extends { bytes: Uint8Array } ? N : never }[TaskName];
+type TaskOptions<N extends ImageTask> = Omit<TaskMap[N]['request'], 'bytes' | 'intake'>;
+
+/**
+ * The usual API: decode the base64 `image` field, read any task options from the form (after the
+ * image, so a missing image is the error reported first), run `task` and format its result.
+ */
+function imageApi<N extends ImageTask>(
+  task: N,
+  format: (logId: number, result: TaskMap[N]['result']) => object,
+  // Required exactly when the task has options of its own.
+  ...options: {} extends TaskOptions<N> ? [] : [(form: Form) => TaskOptions<N>]
+): BaiduApi {
+  return {
+    async run(pool, form, logId) {
+      const bytes = decodeBase64Field(form.image);
+      const request = { ...options[0]?.(form), bytes, intake: BAIDU_INTAKE } as TaskMap[N]['request'];
+      return format(logId, await pool.run(task, request));
+    },
+  };
+}
+
 /** Online APIs served under /rest/2.0/image-classify/v1/<name>. */
 const APIS: Record<string, BaiduApi> = {
-  body_analysis: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      const analysis: BodyAnalysis = await pool.run('body_analysis', { bytes, intake: BAIDU_INTAKE });
-      return bodyAnalysisResponse(logId, analysis);
-    },
-  },
-  body_seg: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      const types = parseSegTypes(form.type);
-      return bodySegResponse(logId, await pool.run('body_seg', { bytes, intake: BAIDU_INTAKE, types }));
-    },
-  },
-  body_seg_photo: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      return idPhotoResponse(logId, await pool.run('body_seg_photo', { bytes, intake: BAIDU_INTAKE }));
-    },
-  },
-  hand_analysis: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      return handAnalysisResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
-    },
-  },
-  fingertip: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      return fingertipResponse(logId, await pool.run('hand_analysis', { bytes, intake: BAIDU_INTAKE }));
-    },
-  },
-  gesture: {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      return gestureResponse(logId, await pool.run('gesture', { bytes, intake: BAIDU_INTAKE }));
-    },
-  },
+  body_analysis: imageApi('body_analysis', bodyAnalysisResponse),
+  body_seg: imageApi('body_seg', bodySegResponse, (form) => ({ types: parseSegTypes(form.type) })),
+  body_seg_photo: imageApi('body_seg_photo', idPhotoResponse),
+  hand_analysis: imageApi('hand_analysis', handAnalysisResponse),
+  fingertip: imageApi('hand_analysis', fingertipResponse),
+  gesture: imageApi('gesture', gestureResponse),
 };
 
 export const BAIDU_API_NAMES = Object.keys(APIS);
