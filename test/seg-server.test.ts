@@ -47,6 +47,7 @@ describe('body_seg', () => {
 
   test('bad input: unknown type 216100, no image 216101, not a picture 216201', async () => {
     assert.equal((await baidu.call('body_seg', { image: skier.toString('base64'), type: 'labelmap,alpha' })).error_code, 216100);
+    assert.equal((await baidu.call('body_seg', { image: skier.toString('base64'), type: ' , ' })).error_code, 216100);
     assert.equal((await baidu.call('body_seg', { type: 'labelmap' })).error_code, 216101);
     assert.equal((await baidu.call('body_seg', { image: Buffer.from('plain text').toString('base64') })).error_code, 216201);
   });

@@ -4,14 +4,17 @@ import type { Box, Keypoint } from '../../types.js';
 
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
+// Key orders follow Baidu's example responses, so answers read like theirs.
+
 /** Baidu types these as uint32 / int: whole pixels. */
 function point(p: Keypoint) {
-  return { x: Math.round(p.x), y: Math.round(p.y), score: round(p.score, 4) };
+  return { y: Math.round(p.y), x: Math.round(p.x), score: round(p.score, 4) };
 }
 
+/** The score is 0-1 for both hand APIs (Baidu's hand_analysis admits its own ran 0-21). */
 function location(hand: Hand) {
   const { left, top, width, height } = intBox(hand.box);
-  return { left, top, width, height, score: round(hand.score, 4) };
+  return { height, width, top, score: round(hand.score, 4), left };
 }
 
 function intBox(b: Box) {
@@ -49,6 +52,9 @@ export function gestureResponse(logId: number, analysis: GestureAnalysis) {
   return {
     log_id: logId,
     result_num: analysis.gestures.length,
-    result: analysis.gestures.map((g) => ({ ...intBox(g.box), classname: g.classname, probability: round(g.probability, 4) })),
+    result: analysis.gestures.map((g) => {
+      const { left, top, width, height } = intBox(g.box);
+      return { probability: round(g.probability, 4), top, height, classname: g.classname, width, left };
+    }),
   };
 }

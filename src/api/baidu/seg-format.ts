@@ -10,6 +10,7 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset
 export function parseSegTypes(value: string | undefined): SegImageType[] {
   if (value === undefined || value.trim() === '') return [...SEG_IMAGE_TYPES];
   const types = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (types.length === 0) throw new ServiceError('invalid_param', `type "${value}" names no image (${SEG_IMAGE_TYPES.join(', ')})`);
   for (const t of types) {
     if (!(SEG_IMAGE_TYPES as readonly string[]).includes(t)) {
       throw new ServiceError('invalid_param', `type "${t}" is not one of ${SEG_IMAGE_TYPES.join(', ')}`);
@@ -38,7 +39,7 @@ export function idPhotoResponse(logId: number, result: IdPhotoResult) {
   const { box, score } = result.face;
   return {
     log_id: logId,
-    seg_info: { scoremap: base64(result.scoremap), demo: base64(result.demo), cut: base64(result.cut) },
+    seg_info: { cut: base64(result.cut), scoremap: base64(result.scoremap), demo: base64(result.demo) },
     face_location: {
       score: round(score),
       top: Math.round(box.top),
