@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,23 @@ describe('POST /pose/job and GET /pose/job/{id}', () => {
     await expectKakaoError(await submitFile(readFileSync(shortClip), { callback_url: 'http://[::1]/cb' }), 400, -2);
     await expectKakaoError(await submitFile(Buffer.alloc(2_100_000, 1)), 413, -602);
     assert.deepEqual(readdirSync(join(dir, 'uploads')), []);
+  });
+  test('a client that disconnects mid-upload leaves no file behind and the service answers on', async () => {
+    const url = new URL(`${base}/pose/job`);
+    const boundary = 'bodylensTestBoundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\nContent-Type: video/mp4\r\n\r\n`;
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+        headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(1_000_000) },
+      });
+      req.on('error', () => resolve());
+      req.write(head);
+      req.write(Buffer.alloc(200_000, 7), () => setTimeout(() => { req.destroy(); resolve(); }, 200));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(readdirSync(join(dir, 'uploads')), []);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
   });
 });
 

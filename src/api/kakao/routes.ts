@@ -61,6 +61,8 @@ function transportError(err: unknown): ServiceError {
   if (err instanceof FetchError) return fetchFailure(err, 'image_size');
   const e = err as { code?: string; statusCode?: number; message?: string };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServiceError('image_size', e.message);
+  // The client went away mid-upload: its problem, not a server failure (nobody reads the answer).
+  if (e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') return new ServiceError('invalid_param', 'upload aborted by the client');
   if (e.statusCode && e.statusCode < 500) return new ServiceError('invalid_param', e.message);
   return toServiceError(err);
 }
