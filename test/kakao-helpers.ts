@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startServer, type RunningServer } from '../src/server.js';
+import { testConfig } from './helpers.js';
 
 export interface MediaServer {
   /** http://127.0.0.1:<port> */
@@ -36,4 +38,19 @@ export async function expectKakaoError(res: Response, status: number, code: numb
   assert.equal(body.code, code, JSON.stringify(body));
   assert.equal(typeof body.msg, 'string');
   if (msg) assert.match(body.msg, msg);
+}
+
+/**
+ * The real service for Kakao tests: one app with these keys, loopback URLs allowed (the media
+ * server lives there), workers ready. `env` adds or overrides settings.
+ */
+export async function startKakaoTestServer(dataDir: string, keys: { apiKey: string; secretKey: string }, env: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer(testConfig(dataDir, {
+    BODYLENS_API_KEY: keys.apiKey,
+    BODYLENS_SECRET_KEY: keys.secretKey,
+    BODYLENS_URL_ALLOWLIST: '127.0.0.1',
+    ...env,
+  }));
+  await server.pool.ready;
+  return server;
 }

@@ -10,10 +10,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, type RunningServer } from '../src/server.js';
+import type { RunningServer } from '../src/server.js';
 import { KAKAO_CATEGORIES } from '../src/api/kakao/format.js';
-import { testConfig } from './helpers.js';
-import { expectKakaoError, startMediaServer, type MediaServer } from './kakao-helpers.js';
+import { expectKakaoError, startKakaoTestServer, startMediaServer, type MediaServer } from './kakao-helpers.js';
 import { makeSkierClip } from './video-clip.js';
 
 const API_KEY = 'kakaoJobsKey0123456789ab';
@@ -81,14 +80,8 @@ before(async () => {
     '/done': (req, res) => { callbacks.push(req.url!); res.end('ok'); },
   });
   mediaBase = media.base;
-  server = await startServer(testConfig(dir, {
-    BODYLENS_API_KEY: API_KEY,
-    BODYLENS_SECRET_KEY: SECRET_KEY,
-    BODYLENS_URL_ALLOWLIST: '127.0.0.1',
-    BODYLENS_VIDEO_MAX_BYTES: '2000000',
-  }));
+  server = await startKakaoTestServer(dir, { apiKey: API_KEY, secretKey: SECRET_KEY }, { BODYLENS_VIDEO_MAX_BYTES: '2000000' });
   base = server.address;
-  await server.pool.ready;
 });
 
 after(async () => {

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { startServer, type RunningServer } from '../src/server.js';
+import type { RunningServer } from '../src/server.js';
 import { openDatabase } from '../src/store/db.js';
 import { createApp, ensureAuthSchema } from '../src/auth/apps.js';
-import { fixture, testConfig } from './helpers.js';
-import { expectKakaoError, startMediaServer, type MediaServer } from './kakao-helpers.js';
+import { fixture } from './helpers.js';
+import { expectKakaoError, startKakaoTestServer, startMediaServer, type MediaServer } from './kakao-helpers.js';
 
 const API_KEY = 'kakaoRestKey0123456789ab';
 const SECRET_KEY = 'kakaoSecretKey0123456789abcdefgh';
@@ -81,14 +81,8 @@ before(async () => {
   });
   mediaBase = media.base;
 
-  server = await startServer(testConfig(dir, {
-    BODYLENS_API_KEY: API_KEY,
-    BODYLENS_SECRET_KEY: SECRET_KEY,
-    BODYLENS_URL_ALLOWLIST: '127.0.0.1',
-    BODYLENS_KAKAO_IMAGE_MAX_BYTES: '500000',
-  }));
+  server = await startKakaoTestServer(dir, { apiKey: API_KEY, secretKey: SECRET_KEY }, { BODYLENS_KAKAO_IMAGE_MAX_BYTES: '500000' });
   base = server.address;
-  await server.pool.ready;
 });
 
 after(async () => {
