@@ -140,6 +140,13 @@ describe('POST /pose errors', () => {
     await expectKakaoError(await byUrl(''), 400, -2);
   });
 
+  test('400 for a malformed multipart body', async () => {
+    const post = (contentType: string, body: string) =>
+      fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `KakaoAK ${API_KEY}`, 'content-type': contentType }, body });
+    await expectKakaoError(await post('multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc'), 400, -2, /malformed multipart/);
+    await expectKakaoError(await post('multipart/form-data', 'no boundary at all'), 400, -2, /malformed multipart/);
+  });
+
   test('400 for undecodable bytes, 415 for formats Kakao does not take', async () => {
     await expectKakaoError(await upload(Buffer.from('definitely not an image')), 400, -2, /unrecognised/);
     await expectKakaoError(await upload(skier.subarray(0, skier.length >> 1)), 400, -2);

@@ -43,20 +43,36 @@ async function readMultipart<F>(
 ): Promise<KakaoInput<F>> {
   const fields: Record<string, string> = {};
   let file: F | undefined;
-  const parts = request.parts({ limits: { ...MULTIPART_LIMITS, fileSize: limit.maxBytes } });
-  for await (const part of parts) {
-    if (part.type === 'field') {
-      if (!(part.fieldname in fields)) fields[part.fieldname] = String(part.value);
-      continue;
+  try {
+    const parts = request.parts({ limits: { ...MULTIPART_LIMITS, fileSize: limit.maxBytes } });
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (!(part.fieldname in fields)) fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      if (part.fieldname !== 'file' || file !== undefined) {
+        part.file.resume();
+        throw new ServiceError('invalid_param', `unexpected file part "${part.fieldname}" (send one part named "file")`);
+      }
+      file = await onFile(part.file);
+      if (part.file.truncated) throw new ServiceError(limit.tooLarge, `file is over ${limit.maxBytes} bytes`);
     }
-    if (part.fieldname !== 'file' || file !== undefined) {
-      part.file.resume();
-      throw new ServiceError('invalid_param', `unexpected file part "${part.fieldname}" (send one part named "file")`);
-    }
-    file = await onFile(part.file);
-    if (part.file.truncated) throw new ServiceError(limit.tooLarge, `file is over ${limit.maxBytes} bytes`);
+  } catch (err) {
+    throw multipartFailure(err, limit);
   }
   return { file, fields };
+}
+
+/**
+ * Errors while reading a multipart body are the sender's: a file over the limit, a dropped
+ * connection (left for the route's error handler), or a malformed body (no boundary, cut off).
+ */
+function multipartFailure(err: unknown, limit: FileLimit): unknown {
+  if (err instanceof ServiceError) return err;
+  const { code, message } = err as { code?: string; message?: string };
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new ServiceError(limit.tooLarge, `file is over ${limit.maxBytes} bytes`);
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return err;
+  return new ServiceError('invalid_param', `malformed multipart body: ${message ?? String(err)}`);
 }
 
 /** Image requests: the uploaded file in memory. */
