@@ -168,14 +168,16 @@ export function rotatedWindowToImage(window: RotatedWindow, target: number, u: n
 
 /**
  * Bilinear-samples a rotated square window into a packed float32 HWC RGB tensor of side `target`,
- * values `pixel * scale + offset`; samples outside the image take `fill`.
+ * values `pixel * scale + offset`; samples outside the image take `fill`, or with
+ * `replicate` repeat the nearest edge pixel (MediaPipe's default border for its crops).
  */
 export function cropRotatedToTensor(
   image: RgbImage,
   window: RotatedWindow,
   target: number,
-  opts: { scale?: number; offset?: number; fill?: number } = {},
+  opts: { scale?: number; offset?: number; fill?: number; replicate?: boolean } = {},
 ): Float32Array {
+  const replicate = opts.replicate ?? false;
   const scale = opts.scale ?? 1;
   const offset = opts.offset ?? 0;
   const fill = (opts.fill ?? 0) * scale + offset;
@@ -193,7 +195,7 @@ export function cropRotatedToTensor(
       const fy = window.cy + ox * sin + oy * cos - 0.5;
       const x0 = Math.floor(fx);
       const y0 = Math.floor(fy);
-      if (x0 >= -1 && y0 >= -1 && x0 < iw && y0 < ih) {
+      if (replicate || (x0 >= -1 && y0 >= -1 && x0 < iw && y0 < ih)) {
         const top = clampIndex(y0, ih) * iw * 3;
         const bottom = clampIndex(y0 + 1, ih) * iw * 3;
         const left = clampIndex(x0, iw) * 3;
