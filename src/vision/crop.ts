@@ -157,10 +157,15 @@ export interface RotatedWindow {
   angle: number;
 }
 
-/** Image point of a model-input point (u, v) of a `target`-sized tensor cut from `window`. */
+/**
+ * Image point of a model-input point (u, v) of a `target`-sized tensor cut from `window` by
+ * `cropRotatedToTensor`. Model outputs count tensor pixels from the first one's centre (MediaPipe
+ * maps tensor pixel u to u·step from the crop edge), while the crop samples pixel u at (u + ½)·step:
+ * the ½ keeps the round trip exact instead of shifting every point half a tensor pixel up-left.
+ */
 export function rotatedWindowToImage(window: RotatedWindow, target: number, u: number, v: number): { x: number; y: number } {
-  const ox = (u / target - 0.5) * window.size;
-  const oy = (v / target - 0.5) * window.size;
+  const ox = ((u + 0.5) / target - 0.5) * window.size;
+  const oy = ((v + 0.5) / target - 0.5) * window.size;
   const cos = Math.cos(window.angle);
   const sin = Math.sin(window.angle);
   return { x: window.cx + ox * cos - oy * sin, y: window.cy + ox * sin + oy * cos };
