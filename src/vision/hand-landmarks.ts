@@ -37,7 +37,8 @@ export async function runHandLandmarks(model: Model, image: RgbImage, window: Ro
   const out = await model.run(input, [1, INPUT, INPUT, 3]);
   const raw = out.landmarks.data;
   const world = out.world.data;
-  const zScale = window.size / INPUT;
+  // MediaPipe divides z by normalize_z 0.4 (its training data's depth scale) so it reads like x.
+  const zScale = window.size / INPUT / 0.4;
   const cos = Math.cos(window.angle);
   const sin = Math.sin(window.angle);
   const points: Point3[] = [];
