@@ -157,10 +157,15 @@ export interface RotatedWindow {
   angle: number;
 }
 
-/** Image point of a model-input point (u, v) of a `target`-sized tensor cut from `window`. */
+/**
+ * Image point of a model-input point (u, v) of a `target`-sized tensor cut from `window` by
+ * `cropRotatedToTensor`. Model outputs count tensor pixels from the first one's centre (MediaPipe
+ * maps tensor pixel u to u·step from the crop edge), while the crop samples pixel u at (u + ½)·step:
+ * the ½ keeps the round trip exact instead of shifting every point half a tensor pixel up-left.
+ */
 export function rotatedWindowToImage(window: RotatedWindow, target: number, u: number, v: number): { x: number; y: number } {
-  const ox = (u / target - 0.5) * window.size;
-  const oy = (v / target - 0.5) * window.size;
+  const ox = ((u + 0.5) / target - 0.5) * window.size;
+  const oy = ((v + 0.5) / target - 0.5) * window.size;
   const cos = Math.cos(window.angle);
   const sin = Math.sin(window.angle);
   return { x: window.cx + ox * cos - oy * sin, y: window.cy + ox * sin + oy * cos };
@@ -168,14 +173,16 @@ export function rotatedWindowToImage(window: RotatedWindow, target: number, u: n
 
 /**
  * Bilinear-samples a rotated square window into a packed float32 HWC RGB tensor of side `target`,
- * values `pixel * scale + offset`; samples outside the image take `fill`.
+ * values `pixel * scale + offset`; samples outside the image take `fill`, or with
+ * `replicate` repeat the nearest edge pixel (MediaPipe's default border for its crops).
  */
 export function cropRotatedToTensor(
   image: RgbImage,
   window: RotatedWindow,
   target: number,
-  opts: { scale?: number; offset?: number; fill?: number } = {},
+  opts: { scale?: number; offset?: number; fill?: number; replicate?: boolean } = {},
 ): Float32Array {
+  const replicate = opts.replicate ?? false;
   const scale = opts.scale ?? 1;
   const offset = opts.offset ?? 0;
   const fill = (opts.fill ?? 0) * scale + offset;
@@ -193,7 +200,7 @@ export function cropRotatedToTensor(
       const fy = window.cy + ox * sin + oy * cos - 0.5;
       const x0 = Math.floor(fx);
       const y0 = Math.floor(fy);
-      if (x0 >= -1 && y0 >= -1 && x0 < iw && y0 < ih) {
+      if (replicate || (x0 >= -1 && y0 >= -1 && x0 < iw && y0 < ih)) {
         const top = clampIndex(y0, ih) * iw * 3;
         const bottom = clampIndex(y0 + 1, ih) * iw * 3;
         const left = clampIndex(x0, iw) * 3;

@@ -31,11 +31,14 @@ export async function runHandLandmarks(model: Model, image: RgbImage, window: Ro
   // Anti-alias large crops: sample from a box-filtered copy when shrinking more than ~3x.
   const { image: source, factor } = downscaleForSampling(image, (INPUT * Math.max(image.width, image.height)) / window.size);
   const scaled: RotatedWindow = { ...window, cx: window.cx / factor, cy: window.cy / factor, size: window.size / factor };
-  const input = cropRotatedToTensor(source, scaled, INPUT, { scale: 1 / 255, fill: 0 });
+  // Past the image edge the crop repeats the border pixels, as MediaPipe's hand landmark graph does
+  // (its ImageToTensorCalculator defaults to BORDER_REPLICATE); the model was trained on crops made that way.
+  const input = cropRotatedToTensor(source, scaled, INPUT, { scale: 1 / 255, replicate: true });
   const out = await model.run(input, [1, INPUT, INPUT, 3]);
   const raw = out.landmarks.data;
   const world = out.world.data;
-  const zScale = window.size / INPUT;
+  // MediaPipe divides z by normalize_z 0.4 (its training data's depth scale) so it reads like x.
+  const zScale = window.size / INPUT / 0.4;
   const cos = Math.cos(window.angle);
   const sin = Math.sin(window.angle);
   const points: Point3[] = [];
