@@ -11,12 +11,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { percentile } from './stats.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
+import { packageRoot } from '../src/runtime/models.js';
 
 /** One API to benchmark; later capabilities register their own. */
 export interface BenchCase {
@@ -53,16 +54,6 @@ registerBenchCase({ name: 'gesture_4hands', path: '/rest/2.0/image-classify/v1/g
 const API_KEY = 'bench-key';
 const SECRET_KEY = 'bench-secret';
 const IMAGE_EXT = /\.(jpe?g|png|bmp)$/i;
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above bench/run');
-    dir = up;
-  }
-}
 
 function imagesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -204,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.help) { process.stdout.write(USAGE + '\n'); return 0; }
   if (args.case === VIDEO_BENCH_CASE) {
-    const evalDir = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(repoRoot(), '..', 'shared', 'eval'));
+    const evalDir = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(packageRoot(), '..', 'shared', 'eval'));
     return runVideoBench(evalDir, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
   }
   const benchCase = cases.get(args.case!);
@@ -215,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
   const warmup = Math.max(0, Number(args.warmup) || 0);
   const startupTimeoutMs = Math.max(1, Number(args['startup-timeout']) || 600) * 1000;
 
-  const root = repoRoot();
+  const root = packageRoot();
   const evalRoot = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
   let images: string[] = [];
   let imageSource = '';

@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BodyAnalysis } from '../src/analysis/types.js';
 import { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
@@ -19,6 +19,7 @@ import { kakaoSuite } from './kakao.js';
 import { videoSuite } from './video.js';
 import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
+import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
@@ -96,17 +97,6 @@ registerSuite(kakaoSuite);
 registerSuite(segmentationSuite);
 registerSuite(handsSuite);
 
-/** The repo root: the nearest folder above this file holding package.json (works from dist/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above eval/run');
-    dir = up;
-  }
-}
-
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];
   return suite.sets.filter((set) => filters.some((f) => f === set || f === `${suite.name}/${set}`));
@@ -177,7 +167,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const check = Boolean(args.check);
   const emit = (line: Record<string, unknown>): void => out(JSON.stringify(line));
 
-  const root = repoRoot();
+  const root = packageRoot();
   const evalRoot = resolve(deps.evalRoot ?? args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
   if (!existsSync(evalRoot)) {
     emit({ eval: 'skipped', reason: `eval data not found at ${evalRoot}`, ...(check ? { check: 'skipped' } : {}) });
