@@ -29,15 +29,18 @@ export interface TfNode {
   attr: Record<string, TfAttr>;
 }
 
+/** TensorFlow's op type for a graph input (the node callers feed), not unfinished work. */
+export const TF_INPUT_OP = 'Placeholder';
+
 export interface TfGraph {
   /** Nodes in file order. */
   nodes: TfNode[];
   byName: Map<string, TfNode>;
-  /** The single Placeholder (all our models have exactly one input). */
+  /** The single graph input node (all our models have exactly one input). */
   input: TfNode;
   /** Const values keyed by node name, already dequantised to float32/int32. */
   weights: tf.NamedTensorMap;
-  /** model.json with the placeholder shapes patched, for building a GraphModel. */
+  /** model.json with the input node's shape patched, for building a GraphModel. */
   artifacts: tf.io.ModelArtifacts;
 }
 
@@ -72,7 +75,7 @@ function readJson(path: string): { modelTopology: { node: Array<{ name: string; 
 }
 
 /**
- * Reads model.json and its shards. `inputShape` overrides the placeholder's shape (batch fixed to
+ * Reads model.json and its shards. `inputShape` overrides the input node's shape (batch fixed to
  * 1, dynamic H/W pinned) so every downstream shape is static.
  */
 export function loadTfGraph(jsonPath: string, inputShape?: number[]): TfGraph {
@@ -88,15 +91,15 @@ export function loadTfGraph(jsonPath: string, inputShape?: number[]): TfGraph {
   const nodes: TfNode[] = [];
   for (const raw of json.modelTopology.node) {
     const attr = raw.attr ?? {};
-    if (raw.op === 'Placeholder' && inputShape) {
+    if (raw.op === TF_INPUT_OP && inputShape) {
       attr.shape = { shape: { dim: inputShape.map((d) => ({ size: String(d) })) } };
     }
     const inputs = (raw.input ?? []).filter((i) => !i.startsWith('^')).map(normRef);
     nodes.push({ name: raw.name, op: raw.op, inputs, attr });
   }
-  const placeholders = nodes.filter((n) => n.op === 'Placeholder');
-  if (placeholders.length !== 1) {
-    throw new Error(`${jsonPath}: expected one Placeholder, found ${placeholders.map((n) => n.name).join(', ') || 'none'}`);
+  const graphInputs = nodes.filter((n) => n.op === TF_INPUT_OP);
+  if (graphInputs.length !== 1) {
+    throw new Error(`${jsonPath}: expected one graph input, found ${graphInputs.map((n) => n.name).join(', ') || 'none'}`);
   }
   const weights = tf.io.decodeWeights(weightData, weightSpecs);
   const artifacts: tf.io.ModelArtifacts = {
@@ -106,7 +109,7 @@ export function loadTfGraph(jsonPath: string, inputShape?: number[]): TfGraph {
     weightSpecs,
     weightData,
   };
-  return { nodes, byName: new Map(nodes.map((n) => [n.name, n])), input: placeholders[0], weights, artifacts };
+  return { nodes, byName: new Map(nodes.map((n) => [n.name, n])), input: graphInputs[0], weights, artifacts };
 }
 
 export function tfjsModel(graph: TfGraph): ReturnType<typeof loadGraphModelSync> {

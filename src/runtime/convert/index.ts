@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrInt, type TfNode, type TfBackend } from './graph.js';
+import { useBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrInt, TF_INPUT_OP, type TfNode, type TfBackend } from './graph.js';
 import { Ctx, type StaticValue, type TensorInfo } from './context.js';
 import { HANDLERS, SHAPE_OPS, tfDtype } from './ops.js';
 import type { DType, TypedData } from './onnx-writer.js';
@@ -106,7 +106,7 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   // Static = does not depend on the input's data (constants and anything computed from shapes).
   const isStatic = new Set<string>();
   for (const n of order) {
-    if (n.op === 'Placeholder') continue;
+    if (n.op === TF_INPUT_OP) continue;
     if (n.op === 'Const' || SHAPE_OPS.has(n.op) || n.inputs.every((i) => isStatic.has(splitRef(i).node))) isStatic.add(n.name);
   }
   const dynamic = order.filter((n) => !isStatic.has(n.name));
@@ -116,12 +116,12 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   const fetch = new Set<string>(outRefs);
   for (const n of dynamic) {
     for (const i of n.inputs) fetch.add(i);
-    if (n.op === 'Placeholder') continue;
+    if (n.op === TF_INPUT_OP) continue;
     for (let k = 0; k < outputCount(n); k++) fetch.add(`${n.name}:${k}`);
   }
   for (const r of [...fetch]) {
     const op = graph.byName.get(splitRef(r).node)!.op;
-    if (op === 'Const' || op === 'Placeholder') fetch.delete(r);
+    if (op === 'Const' || op === TF_INPUT_OP) fetch.delete(r);
   }
   const info = new Map<string, TensorInfo>();
   const statics = new Map<string, StaticValue>();
@@ -172,7 +172,7 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
     }
   }
   for (const n of dynamic) {
-    if (n.op === 'Placeholder') continue;
+    if (n.op === TF_INPUT_OP) continue;
     const h = HANDLERS[n.op];
     if (!h) throw new Error(`unsupported op ${n.op} (${n.name})`);
     try {
@@ -226,7 +226,7 @@ export async function tfjsReference(json: string, inputShape: number[], backend:
   const isInt = tfDtype(attrType(ph, 'dtype')) === 'int32';
   return {
     run(input, refs) {
-      // An int32 placeholder gets the rounded values, as a real caller of the original would send.
+      // An int32 graph input gets the rounded values, as a real caller of the original would send.
       const x = isInt ? tf.tensor(Int32Array.from(input, Math.round), inputShape, 'int32') : tf.tensor(input, inputShape, 'float32');
       const res = model.execute({ [ph.name]: x }, refs.map(normRef)) as tf.Tensor | tf.Tensor[];
       const list = Array.isArray(res) ? res : [res];
