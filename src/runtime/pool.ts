@@ -45,6 +45,8 @@ export function createAnalysisPool(opts: PoolOptions): AnalysisPool {
   const slots: Slot[] = [];
   let nextId = 1;
   let closing = false;
+  // A worker that cannot load its models would fail the same way again: no respawn loop.
+  let startFailed = false;
   let readyCount = 0;
   let resolveReady!: () => void;
   let rejectReady!: (err: Error) => void;
@@ -77,7 +79,9 @@ export function createAnalysisPool(opts: PoolOptions): AnalysisPool {
         if (++readyCount === opts.workers) resolveReady();
         dispatch();
       } else if (msg.type === 'failed_to_start') {
+        startFailed = true;
         rejectReady(new Error(`inference worker failed to start: ${msg.message}`));
+        for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'inference workers could not start'));
       } else {
         const job = slot.job;
         slot.job = undefined;
@@ -93,7 +97,7 @@ export function createAnalysisPool(opts: PoolOptions): AnalysisPool {
       slot.job = undefined;
     });
     worker.on('exit', () => {
-      if (closing) return;
+      if (closing || startFailed) return;
       slot.job?.reject(new ServiceError('internal', 'inference worker exited'));
       if (slot.ready) readyCount--;
       // Replace it; readiness counts back up when the new worker has warmed up.
@@ -108,6 +112,7 @@ export function createAnalysisPool(opts: PoolOptions): AnalysisPool {
     isReady: () => readyCount === opts.workers && !closing,
     run(task, request) {
       if (closing) return Promise.reject(new ServiceError('unavailable', 'service is shutting down'));
+      if (startFailed) return Promise.reject(new ServiceError('unavailable', 'inference workers could not start'));
       if (queue.length >= maxQueue) return Promise.reject(new ServiceError('unavailable', 'too many requests queued'));
       return new Promise((resolve, reject) => {
         const id = nextId++;
