@@ -75,13 +75,14 @@ export interface HandModels {
   face: Model;
 }
 
-export async function loadHandModels(threads: number): Promise<HandModels> {
-  const [palm, landmarks, face] = await Promise.all([
+/** `face`: a BlazeFace session the caller already has (the ID photo uses it too). */
+async function loadHandModels(threads: number, face?: Model): Promise<HandModels> {
+  const [palm, landmarks, faceModel] = await Promise.all([
     loadModel('handdetect', { threads }),
     loadModel('handlandmark-full', { threads }),
-    loadModel('blazeface', { threads }),
+    face ?? loadModel('blazeface', { threads }),
   ]);
-  return { palm, landmarks, face };
+  return { palm, landmarks, face: faceModel };
 }
 
 function pointsBox(points: readonly { x: number; y: number }[]): Box {
@@ -199,8 +200,9 @@ export interface HandAnalyzer {
   close(): Promise<void>;
 }
 
-export async function createHandAnalyzer(opts: { threads?: number; options?: HandOptions } = {}): Promise<HandAnalyzer> {
-  const models = await loadHandModels(opts.threads ?? availableParallelism());
+/** `faceModel`: share an already loaded BlazeFace session (the caller then owns it; close() leaves it). */
+export async function createHandAnalyzer(opts: { threads?: number; options?: HandOptions; faceModel?: Model } = {}): Promise<HandAnalyzer> {
+  const models = await loadHandModels(opts.threads ?? availableParallelism(), opts.faceModel);
   const options = opts.options ?? DEFAULT_HAND_OPTIONS;
   const gestureImage = async (image: RgbImage): Promise<GestureAnalysis> => {
     const hands = await analyzeHands(models, image, options);
@@ -221,7 +223,7 @@ export async function createHandAnalyzer(opts: { threads?: number; options?: Han
     },
     gestureImage,
     async close() {
-      await Promise.all([models.palm.release(), models.landmarks.release(), models.face.release()]);
+      await Promise.all([models.palm.release(), models.landmarks.release(), opts.faceModel ? undefined : models.face.release()]);
     },
   };
 }

@@ -4,12 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import { createBodyAnalyzer, loadBodyModels, type BodyAnalyzer } from '../analysis/body.js';
+import { createBodyAnalyzer, loadBodyModels } from '../analysis/body.js';
 import { runBodySeg } from '../analysis/body-seg.js';
 import { runIdPhoto } from '../analysis/id-photo.js';
 import { createSegmenter } from '../analysis/segmentation.js';
 import { loadModel } from './session.js';
-import { createHandAnalyzer, type HandAnalyzer } from '../analysis/hands.js';
+import { createHandAnalyzer } from '../analysis/hands.js';
 import { ServiceError } from '../errors.js';
 import type { TaskMessage, TaskName, WorkerReply } from './tasks.js';
 
@@ -24,19 +24,6 @@ interface WorkerInit {
 
 const init = workerData as WorkerInit;
 
-async function warmUp(body: BodyAnalyzer, hands: HandAnalyzer): Promise<void> {
-  // A real photo if we have one (realistic kernels and allocations), else mid-grey.
-  if (init.warmupImage) {
-    const bytes = readFileSync(init.warmupImage);
-    await body.analyze(bytes);
-    await hands.gesture(bytes);
-  } else {
-    const grey = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
-    await body.analyzeImage(grey);
-    await hands.gestureImage(grey);
-  }
-}
-
 type Handler = (request: any) => Promise<unknown>;
 
 async function start(): Promise<Record<TaskName, Handler>> {
@@ -44,13 +31,18 @@ async function start(): Promise<Record<TaskName, Handler>> {
   const body = await createBodyAnalyzer({ threads: init.threads, models: bodyModels });
   const segmenter = await createSegmenter({ threads: init.threads, body: bodyModels });
   const faceModel = await loadModel('blazeface', { threads: init.threads });
-  const hands = await createHandAnalyzer({ threads: init.threads });
-  await warmUp(body, hands);
+  const hands = await createHandAnalyzer({ threads: init.threads, faceModel });
+  // Every model runs once before the worker reports ready: on a real photo if we have one
+  // (realistic kernels and allocations), else on mid-grey. body_seg runs the body models too.
   if (init.warmupImage) {
-    // Segmentation and face models too, so the first body_seg / body_seg_photo is not slow.
     const bytes = readFileSync(init.warmupImage);
     await runBodySeg(segmenter, { bytes, types: ['labelmap'] });
+    await hands.gesture(bytes);
     await runIdPhoto(segmenter, faceModel, { bytes }).catch(() => undefined); // the photo need not suit an ID photo
+  } else {
+    const grey = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+    await body.analyzeImage(grey);
+    await hands.gestureImage(grey);
   }
   return {
     body_analysis: ({ bytes, intake }) => body.analyze(bytes, intake),
