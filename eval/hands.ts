@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { HandAnalyzer } from '../src/analysis/hands.js';
 import type { Box } from '../src/types.js';
 import type { EvalContext, EvalSuite, Score } from './run.js';
+import { boxIou } from '../src/vision/box.js';
 
 const KEYPOINT_SETS = {
   onehand10k: 'pose/onehand10k/test_onehand10k.json',
@@ -125,13 +126,6 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
 
 interface HagridItem { image: string; folder_class: string; bboxes?: number[][]; labels?: string[] }
 
-function iou(a: Box, b: Box): number {
-  const iw = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
-  const ih = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
-  if (iw <= 0 || ih <= 0) return 0;
-  return (iw * ih) / (a.width * a.height + b.width * b.height - iw * ih);
-}
-
 async function runGestureSet(ctx: EvalContext, analyzer: HandAnalyzer): Promise<Score[]> {
   const root = join(ctx.evalRoot, 'gesture/hagrid');
   if (!existsSync(join(root, 'dataset'))) {
@@ -161,7 +155,7 @@ async function runGestureSet(ctx: EvalContext, analyzer: HandAnalyzer): Promise<
       if (item?.bboxes && k >= 0) {
         const [x, y, w, h] = item.bboxes[k];
         const box = { left: x * result.image.width, top: y * result.image.height, width: w * result.image.width, height: h * result.image.height };
-        pick = hands.map((g) => ({ g, o: iou(g.box, box) })).filter((c) => c.o > 0.1).sort((a, b) => b.o - a.o)[0]?.g;
+        pick = hands.map((g) => ({ g, o: boxIou(g.box, box) })).filter((c) => c.o > 0.1).sort((a, b) => b.o - a.o)[0]?.g;
       } else {
         pick = [...hands].sort((a, b) => Number(b.classname !== 'other') - Number(a.classname !== 'other') || b.probability - a.probability)[0];
       }

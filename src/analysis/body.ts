@@ -7,6 +7,7 @@ import { detectPeople, type PersonProposal } from '../vision/person-proposals.js
 import { refinePose } from '../vision/pose-refiner.js';
 import { toBody21 } from '../vision/body21.js';
 import { oksNms, keypointBox, personScore } from '../vision/pose-geometry.js';
+import { clampBox } from '../vision/box.js';
 
 /** Tunables of the body pipeline, with the values the eval harness measured best. */
 export interface BodyOptions {
@@ -48,15 +49,6 @@ function clampPoint(p: Keypoint, image: RgbImage): Keypoint {
     y: Math.min(Math.max(p.y, 0), image.height - 1),
     score: p.score,
   };
-}
-
-/** The part of a box inside the frame. */
-export function clampBox(b: Box, image: { width: number; height: number }): Box {
-  const left = Math.max(0, b.left);
-  const top = Math.max(0, b.top);
-  const right = Math.min(image.width, b.left + b.width);
-  const bottom = Math.min(image.height, b.top + b.height);
-  return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
 }
 
 export async function analyzePeople(

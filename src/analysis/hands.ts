@@ -13,6 +13,7 @@ import { landmarksToWindow, runHandLandmarks, type HandLandmarks, type Point3 } 
 import type { RotatedWindow } from '../vision/crop.js';
 import { detectFaces, withForehead, type Face } from '../vision/blazeface.js';
 import { classifyGestures, type GestureResult } from '../vision/gesture.js';
+import { boxIou, clampBox, pointsBox } from '../vision/box.js';
 
 export interface Hand {
   /** Tight box around the 21 points (as Baidu's), clamped to the image. */
@@ -85,22 +86,6 @@ async function loadHandModels(threads: number, face?: Model): Promise<HandModels
   return { palm, landmarks, face: faceModel };
 }
 
-function pointsBox(points: readonly { x: number; y: number }[]): Box {
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const left = Math.min(...xs);
-  const top = Math.min(...ys);
-  return { left, top, width: Math.max(...xs) - left, height: Math.max(...ys) - top };
-}
-
-function boxIou(a: Box, b: Box): number {
-  const iw = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
-  const ih = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-}
-
 /** Share of box `a` that lies inside box `b`. */
 function insideShare(a: Box, b: Box): number {
   const iw = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
@@ -120,14 +105,6 @@ function isDuplicate(kept: Hand, hand: Hand, iouLimit: number): boolean {
   const palm = Math.hypot(kept.points[9].x - kept.points[0].x, kept.points[9].y - kept.points[0].y);
   const near = hand.points.filter((p) => kept.points.some((q) => Math.hypot(p.x - q.x, p.y - q.y) < 0.3 * palm)).length;
   return near >= 0.6 * hand.points.length;
-}
-
-function clampBox(b: Box, image: RgbImage): Box {
-  const left = Math.min(Math.max(b.left, 0), image.width);
-  const top = Math.min(Math.max(b.top, 0), image.height);
-  const right = Math.min(Math.max(b.left + b.width, 0), image.width);
-  const bottom = Math.min(Math.max(b.top + b.height, 0), image.height);
-  return { left, top, width: right - left, height: bottom - top };
 }
 
 function toHand(lm: HandLandmarks, image: RgbImage): Hand {

@@ -10,7 +10,7 @@
  */
 import { BODY21_KEYPOINTS, type Keypoint, type Person } from '../types.js';
 import { keypointBox } from '../vision/pose-geometry.js';
-import { clampBox } from '../analysis/body.js';
+import { clampBox } from '../vision/box.js';
 
 export interface OneEuroParams {
   /** Cut-off (Hz) when the point is still: lower removes more jitter, adds lag at slow speeds. */

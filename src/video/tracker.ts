@@ -12,6 +12,7 @@
  */
 import type { Box, Person } from '../types.js';
 import { minCostAssignment } from './assignment.js';
+import { boxIou } from '../vision/box.js';
 
 export interface TrackerOptions {
   /** Detections scoring at least this take part in the first association. */
@@ -46,16 +47,6 @@ interface Track {
   /** Per-frame change of centre x/y and width/height, smoothed over observations. */
   velocity: [number, number, number, number];
   lastFrame: number;
-}
-
-export function iou(a: Box, b: Box): number {
-  const x0 = Math.max(a.left, b.left);
-  const y0 = Math.max(a.top, b.top);
-  const x1 = Math.min(a.left + a.width, b.left + b.width);
-  const y1 = Math.min(a.top + a.height, b.top + b.height);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 function predict(track: Track, frame: number): Box {
@@ -131,7 +122,7 @@ export class PoseTracker {
     threshold: number,
   ): Array<[Track, number]> {
     if (tracks.length === 0 || detections.length === 0) return [];
-    const overlaps = tracks.map((t) => detections.map((d) => iou(predicted.get(t)!, persons[d].box)));
+    const overlaps = tracks.map((t) => detections.map((d) => boxIou(predicted.get(t)!, persons[d].box)));
     return minCostAssignment(overlaps.map((row) => row.map((o) => 1 - o)))
       .filter(([t, d]) => overlaps[t][d] >= threshold)
       .map(([t, d]) => [tracks[t], detections[d]]);

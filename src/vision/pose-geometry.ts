@@ -1,4 +1,5 @@
 import type { Box, Keypoint } from '../types.js';
+import { pointsBox } from './box.js';
 
 /** COCO's per-keypoint OKS sigmas (keypoint spread in human annotation), COCO-17 order. */
 export const COCO_SIGMAS = [
@@ -13,12 +14,7 @@ const VISIBLE = 0.2;
 export function tightBox(points: Keypoint[]): Box {
   let sure = points.filter((p) => p.score >= VISIBLE);
   if (sure.length < 2) sure = points;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const p of sure) {
-    x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y);
-    x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y);
-  }
-  return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+  return pointsBox(sure);
 }
 
 /**

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../runtime/models.js';
 import { COCO_KEYPOINTS, type Person } from '../../types.js';
+import { pointsBox } from '../../vision/box.js';
 import type { VideoPoseResult } from '../../video/analyze.js';
 
 /** Points at or above this confidence count as "detected" for the person's bbox. */
@@ -34,12 +35,7 @@ export function toKakaoPerson(person: Person): KakaoPerson {
   const points = COCO_KEYPOINTS.map((name) => person.keypoints[name]);
   const detected = points.filter((p) => p.score >= KAKAO_BBOX_MIN_SCORE);
   const span = detected.length > 0 ? detected : points;
-  const xs = span.map((p) => p.x);
-  const ys = span.map((p) => p.y);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  const w = Math.max(...xs) - x;
-  const h = Math.max(...ys) - y;
+  const { left: x, top: y, width: w, height: h } = pointsBox(span);
   return {
     area: round(w * h, 4),
     bbox: [round(x, 4), round(y, 4), round(w, 4), round(h, 4)],
