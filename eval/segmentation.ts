@@ -154,7 +154,8 @@ async function idPhotoMeasure(segmenter: Segmenter): Promise<Measure> {
 
 /** The part of a full-photo mask inside `frame`. */
 export function cropMask(mask: Uint8Array, width: number, frame: Box): Uint8Array {
-  if (frame.left === 0 && frame.top === 0 && frame.width === width) return mask;
+  // A full-width band is contiguous: a view, no copy.
+  if (frame.left === 0 && frame.width === width) return mask.subarray(frame.top * width, (frame.top + frame.height) * width);
   const out = new Uint8Array(frame.width * frame.height);
   for (let y = 0; y < frame.height; y++) {
     const from = (frame.top + y) * width + frame.left;

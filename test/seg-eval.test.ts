@@ -45,4 +45,7 @@ test('IoU of scoremap (>127) against truth; empty vs empty is 1', () => {
 test('cropMask takes a frame out of a full mask', () => {
   const full = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]); // 3×3
   assert.deepEqual([...cropMask(full, 3, { left: 1, top: 1, width: 2, height: 2 })], [4, 5, 7, 8]);
+  // Full-width frames that do not reach the bottom (or start lower) keep only their own rows.
+  assert.deepEqual([...cropMask(full, 3, { left: 0, top: 0, width: 3, height: 2 })], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...cropMask(full, 3, { left: 0, top: 1, width: 3, height: 2 })], [3, 4, 5, 6, 7, 8]);
 });
