@@ -17,7 +17,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { VideoSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import { kakaoVideoSuccess } from '../api/kakao/format.js';
-import { applyMigrations, type Db, type MigrationSet } from '../store/db.js';
+import { applyMigrations, cachedStatement, type Db, type MigrationSet } from '../store/db.js';
 import type { Person, RgbImage } from '../types.js';
 import { analyzeVideo, type VideoPoseResult } from './analyze.js';
 import { VideoError } from './decode.js';
@@ -177,12 +177,10 @@ export class PoseJobs {
     mkdirSync(dir, { recursive: true });
     try {
       if (source.kind === 'file') moveFile(source.path, join(dir, INPUT_FILE));
-      this.db
-        .prepare(
-          `INSERT INTO pose_jobs (id, status, source_kind, source_url, smoothing, callback_url, created_at)
-           VALUES (?, 'waiting', ?, ?, ?, ?, ?)`,
-        )
-        .run(id, source.kind, source.kind === 'url' ? source.url : null, options.smoothing ? 1 : 0, options.callbackUrl ?? null, this.now());
+      this.sql(
+        `INSERT INTO pose_jobs (id, status, source_kind, source_url, smoothing, callback_url, created_at)
+         VALUES (?, 'waiting', ?, ?, ?, ?, ?)`,
+      ).run(id, source.kind, source.kind === 'url' ? source.url : null, options.smoothing ? 1 : 0, options.callbackUrl ?? null, this.now());
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -195,7 +193,7 @@ export class PoseJobs {
   /** The job as `GET /pose/job/{id}` answers it (Kakao's shape, plus `progress` while processing). */
   view(id: string): object {
     const notFound = { job_id: id, status: 'not found' };
-    const row = this.db.prepare('SELECT * FROM pose_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM pose_jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!row || this.isExpired(row)) return notFound;
     switch (row.status) {
       case 'waiting':
@@ -233,10 +231,9 @@ export class PoseJobs {
   /** Deletes finished jobs older than the retention period (rows and files). Returns how many. */
   sweepExpired(): number {
     const cutoff = this.now() - this.deps.settings.retentionDays * DAY_MS;
-    const expired = this.db
-      .prepare(`SELECT id FROM pose_jobs WHERE status IN ('success', 'failed') AND finished_at < ?`)
+    const expired = this.sql(`SELECT id FROM pose_jobs WHERE status IN ('success', 'failed') AND finished_at < ?`)
       .all(cutoff) as Array<{ id: string }>;
-    const remove = this.db.prepare('DELETE FROM pose_jobs WHERE id = ?');
+    const remove = this.sql('DELETE FROM pose_jobs WHERE id = ?');
     for (const { id } of expired) {
       rmSync(this.jobDir(id), { recursive: true, force: true });
       remove.run(id);
@@ -247,7 +244,7 @@ export class PoseJobs {
   }
 
   private removeOrphanFolders(): void {
-    const known = this.db.prepare('SELECT 1 FROM pose_jobs WHERE id = ?');
+    const known = this.sql('SELECT 1 FROM pose_jobs WHERE id = ?');
     for (const name of readdirSync(this.jobsDir)) {
       if (known.get(name)) continue;
       const path = join(this.jobsDir, name);
@@ -268,6 +265,11 @@ export class PoseJobs {
     }
   }
 
+  /** A statement compiled once per connection: view() runs on every poll. */
+  private sql(text: string) {
+    return cachedStatement(this.db, text);
+  }
+
   private jobDir(id: string): string {
     return join(this.jobsDir, id);
   }
@@ -278,12 +280,12 @@ export class PoseJobs {
   }
 
   private recoverInterrupted(): void {
-    const interrupted = this.db.prepare(`SELECT id, attempts, callback_url FROM pose_jobs WHERE status = 'processing'`).all() as Array<
+    const interrupted = this.sql(`SELECT id, attempts, callback_url FROM pose_jobs WHERE status = 'processing'`).all() as Array<
       Pick<JobRow, 'id' | 'attempts' | 'callback_url'>
     >;
     for (const job of interrupted) {
       if (job.attempts < MAX_ATTEMPTS) {
-        this.db.prepare(`UPDATE pose_jobs SET status = 'waiting', progress = 0 WHERE id = ?`).run(job.id);
+        this.sql(`UPDATE pose_jobs SET status = 'waiting', progress = 0 WHERE id = ?`).run(job.id);
         this.deps.log?.info({ job_id: job.id, attempts: job.attempts }, 'interrupted pose job will be retried');
       } else {
         this.finish(job.id, job.callback_url, 'failed', 'Processing was interrupted (service restart or crash) and failed again on retry');
@@ -295,12 +297,10 @@ export class PoseJobs {
   private pump(): void {
     if (!this.started || this.closing) return;
     while (this.running.size < this.deps.settings.concurrency) {
-      const row = this.db
-        .prepare(`SELECT * FROM pose_jobs WHERE status = 'waiting' ORDER BY created_at, rowid LIMIT 1`)
+      const row = this.sql(`SELECT * FROM pose_jobs WHERE status = 'waiting' ORDER BY created_at, rowid LIMIT 1`)
         .get() as JobRow | undefined;
       if (!row) return;
-      this.db
-        .prepare(`UPDATE pose_jobs SET status = 'processing', attempts = attempts + 1, progress = 0, started_at = ? WHERE id = ?`)
+      this.sql(`UPDATE pose_jobs SET status = 'processing', attempts = attempts + 1, progress = 0, started_at = ? WHERE id = ?`)
         .run(this.now(), row.id);
       const controller = new AbortController();
       const done = this.process(row, controller.signal)
@@ -339,7 +339,7 @@ export class PoseJobs {
         return;
       }
       let lastWrite = 0;
-      const progress = this.db.prepare(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
+      const progress = this.sql(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
       const result = await analyzeVideo(input, {
         analyzeFrame: (image) => this.analyzeFrameWhenFree(image, signal),
         smoothing: row.smoothing === 1,
@@ -362,7 +362,7 @@ export class PoseJobs {
     } catch (err) {
       if (signal.aborted) {
         // Stopped by close(): leave it 'processing' for the next start, without using its retry.
-        this.db.prepare('UPDATE pose_jobs SET attempts = MAX(attempts - 1, 0) WHERE id = ?').run(row.id);
+        this.sql('UPDATE pose_jobs SET attempts = MAX(attempts - 1, 0) WHERE id = ?').run(row.id);
         return;
       }
       if (!(err instanceof VideoError)) this.deps.log?.error({ job_id: row.id, err }, 'pose job failed');
@@ -389,8 +389,7 @@ export class PoseJobs {
 
   /** Records the outcome, frees the input video and notifies `onFinished` (errors there are logged). */
   private finish(id: string, callbackUrl: string | null, status: 'success' | 'failed', description?: string): void {
-    this.db
-      .prepare(`UPDATE pose_jobs SET status = ?, progress = ?, description = ?, finished_at = ? WHERE id = ?`)
+    this.sql(`UPDATE pose_jobs SET status = ?, progress = ?, description = ?, finished_at = ? WHERE id = ?`)
       .run(status, status === 'success' ? 1 : 0, description ?? null, this.now(), id);
     void rm(join(this.jobDir(id), INPUT_FILE), { force: true });
     if (status === 'failed') this.deps.log?.info({ job_id: id, description }, 'pose job failed');
