@@ -4,8 +4,9 @@
  */
 import { decodeImage, type IntakeOptions } from '../intake/index.js';
 import { foregroundPng, labelmapPng, scoremapPng } from '../render/seg-images.js';
-import type { Box } from '../types.js';
+import type { Box, RgbImage } from '../types.js';
 import type { Segmenter } from './segmentation.js';
+import type { ProbMap } from '../vision/prob-map.js';
 
 export const SEG_IMAGE_TYPES = ['labelmap', 'scoremap', 'foreground'] as const;
 export type SegImageType = (typeof SEG_IMAGE_TYPES)[number];
@@ -24,13 +25,21 @@ export interface BodySegResult {
   images: Partial<Record<SegImageType, Uint8Array>>;
 }
 
+/**
+ * Encodes the requested images of a mask. Each PNG is copied into a buffer of its own so that
+ * sending it to the pool clones only the PNG, not a larger backing store.
+ */
+export async function encodeSegImages(image: RgbImage, mask: ProbMap, types: Iterable<SegImageType>): Promise<BodySegResult['images']> {
+  const images: BodySegResult['images'] = {};
+  for (const type of new Set(types)) {
+    const png = type === 'labelmap' ? labelmapPng(mask) : type === 'scoremap' ? scoremapPng(mask) : foregroundPng(image, mask);
+    images[type] = new Uint8Array(await png);
+  }
+  return images;
+}
+
 export async function runBodySeg(segmenter: Segmenter, request: BodySegRequest): Promise<BodySegResult> {
   const image = await decodeImage(request.bytes, request.intake);
   const seg = await segmenter.segmentImage(image);
-  const images: BodySegResult['images'] = {};
-  for (const type of new Set(request.types)) {
-    const png = type === 'labelmap' ? labelmapPng(seg.mask) : type === 'scoremap' ? scoremapPng(seg.mask) : foregroundPng(image, seg.mask);
-    images[type] = new Uint8Array(await png);
-  }
-  return { image: { width: image.width, height: image.height }, persons: seg.persons, images };
+  return { image: { width: image.width, height: image.height }, persons: seg.persons, images: await encodeSegImages(image, seg.mask, request.types) };
 }

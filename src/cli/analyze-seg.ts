@@ -1,12 +1,11 @@
 /** `bodylens analyze body_seg|body_seg_photo`: in-process segmentation, images written to files. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SEG_IMAGE_TYPES } from '../analysis/body-seg.js';
+import { SEG_IMAGE_TYPES, encodeSegImages } from '../analysis/body-seg.js';
 import { runIdPhoto } from '../analysis/id-photo.js';
 import { createSegmenter } from '../analysis/segmentation.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from '../api/baidu/seg-format.js';
 import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
-import { foregroundPng, labelmapPng, scoremapPng } from '../render/seg-images.js';
 import { renderMask } from '../render/seg-overlay.js';
 import { loadModel } from '../runtime/session.js';
 
@@ -34,13 +33,9 @@ export async function runBodySegCommand(file: string, logId: number, opts: SegCo
   try {
     const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
     const seg = await segmenter.segmentImage(image);
-    const images: Record<string, Uint8Array> = {};
-    for (const t of types) {
-      const png = t === 'labelmap' ? labelmapPng(seg.mask) : t === 'scoremap' ? scoremapPng(seg.mask) : foregroundPng(image, seg.mask);
-      images[t] = new Uint8Array(await png);
-    }
+    const images = await encodeSegImages(image, seg.mask, types);
     const response: Record<string, unknown> = bodySegResponse(logId, { image, persons: seg.persons, images });
-    if (opts.outDir) Object.assign(response, await writeImages(opts.outDir, images));
+    if (opts.outDir) Object.assign(response, await writeImages(opts.outDir, images as Record<string, Uint8Array>));
     if (opts.render) await writeFile(opts.render, await renderMask(image, seg.mask, seg.persons.map((p) => p.box)));
     return response;
   } finally {
