@@ -95,13 +95,27 @@ function mixInto(
   }
 }
 
+// Box-filtered copies by source pixels and factor: one request feeds the same photo to several
+// models (people, faces, palms, segmentation) that often want the same factor. Weak keys: a
+// copy lives as long as its source pixels.
+const shrunkCopies = new WeakMap<Uint8Array, Map<number, RgbImage>>();
+
 /**
  * When shrinking by more than 2x, bilinear sampling aliases badly; this box-filters the image down
  * first so the final bilinear step never skips source pixels. Returns the image unchanged if small.
+ * Copies are remembered per source image, so callers need not cache them.
  */
 export function downscaleForSampling(image: RgbImage, maxSide: number): { image: RgbImage; factor: number } {
   const factor = Math.floor(Math.max(image.width, image.height) / maxSide / 1.5);
   if (factor < 2) return { image, factor: 1 };
+  let copies = shrunkCopies.get(image.data);
+  if (!copies) shrunkCopies.set(image.data, (copies = new Map()));
+  let copy = copies.get(factor);
+  if (!copy) copies.set(factor, (copy = boxFilterDown(image, factor)));
+  return { image: copy, factor };
+}
+
+function boxFilterDown(image: RgbImage, factor: number): RgbImage {
   const w = Math.floor(image.width / factor);
   const h = Math.floor(image.height / factor);
   const out = new Uint8Array(w * h * 3);
@@ -122,7 +136,7 @@ export function downscaleForSampling(image: RgbImage, maxSide: number): { image:
       out[q] = r / area; out[q + 1] = g / area; out[q + 2] = b / area;
     }
   }
-  return { image: { width: w, height: h, data: out }, factor };
+  return { width: w, height: h, data: out };
 }
 
 /** Resizes an image to exactly width × height (box pre-filter when shrinking a lot, then bilinear). */

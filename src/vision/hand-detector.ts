@@ -53,14 +53,10 @@ export function detectionWindows(width: number, height: number, minTile: number)
   return windows;
 }
 
-type Shrunk = ReturnType<typeof downscaleForSampling>;
-
-async function detectInWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number, cache: Map<number, Shrunk>): Promise<Palm[]> {
-  // Box-filter first when shrinking a lot, so thin fingers do not alias away; tiles of one size share the copy.
+async function detectInWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<Palm[]> {
+  // Box-filter first when shrinking a lot, so thin fingers do not alias away (tiles of one size share the copy).
   const maxSide = (INPUT * Math.max(image.width, image.height)) / window.width;
-  let shrunk = cache.get(window.width);
-  if (!shrunk) cache.set(window.width, (shrunk = downscaleForSampling(image, maxSide)));
-  const { image: source, factor } = shrunk;
+  const { image: source, factor } = downscaleForSampling(image, maxSide);
   const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
   const input = cropToTensor(source, scaled, { width: INPUT, height: INPUT }, { scale: 1 / 127.5, offset: -1, fill: 0 });
   const { detections } = await model.run(input, [1, INPUT, INPUT, 3]);
@@ -78,9 +74,8 @@ async function detectInWindow(model: Model, image: RgbImage, window: CropWindow,
 
 export async function detectPalms(model: Model, image: RgbImage, opts: PalmOptions = DEFAULT_PALM_OPTIONS): Promise<Palm[]> {
   const candidates: Palm[] = [];
-  const cache = new Map<number, Shrunk>();
   for (const window of detectionWindows(image.width, image.height, opts.minTile)) {
-    candidates.push(...(await detectInWindow(model, image, window, opts.minScore, cache)));
+    candidates.push(...(await detectInWindow(model, image, window, opts.minScore)));
   }
   return weightedNms(candidates, opts.mergeIou);
 }
