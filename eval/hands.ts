@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HandAnalyzer } from '../src/analysis/hands.js';
 import type { Box } from '../src/types.js';
-import type { EvalContext, EvalSuite, Score } from './run.js';
 import { boxIou } from '../src/vision/box.js';
+import { round, type EvalContext, type EvalSuite, type Score } from './suite.js';
 
 const KEYPOINT_SETS = {
   onehand10k: 'pose/onehand10k/test_onehand10k.json',
@@ -40,8 +40,6 @@ export const HAGRID_TO_BAIDU: Record<string, string> = {
   rock: 'Rock',
   call: 'Six',
 };
-
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 interface HandGt { image_id: number; bbox: number[]; keypoints: number[] }
 interface CocoHands {

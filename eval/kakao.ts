@@ -15,10 +15,9 @@ import { startServer } from '../src/server.js';
 import { COCO_KEYPOINTS } from '../src/types.js';
 import { POSE_SETS, loadPoseSet, personToDetection } from './datasets.js';
 import { evaluateKeypoints, type Detection, type ImageSample } from './oks.js';
-import type { EvalSuite, Score } from './suite.js';
+import { round, type EvalSuite, type Score } from './suite.js';
 
 const KEY = 'evalKakaoKey0123456789ab';
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 export const kakaoSuite: EvalSuite = {
   name: 'kakao',

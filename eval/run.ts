@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BodyAnalysis } from '../src/analysis/types.js';
-import { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
+import { round, registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { kakaoSuite } from './kakao.js';
@@ -22,8 +22,6 @@ import { handsSuite } from './hands.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
-
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 // One untimed call per analyzer so lazy model start-up does not land in ms_per_image.
 const warmedUp = new WeakSet<BodyAnalyzer>();

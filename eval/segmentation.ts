@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Segmenter } from '../src/analysis/segmentation.js';
 import type { Box, RgbImage } from '../src/types.js';
-import type { EvalSuite, Score } from './run.js';
+import { round, type EvalSuite, type Score } from './suite.js';
 
 interface SegSample {
   name: string;
@@ -119,8 +119,6 @@ const SETS = {
   'id-photo': { needs: join(HUMAN_SEG, 'images'), load: async (root: string) => humanSegSamples(root) },
 } as const;
 type SetName = keyof typeof SETS;
-
-const round = (v: number, d: number) => Number(v.toFixed(d));
 
 /** What one photo yields: a scoremap over `frame` (a rectangle of the photo) and a person count. */
 interface Measure {

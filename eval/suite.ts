@@ -5,6 +5,9 @@
 import type { BodyAnalysis } from '../src/analysis/types.js';
 import type { ScoreMode } from './datasets.js';
 
+/** Rounds a reported number to `digits` decimals. */
+export const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
 export interface BodyAnalyzer {
   analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
   close(): Promise<void>;

@@ -13,7 +13,7 @@ import { createBodyAnalyzer } from '../src/analysis/body.js';
 import { analyzeVideo } from '../src/video/analyze.js';
 import { keypointJitter, meanDisplacement, TrackRecorder, type PersonTrack } from '../src/video/jitter.js';
 import { DEFAULT_ONE_EURO, PoseSmoother } from '../src/video/smoothing.js';
-import type { EvalSuite, Score } from './run.js';
+import { round, type EvalSuite, type Score } from './suite.js';
 
 const VIDEO_SETS: Record<string, { file: string; seconds: number; description: string }> = {
   // One person moving in a capture studio, 50 fps (mmpose demo clip).
@@ -21,8 +21,6 @@ const VIDEO_SETS: Record<string, { file: string; seconds: number; description: s
   // A crowd seen from above, 25 fps: small people, occlusions, many tracks.
   walking: { file: 'video/walking-topdown/vtest.avi', seconds: 2, description: '~8 people detected, top-down, 1280x720 @25fps' },
 };
-
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 export const videoSuite: EvalSuite = {
   name: 'video',

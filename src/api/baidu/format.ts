@@ -1,12 +1,7 @@
 import type { BodyAnalysis } from '../../analysis/types.js';
 import { BODY21_KEYPOINTS, type Keypoint } from '../../types.js';
 import type { ServiceError } from '../../errors.js';
-
-/** Baidu rounds nothing; we keep a few decimals so responses stay compact but sub-pixel exact. */
-function round(v: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
+import { round } from '../round.js';
 
 function point(p: Keypoint) {
   return { x: round(p.x, 2), y: round(p.y, 2), score: round(p.score) };

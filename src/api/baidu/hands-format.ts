@@ -1,8 +1,7 @@
 /** Baidu response shapes of hand_analysis, fingertip and gesture (seed 001, see docs/hands.md). */
 import type { GestureAnalysis, Hand, HandAnalysis } from '../../analysis/hands.js';
 import type { Box, Keypoint } from '../../types.js';
-
-const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+import { round } from '../round.js';
 
 // Key orders follow Baidu's example responses, so answers read like theirs.
 

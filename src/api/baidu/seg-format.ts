@@ -2,8 +2,8 @@
 import { SEG_IMAGE_TYPES, type BodySegResult, type SegImageType } from '../../analysis/body-seg.js';
 import { ID_PHOTO_POINTS, type IdPhotoResult } from '../../analysis/id-photo.js';
 import { ServiceError } from '../../errors.js';
+import { round } from '../round.js';
 
-const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** `type`: comma-separated labelmap / scoremap / foreground; absent or empty = all three. */

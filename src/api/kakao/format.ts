@@ -8,6 +8,7 @@ import { packageRoot } from '../../runtime/models.js';
 import { COCO_KEYPOINTS, type Person } from '../../types.js';
 import { pointsBox } from '../../vision/box.js';
 import type { VideoPoseResult } from '../../video/analyze.js';
+import { round } from '../round.js';
 
 /** Points at or above this confidence count as "detected" for the person's bbox. */
 export const KAKAO_BBOX_MIN_SCORE = 0.2;
@@ -20,11 +21,6 @@ export interface KakaoPerson {
   /** [x1, y1, s1, ..., x17, y17, s17] in COCO order, original pixels. */
   keypoints: number[];
   score: number;
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 /**
