@@ -344,6 +344,27 @@ describe('permissions and limits', () => {
     db.close();
   });
 
+  test('usage rows older than 90 days are deleted as a new day begins', () => {
+    const { db } = freshDb();
+    let now = new Date(2024, 0, 10, 12, 0, 0).getTime();
+    const auth = new AuthService(db, { now: () => now });
+    const app = createApp(db);
+    const call = () => {
+      const r = auth.exchangeClientCredentials({ grant_type: 'client_credentials', client_id: app.apiKey, client_secret: app.secretKey });
+      assert.ok(r.ok);
+      auth.authenticate(tokenRequest(r.body.access_token), 'body_analysis');
+    };
+    const days = () => (db.prepare('SELECT day FROM usage_daily ORDER BY day').all() as { day: string }[]).map((r) => r.day);
+    call();
+    now = new Date(2024, 2, 1, 12, 0, 0).getTime(); // 51 days later: kept
+    call();
+    assert.deepEqual(days(), ['2024-01-10', '2024-03-01']);
+    now = new Date(2024, 4, 1, 12, 0, 0).getTime(); // 112 days after the first
+    call();
+    assert.deepEqual(days(), ['2024-03-01', '2024-05-01']);
+    db.close();
+  });
+
   test('a quota refusal does not use up a QPS slot', () => {
     const { db } = freshDb();
     const now = 1_700_000_000_000;

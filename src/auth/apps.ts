@@ -27,21 +27,6 @@ export interface App {
   revokedAt: number | null;
 }
 
-/** API names of Baidu's BODY family as used in their URL paths (/rest/2.0/image-classify/v1/<name>). */
-export const BODY_APIS = [
-  'body_analysis',
-  'body_attr',
-  'body_num',
-  'gesture',
-  'body_seg',
-  'body_seg_photo',
-  'driver_behavior',
-  'body_tracking',
-  'hand_analysis',
-  'fingertip',
-  'body_danger',
-] as const;
-
 export const AUTH_MIGRATIONS: MigrationSet = {
   name: 'auth',
   migrations: [

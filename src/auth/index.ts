@@ -25,7 +25,7 @@ import {
   updateApp,
   type App,
 } from './apps.js';
-import { consumeDailyQuota, QpsLimiter } from './limits.js';
+import { consumeDailyQuota, localDay, pruneUsage, QpsLimiter } from './limits.js';
 import { isBceAuthorization, verifySignature, DEFAULT_CLOCK_SKEW_SECONDS } from './signature.js';
 import { issueToken, verifyToken, type TokenResponse } from './tokens.js';
 
@@ -66,6 +66,8 @@ export class AuthService {
   private readonly now: () => number;
   private readonly clockSkewSeconds: number;
   private readonly qps = new QpsLimiter();
+  /** The local day whose old usage rows were last deleted (once a day is enough). */
+  private usagePrunedOn?: string;
 
   constructor(db: Db, options: AuthServiceOptions = {}) {
     this.db = db;
@@ -125,6 +127,11 @@ export class AuthService {
     } catch (err) {
       release();
       throw err;
+    }
+    const today = localDay(now);
+    if (today !== this.usagePrunedOn) {
+      this.usagePrunedOn = today;
+      pruneUsage(this.db, now);
     }
     return { appId: app.appId, apiKey: app.apiKey, name: app.name, method };
   }

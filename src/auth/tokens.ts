@@ -112,8 +112,3 @@ export function verifyToken(db: Db, token: string | undefined | null, now: numbe
   if (now >= row.expires_at) throw new ServiceError('token_expired');
   return app;
 }
-
-/** Deletes every access token of an app; returns how many. */
-export function revokeTokens(db: Db, appId: string): number {
-  return db.prepare('DELETE FROM access_tokens WHERE app_id = ?').run(appId).changes;
-}

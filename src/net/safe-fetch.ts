@@ -67,27 +67,24 @@ function guardedLookup(policy: AddressPolicy): LookupFunction {
   };
 }
 
-interface OpenResponse {
-  response: http.IncomingMessage;
-  url: URL;
-}
-
-function request(url: URL, policy: AddressPolicy, signal: AbortSignal, method: 'GET'): Promise<http.IncomingMessage> {
+/** One GET under the policy (the address check runs in the socket's own lookup). */
+function get(url: URL, policy: AddressPolicy, signal: AbortSignal): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.request(url, { method, lookup: guardedLookup(policy), signal, headers: { 'user-agent': 'bodylens' } });
+    const req = client.request(url, { method: 'GET', lookup: guardedLookup(policy), signal, headers: { 'user-agent': 'bodylens' } });
     req.once('response', resolve);
     req.once('error', reject);
     req.end();
   });
 }
 
-async function open(raw: string, policy: AddressPolicy, limits: FetchLimits, signal: AbortSignal): Promise<OpenResponse> {
+/** GETs `raw`, following redirects under the same rules, up to a 200 answer within the size cap. */
+async function open(raw: string, policy: AddressPolicy, limits: FetchLimits, signal: AbortSignal): Promise<http.IncomingMessage> {
   let url = checkUrl(raw, policy);
   for (let hop = 0; ; hop++) {
     let response: http.IncomingMessage;
     try {
-      response = await request(url, policy, signal, 'GET');
+      response = await get(url, policy, signal);
     } catch (err) {
       if (err instanceof FetchError) throw err;
       if (signal.aborted) throw new FetchError('unreachable', `no answer within ${limits.timeoutMs} ms`);
@@ -109,7 +106,7 @@ async function open(raw: string, policy: AddressPolicy, limits: FetchLimits, sig
       response.destroy();
       throw new FetchError('too_large', `${declared} bytes is over the ${limits.maxBytes}-byte limit`);
     }
-    return { response, url };
+    return response;
   }
 }
 
@@ -140,7 +137,7 @@ async function withDeadline<T>(limits: FetchLimits, work: (signal: AbortSignal) 
 /** GET a URL into memory under the policy and limits. */
 export function fetchBytes(raw: string, policy: AddressPolicy, limits: FetchLimits): Promise<Buffer> {
   return withDeadline(limits, async (signal) => {
-    const { response } = await open(raw, policy, limits, signal);
+    const response = await open(raw, policy, limits, signal);
     const chunks: Buffer[] = [];
     await pipeline(response, byteCap(limits.maxBytes), async function* (source: AsyncIterable<Buffer>) {
       for await (const chunk of source) chunks.push(chunk);
@@ -155,7 +152,7 @@ export function fetchBytes(raw: string, policy: AddressPolicy, limits: FetchLimi
  */
 export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy, limits: FetchLimits, cancel?: AbortSignal): Promise<void> {
   return withDeadline(limits, async (signal) => {
-    const { response } = await open(raw, policy, limits, signal);
+    const response = await open(raw, policy, limits, signal);
     try {
       await pipeline(response, byteCap(limits.maxBytes), createWriteStream(destPath));
     } catch (err) {
@@ -169,7 +166,7 @@ export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy
 export function ping(raw: string, policy: AddressPolicy, timeoutMs: number): Promise<number> {
   return withDeadline({ maxBytes: 0, timeoutMs, maxRedirects: 0 }, async (signal) => {
     const url = checkUrl(raw, policy);
-    const response = await request(url, policy, signal, 'GET');
+    const response = await get(url, policy, signal);
     response.resume();
     return response.statusCode ?? 0;
   });

@@ -26,15 +26,12 @@ export async function loadModel(name: string, opts: SessionOptions): Promise<Mod
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
+  // Our converter gives every model one float32 input.
   const inputName = session.inputNames[0];
-  const inputMeta = session.inputMetadata[0];
-  const wantsInt = inputMeta && 'type' in inputMeta && inputMeta.type === 'int32';
   return {
     name,
     async run(input, shape) {
-      const tensor = wantsInt
-        ? new ort.Tensor('int32', Int32Array.from(input, Math.round), shape)
-        : new ort.Tensor('float32', input, shape);
+      const tensor = new ort.Tensor('float32', input, shape);
       const result = await session.run({ [inputName]: tensor });
       const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
       for (const [key, value] of Object.entries(result)) {

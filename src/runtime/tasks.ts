@@ -24,8 +24,6 @@ export interface TaskMap {
 
 export type TaskName = keyof TaskMap;
 
-export const TASK_NAMES: readonly TaskName[] = ['body_analysis', 'pose_frame', 'body_seg', 'body_seg_photo', 'hand_analysis', 'gesture'];
-
 /** Message from the pool to a worker. */
 export interface TaskMessage<N extends TaskName = TaskName> {
   id: number;

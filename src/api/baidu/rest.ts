@@ -50,8 +50,6 @@ const APIS: Record<string, BaiduApi> = {
   gesture: imageApi('gesture', gestureResponse),
 };
 
-export const BAIDU_API_NAMES = Object.keys(APIS);
-
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
 function formFields(body: unknown): Form {
   if (body === undefined || body === null) return {};
