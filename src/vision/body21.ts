@@ -59,8 +59,8 @@ function headCentre(c: Coco): { point: Keypoint; from: 'ears' | 'eyes' | 'nose' 
 
 function topHead(c: Coco, shoulders: Keypoint): Keypoint {
   const { point: head, from } = headCentre(c);
-  let ux = head.x - shoulders.x;
-  let uy = head.y - shoulders.y;
+  const ux = head.x - shoulders.x;
+  const uy = head.y - shoulders.y;
   const len = Math.hypot(ux, uy);
   if (usable(shoulders) && len > 1) {
     const ratio = from === 'eyes' ? TOP_FROM_EYES : TOP_FROM_EARS;
@@ -72,12 +72,10 @@ function topHead(c: Coco, shoulders: Keypoint): Keypoint {
   }
   // No shoulders: assume upright and size the head from the eye spacing.
   const spacing = Math.hypot(c.left_eye.x - c.right_eye.x, c.left_eye.y - c.right_eye.y);
-  ux = 0;
-  uy = -1;
   const lift = (spacing * HEAD_HEIGHT_PER_EYE_SPACING) / 2;
   return {
-    x: head.x + ux * lift,
-    y: head.y + uy * lift,
+    x: head.x,
+    y: head.y - lift,
     score: geoMean([head.score, c.left_eye.score, c.right_eye.score]) * DERIVED_CONFIDENCE.top_head * 0.5,
   };
 }

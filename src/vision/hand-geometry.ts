@@ -66,8 +66,7 @@ export function handShape(world: readonly Point3[], image: readonly Point3[], si
   const fingers = {} as Record<Finger, FingerShape>;
   for (const f of FINGERS) {
     const [a, b, c, d] = FINGER_JOINTS[f];
-    const root = f === 'thumb' ? world[0] : wrist;
-    const v0 = sub(world[a], root);
+    const v0 = sub(world[a], wrist);
     const v1 = sub(world[b], world[a]);
     const v2 = sub(world[c], world[b]);
     const v3 = sub(world[d], world[c]);

@@ -24,7 +24,6 @@ export interface HandLandmarks {
   presence: number;
   /** Model's probability of a right hand (the person's own right in an unmirrored photo). */
   rightness: number;
-  window: RotatedWindow;
 }
 
 export async function runHandLandmarks(model: Model, image: RgbImage, window: RotatedWindow): Promise<HandLandmarks> {
@@ -50,7 +49,7 @@ export async function runHandLandmarks(model: Model, image: RgbImage, window: Ro
     const wy = world[3 * i + 1];
     worldPoints.push({ x: wx * cos - wy * sin, y: wx * sin + wy * cos, z: world[3 * i + 2] });
   }
-  return { points, world: worldPoints, presence: out.handflag.data[0], rightness: out.handedness.data[0], window };
+  return { points, world: worldPoints, presence: out.handflag.data[0], rightness: out.handedness.data[0] };
 }
 
 /** Points MediaPipe uses to re-centre the crop: the palm and the first two joints of each finger. */
