@@ -73,16 +73,23 @@ ${SEG_USAGE}
 /** `bodylens analyze <api> <file>`: returns the process exit code. */
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'pose') return runPoseCommand(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      render: { type: 'string' },
-      'out-dir': { type: 'string' },
-      type: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        render: { type: 'string' },
+        'out-dir': { type: 'string' },
+        type: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [api, file] = positionals;
   if (values.help || !api || !file) {
     console.error(USAGE);

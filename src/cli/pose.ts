@@ -9,10 +9,9 @@ import { parseArgs } from 'node:util';
 import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
 import { kakaoVideoResult, toKakaoPerson } from '../api/kakao/format.js';
 import { loadVideoSettings } from '../config.js';
-import { decodeImage, KAKAO_FORMATS, sniffFormat } from '../intake/index.js';
+import { decodeImage, KAKAO_INTAKE, sniffFormat } from '../intake/index.js';
 import { renderPersons, renderPersonsRgb } from '../render/skeleton.js';
 import { analyzeVideo } from '../video/analyze.js';
-import { probeVideo } from '../video/decode.js';
 import { VideoWriter } from '../video/render.js';
 
 export const POSE_USAGE = `usage: bodylens analyze pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
@@ -35,7 +34,7 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
 }
 
 async function analyzeImageFile(analyzer: BodyAnalyzer, path: string, render?: string): Promise<void> {
-  const image = await decodeImage(await readFile(path), { formats: KAKAO_FORMATS });
+  const image = await decodeImage(await readFile(path), KAKAO_INTAKE);
   const persons = await analyzer.analyzeImage(image);
   console.log(JSON.stringify(persons.map(toKakaoPerson), null, 2));
   if (render) await writeFile(render, await renderPersons(image, persons));
@@ -45,14 +44,14 @@ async function analyzeVideoFile(analyzer: BodyAnalyzer, path: string, smoothing:
   const settings = loadVideoSettings();
   let writer: VideoWriter | undefined;
   try {
-    const fps = render ? (await probeVideo(path)).fps / settings.frameStride : 0;
     const result = await analyzeVideo(path, {
       analyzeFrame: (image) => analyzer.analyzeImage(image),
       smoothing,
       maxSeconds: settings.maxSeconds,
       frameStride: settings.frameStride,
       onFrame: render
-        ? async (frame, tracked) => {
+        ? async (frame, tracked, video) => {
+            const fps = video.fps / settings.frameStride;
             writer ??= new VideoWriter(render, { width: frame.image.width, height: frame.image.height, fps });
             await writer.write(await renderPersonsRgb(frame.image, tracked.map((t) => t.person)));
           }

@@ -4,7 +4,7 @@
  */
 import { toKakaoPerson, type KakaoPerson } from '../api/kakao/format.js';
 import type { Person, RgbImage } from '../types.js';
-import { FrameReader, probeVideo, type VideoFrame } from './decode.js';
+import { FrameReader, probeVideo, type VideoFrame, type VideoInfo } from './decode.js';
 import { PoseSmoother } from './smoothing.js';
 import { DEFAULT_TRACKER_OPTIONS, PoseTracker, type TrackedPerson } from './tracker.js';
 
@@ -20,8 +20,8 @@ export interface VideoAnalysisOptions {
   signal?: AbortSignal;
   /** Fraction done, 0-1 (estimated from the container's duration), after each analysed frame. */
   onProgress?(fraction: number): void;
-  /** Each analysed frame with its final (tracked, possibly smoothed) persons, e.g. for rendering. */
-  onFrame?(frame: VideoFrame, persons: TrackedPerson[]): void | Promise<void>;
+  /** Each analysed frame with its final (tracked, possibly smoothed) persons, e.g. for rendering; `video` is the probe. */
+  onFrame?(frame: VideoFrame, persons: TrackedPerson[], video: VideoInfo): void | Promise<void>;
 }
 
 export interface FrameAnnotation {
@@ -74,7 +74,7 @@ export async function analyzeVideo(path: string, options: VideoAnalysisOptions):
       smoother.retain(tracker.liveIds);
     }
     annotations.push({ frame_num: frame.index, objects: tracked.map((t) => toKakaoPerson(t.person)) });
-    await options.onFrame?.(frame, tracked);
+    await options.onFrame?.(frame, tracked, info);
     options.onProgress?.(Math.min(0.99, annotations.length / expectedAnalysed));
   }
   return {
