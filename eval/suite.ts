@@ -2,16 +2,14 @@
  * The eval harness's suite registry and the types suites share. A suite in its own file imports
  * its types from here (not from run.ts, which imports the suite) and run.ts registers it.
  */
-import type { BodyAnalysis } from '../src/analysis/types.js';
+import type { BodyAnalyzer } from '../src/analysis/body.js';
 import type { ScoreMode } from './datasets.js';
 
 /** Rounds a reported number to `digits` decimals. */
 export const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
-export interface BodyAnalyzer {
-  analyze(bytes: Uint8Array): Promise<BodyAnalysis>;
-  close(): Promise<void>;
-}
+/** The body pipeline as the suites use it (one shared instance per run, see EvalContext). */
+export type { BodyAnalyzer };
 export type AnalyzerFactory = () => Promise<BodyAnalyzer>;
 
 export interface EvalOptions {

@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBodyAnalyzer } from '../src/analysis/body.js';
 import { analyzeVideo } from '../src/video/analyze.js';
 import { keypointJitter, meanDisplacement, TrackRecorder, type PersonTrack } from '../src/video/jitter.js';
 import { DEFAULT_ONE_EURO, PoseSmoother } from '../src/video/smoothing.js';
@@ -27,63 +26,57 @@ export const videoSuite: EvalSuite = {
   sets: Object.keys(VIDEO_SETS),
   async run(ctx, sets) {
     const scores: Score[] = [];
-    let analyzer: Awaited<ReturnType<typeof createBodyAnalyzer>> | undefined;
-    try {
-      for (const set of sets) {
-        const spec = VIDEO_SETS[set];
-        const file = join(ctx.evalRoot, spec.file);
-        if (!existsSync(file)) {
-          ctx.emit({ eval: 'video', set, skipped: true, reason: `no ${spec.file} under ${ctx.evalRoot}` });
-          continue;
-        }
-        analyzer ??= await createBodyAnalyzer();
-        const body = analyzer;
-        const raw = new TrackRecorder();
-        let detections = 0;
-        let tracked = 0;
-        const start = performance.now();
-        const result = await analyzeVideo(file, {
-          analyzeFrame: (image) => body.analyzeImage(image),
-          smoothing: false,
-          maxSeconds: spec.seconds,
-          frameStride: 1,
-          onFrame: (frame, persons) => {
-            raw.add(frame.index, persons);
-            detections += persons.length;
-            tracked += persons.filter((p) => p.trackId !== undefined).length;
-          },
-        });
-        const ms = performance.now() - start;
-        const smoother = new PoseSmoother();
-        const smoothed = new Map<number, PersonTrack>();
-        for (const [id, track] of raw.tracks) {
-          smoothed.set(id, track.map(({ frame, person }) => ({ frame, person: smoother.smooth(id, person, frame / result.video.fps, result.video) })));
-        }
-        const before = keypointJitter(raw.tracks.values());
-        const after = keypointJitter(smoothed.values());
-        const reduction = before.meanAccelerationPx > 0 ? 1 - after.meanAccelerationPx / before.meanAccelerationPx : 0;
-        const frames = result.annotations.length;
-        ctx.emit({
-          eval: 'video',
-          set,
-          source: spec.description,
-          frames,
-          persons_per_frame: round(result.annotations.reduce((s, a) => s + a.objects.length, 0) / Math.max(1, frames), 2),
-          tracks: raw.tracks.size,
-          // Weak detections no track claims are reported unsmoothed (see docs/video.md, Tracking).
-          tracked_share: round(tracked / Math.max(1, detections), 3),
-          jitter_raw_px: round(before.meanAccelerationPx, 3),
-          jitter_smoothed_px: round(after.meanAccelerationPx, 3),
-          jitter_reduction: round(reduction, 4),
-          displacement_px: round(meanDisplacement(smoothed, raw.tracks), 2),
-          samples: before.samples,
-          ms_per_frame: round(ms / Math.max(1, frames), 1),
-          one_euro: DEFAULT_ONE_EURO,
-        });
-        scores.push({ key: `video/${set}`, metric: 'jitter_reduction', value: reduction });
+    for (const set of sets) {
+      const spec = VIDEO_SETS[set];
+      const file = join(ctx.evalRoot, spec.file);
+      if (!existsSync(file)) {
+        ctx.emit({ eval: 'video', set, skipped: true, reason: `no ${spec.file} under ${ctx.evalRoot}` });
+        continue;
       }
-    } finally {
-      await analyzer?.close();
+      const body = await ctx.analyzer();
+      const raw = new TrackRecorder();
+      let detections = 0;
+      let tracked = 0;
+      const start = performance.now();
+      const result = await analyzeVideo(file, {
+        analyzeFrame: (image) => body.analyzeImage(image),
+        smoothing: false,
+        maxSeconds: spec.seconds,
+        frameStride: 1,
+        onFrame: (frame, persons) => {
+          raw.add(frame.index, persons);
+          detections += persons.length;
+          tracked += persons.filter((p) => p.trackId !== undefined).length;
+        },
+      });
+      const ms = performance.now() - start;
+      const smoother = new PoseSmoother();
+      const smoothed = new Map<number, PersonTrack>();
+      for (const [id, track] of raw.tracks) {
+        smoothed.set(id, track.map(({ frame, person }) => ({ frame, person: smoother.smooth(id, person, frame / result.video.fps, result.video) })));
+      }
+      const before = keypointJitter(raw.tracks.values());
+      const after = keypointJitter(smoothed.values());
+      const reduction = before.meanAccelerationPx > 0 ? 1 - after.meanAccelerationPx / before.meanAccelerationPx : 0;
+      const frames = result.annotations.length;
+      ctx.emit({
+        eval: 'video',
+        set,
+        source: spec.description,
+        frames,
+        persons_per_frame: round(result.annotations.reduce((s, a) => s + a.objects.length, 0) / Math.max(1, frames), 2),
+        tracks: raw.tracks.size,
+        // Weak detections no track claims are reported unsmoothed (see docs/video.md, Tracking).
+        tracked_share: round(tracked / Math.max(1, detections), 3),
+        jitter_raw_px: round(before.meanAccelerationPx, 3),
+        jitter_smoothed_px: round(after.meanAccelerationPx, 3),
+        jitter_reduction: round(reduction, 4),
+        displacement_px: round(meanDisplacement(smoothed, raw.tracks), 2),
+        samples: before.samples,
+        ms_per_frame: round(ms / Math.max(1, frames), 1),
+        one_euro: DEFAULT_ONE_EURO,
+      });
+      scores.push({ key: `video/${set}`, metric: 'jitter_reduction', value: reduction });
     }
     return scores;
   },
