@@ -7,7 +7,7 @@
  * width and height, so ffmpeg's automatic rotation (phone videos with rotation metadata) and odd
  * sizes need no guessing on our side. See docs/video.md.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { DEFAULT_MAX_PIXELS } from '../intake/index.js';
 import type { RgbImage } from '../types.js';
@@ -80,22 +80,34 @@ function ffmpegFailure(stderr: string): VideoError {
   return new VideoError('failed to decode video', line?.slice(0, 300));
 }
 
-interface RunResult {
-  code: number | null;
-  stderr: string;
+export interface FfmpegProcess {
+  child: ChildProcess;
+  /** The last STDERR_KEEP characters ffmpeg wrote to stderr so far. */
+  stderr(): string;
+  /** Settles when the process is gone: its exit code, or the error that kept it from running. */
+  exited: Promise<{ code: number | null; error?: Error }>;
 }
 
-function runFfmpeg(args: string[], signal?: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_KEEP);
-    });
-    child.once('error', (err) => reject(signal?.aborted ? signal.reason ?? err : new Error(`cannot run ffmpeg: ${err.message}`)));
-    child.once('close', (code) => resolve({ code, stderr }));
+/** Starts ffmpeg with its stderr captured (tail only) and its end as a promise; never throws. */
+export function spawnFfmpeg(args: string[], stdio: { stdin: 'ignore' | 'pipe'; stdout: 'ignore' | 'pipe' }, signal?: AbortSignal): FfmpegProcess {
+  const child = spawn(ffmpegPath(), args, { stdio: [stdio.stdin, stdio.stdout, 'pipe'], signal });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
+  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, error }));
+    child.once('close', (code) => resolve({ code }));
+  });
+  return { child, stderr: () => stderr, exited };
+}
+
+async function runFfmpeg(args: string[], signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
+  const run = spawnFfmpeg(args, { stdin: 'ignore', stdout: 'ignore' }, signal);
+  const { code, error } = await run.exited;
+  if (error) throw signal?.aborted ? signal.reason ?? error : new Error(`cannot run ffmpeg: ${error.message}`);
+  return { code, stderr: run.stderr() };
 }
 
 function rate(value: string | undefined): number {
@@ -270,16 +282,7 @@ export class FrameReader {
       '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24',
       'pipe:1',
     ];
-    const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_KEEP);
-    });
-    const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
-      child.once('error', (error) => resolve({ code: null, error }));
-      child.once('close', (code) => resolve({ code }));
-    });
+    const { child, stderr, exited } = spawnFfmpeg(args, { stdin: 'ignore', stdout: 'pipe' });
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
@@ -287,7 +290,7 @@ export class FrameReader {
     const parser = new PpmStreamParser((index) => index % stride === 0);
     let yielded = 0;
     try {
-      for await (const chunk of child.stdout) {
+      for await (const chunk of child.stdout!) {
         for (const frame of parser.push(chunk as Buffer)) {
           this.framesSeen = parser.framesSeen;
           yielded++;
@@ -298,7 +301,7 @@ export class FrameReader {
       const { code, error } = await exited;
       signal?.throwIfAborted();
       if (error) throw new Error(`cannot run ffmpeg: ${error.message}`);
-      if (code !== 0) throw ffmpegFailure(stderr);
+      if (code !== 0) throw ffmpegFailure(stderr());
       if (!parser.complete) throw new VideoError('failed to decode video', 'truncated frame stream');
       this.framesSeen = parser.framesSeen;
       if (yielded === 0) throw new VideoError('the video has no decodable frames');
@@ -306,7 +309,7 @@ export class FrameReader {
       // Reached on normal end, errors, abort, and a consumer that stops early (break/return).
       signal?.removeEventListener('abort', kill);
       kill();
-      child.stdout.destroy();
+      child.stdout!.destroy();
     }
   }
 }
