@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { boxRect, overlaySvg } from './svg.js';
 import type { Hand } from '../analysis/hands.js';
 import type { RgbImage } from '../types.js';
 import type { GestureResult } from '../vision/gesture.js';
@@ -35,28 +35,23 @@ function handSvg(hand: Hand, unit: number): string {
 
 function labelledBox(g: GestureResult, unit: number): string {
   const colour = g.classname === 'Face' ? '#1abc9c' : g.classname === 'other' ? '#95a5a6' : '#e67e22';
-  const { left, top, width, height } = g.box;
+  const { left, top, height } = g.box;
   const text = `${escapeXml(g.classname)} ${g.probability.toFixed(2)}`;
   const size = 6 * unit;
   const y = top > size + unit ? top - unit : top + height + size;
-  return `<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="${colour}" stroke-width="${unit}"/>`
+  return boxRect(g.box, colour, unit)
     + `<text x="${left}" y="${y}" font-family="sans-serif" font-size="${size}" fill="${colour}" stroke="#000" stroke-width="${unit / 4}">${text}</text>`;
 }
 
-async function composite(image: RgbImage, body: string): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${body}</svg>`;
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
+function composite(image: RgbImage, body: string): Promise<Buffer> {
+  return overlaySvg(image, body).png().toBuffer();
 }
 
 /** The photo with each hand's skeleton (one colour per finger) and its box; returns a PNG. */
 export function renderHands(image: RgbImage, hands: readonly Hand[]): Promise<Buffer> {
   const unit = unitFor(image.width, image.height);
   const body = hands.map((h) => {
-    const { left, top, width, height } = h.box;
-    return `<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#f1c40f" stroke-width="${unit / 2}"/>` + handSvg(h, unit);
+    return boxRect(h.box, '#f1c40f', unit / 2) + handSvg(h, unit);
   });
   return composite(image, body.join(''));
 }

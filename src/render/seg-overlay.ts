@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { boxRect, overlaySvg } from './svg.js';
 import type { Box, RgbImage } from '../types.js';
 import type { ProbMap } from '../vision/prob-map.js';
 import { alphaFor } from './seg-images.js';
@@ -22,10 +22,6 @@ export async function renderMask(image: RgbImage, mask: ProbMap, boxes: Box[] = 
     }
   }
   const unit = Math.max(2, Math.round(Math.max(image.width, image.height) / 300));
-  const rects = boxes.map((b) => `<rect x="${b.left}" y="${b.top}" width="${b.width}" height="${b.height}" fill="none" stroke="#f1c40f" stroke-width="${unit}"/>`);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${rects.join('')}</svg>`;
-  return sharp(out, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
+  const rects = boxes.map((b) => boxRect(b, '#f1c40f', unit));
+  return overlaySvg({ width: image.width, height: image.height, data: out }, rects.join('')).png().toBuffer();
 }

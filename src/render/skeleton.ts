@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { boxRect, overlaySvg } from './svg.js';
 import type { Body21KeypointName, Person, RgbImage } from '../types.js';
 
 /** Limbs drawn between Baidu's 21 points; colour groups: person's left, right, centre line. */
@@ -36,8 +37,8 @@ function svgFor(persons: Person[], width: number, height: number, minScore: numb
   const unit = Math.max(2, Math.round(Math.max(width, height) / 300));
   const parts: string[] = [];
   for (const p of persons) {
-    const { left, top, width: w, height: h } = p.box;
-    parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#f1c40f" stroke-width="${unit}"/>`);
+    const { left, top } = p.box;
+    parts.push(boxRect(p.box, '#f1c40f', unit));
     parts.push(
       `<text x="${left + unit}" y="${Math.max(top - unit, 4 * unit)}" font-family="sans-serif" font-size="${5 * unit}" fill="#f1c40f">${p.score.toFixed(2)}</text>`,
     );
@@ -52,13 +53,11 @@ function svgFor(persons: Person[], width: number, height: number, minScore: numb
       parts.push(`<circle cx="${k.x}" cy="${k.y}" r="${unit * 1.2}" fill="#e74c3c"/>`);
     }
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+  return parts.join('');
 }
 
 function overlay(image: RgbImage, persons: Person[], opts: RenderOptions): Sharp {
-  const svg = svgFor(persons, image.width, image.height, opts.minScore ?? 0.2);
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
+  return overlaySvg(image, svgFor(persons, image.width, image.height, opts.minScore ?? 0.2));
 }
 
 /** Draws boxes and skeletons over the decoded (already upright) photo and returns a PNG. */
