@@ -42,7 +42,6 @@ export const kakaoSuite: EvalSuite = {
     let errors = 0;
     try {
       await server.pool.ready;
-      const analyzer = await ctx.analyzer();
       for (const image of data.images) {
         const bytes = await readFile(image.path);
         const body = new FormData();
@@ -54,7 +53,7 @@ export const kakaoSuite: EvalSuite = {
         if (res.status !== 200) errors++;
         const dts: Detection[] = res.status === 200 ? persons.map((p) => ({ keypoints: p.keypoints, score: p.score })) : [];
         viaRoute.push({ imageId: image.id, gts: image.gts, dts });
-        const local = await analyzer.analyze(new Uint8Array(bytes)).catch(() => undefined);
+        const local = await ctx.bodyAnalysis(image.path).catch(() => undefined);
         // Ranked by person score like the route's answers, whatever --score says, so parity measures the dialect only.
         const localDts = (local?.persons ?? []).map((p) => personToDetection(p, data.mapping, 'person'));
         inProcess.push({ imageId: image.id, gts: image.gts, dts: localDts });

@@ -52,11 +52,10 @@ export const poseSuite: EvalSuite = {
       let sizeMismatch = 0;
       let personsDt = 0;
       for (const image of data.images) {
-        const bytes = new Uint8Array(await readFile(image.path));
         const start = performance.now();
         let result: BodyAnalysis | undefined;
         try {
-          result = await analyzer.analyze(bytes);
+          result = await ctx.bodyAnalysis(image.path);
         } catch {
           errors++; // scored as an image with no detections
         }
@@ -182,10 +181,19 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   }
 
   let analyzer: Promise<BodyAnalyzer> | undefined;
+  const analyses = new Map<string, Promise<BodyAnalysis>>();
   const ctx: EvalContext = {
     evalRoot,
     options: { sets: setFilters, suites: suiteFilters, scoreMode },
     analyzer: () => (analyzer ??= (deps.createAnalyzer ?? defaultAnalyzer)()),
+    bodyAnalysis(path) {
+      let result = analyses.get(path);
+      if (!result) {
+        result = Promise.all([ctx.analyzer(), readFile(path)]).then(([a, bytes]) => a.analyze(new Uint8Array(bytes)));
+        analyses.set(path, result);
+      }
+      return result;
+    },
     emit,
   };
 

@@ -3,6 +3,7 @@
  * its types from here (not from run.ts, which imports the suite) and run.ts registers it.
  */
 import type { BodyAnalyzer } from '../src/analysis/body.js';
+import type { BodyAnalysis } from '../src/analysis/types.js';
 import type { ScoreMode } from './datasets.js';
 
 /** Rounds a reported number to `digits` decimals. */
@@ -25,6 +26,11 @@ export interface EvalContext {
   options: EvalOptions;
   /** The shared in-process analyzer, created on first use. */
   analyzer(): Promise<BodyAnalyzer>;
+  /**
+   * The shared analyzer's result for an image file, computed once per run (the pose suite and
+   * the Kakao suite's in-process side read the same COCO images). Rejects like `analyze`.
+   */
+  bodyAnalysis(path: string): Promise<BodyAnalysis>;
   /** Print one JSON line. */
   emit(line: Record<string, unknown>): void;
 }
