@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { percentile } from './stats.js';
+import { evalDataRoot } from '../eval/suite.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
 import { packageRoot } from '../src/runtime/models.js';
 
@@ -194,9 +195,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.help) { process.stdout.write(USAGE + '\n'); return 0; }
+  const evalRoot = evalDataRoot(args['eval-dir']);
   if (args.case === VIDEO_BENCH_CASE) {
-    const evalDir = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(packageRoot(), '..', 'shared', 'eval'));
-    return runVideoBench(evalDir, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
+    return runVideoBench(evalRoot, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
   }
   const benchCase = cases.get(args.case!);
   if (!benchCase) { process.stderr.write(`unknown case "${args.case}"; known: ${[...cases.keys()].join(', ')}\n`); return 2; }
@@ -207,7 +208,6 @@ export async function main(argv: string[]): Promise<number> {
   const startupTimeoutMs = Math.max(1, Number(args['startup-timeout']) || 600) * 1000;
 
   const root = packageRoot();
-  const evalRoot = resolve(args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
   let images: string[] = [];
   let imageSource = '';
   const candidates = args.images ? [resolve(args.images)] : [...benchCase.evalImages.map((d) => join(evalRoot, d)), join(root, 'test', 'fixtures')];

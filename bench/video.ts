@@ -18,9 +18,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
-import { createAnalysisPool } from '../src/runtime/pool.js';
+import { createAnalysisPool, defaultWarmupImage } from '../src/runtime/pool.js';
 import { openDatabase } from '../src/store/db.js';
 import { ffmpegPath, probeVideo } from '../src/video/decode.js';
 import { PoseJobs } from '../src/video/jobs.js';
@@ -41,7 +40,6 @@ export const VIDEO_BENCH_SOURCES: Record<string, { path: string; filter: string;
   },
 };
 
-const WARMUP_IMAGE = fileURLToPath(new URL('../../test/fixtures/coco-000000000785.jpg', import.meta.url));
 
 export async function runVideoBench(
   evalRoot: string,
@@ -62,7 +60,7 @@ export async function runVideoBench(
   }
   const work = await mkdtemp(join(tmpdir(), 'bodylens-video-bench-'));
   const workers = availableParallelism();
-  const pool = createAnalysisPool({ workers, threadsPerWorker: 1, warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined });
+  const pool = createAnalysisPool({ workers, threadsPerWorker: 1, warmupImage: defaultWarmupImage() });
   const db = openDatabase(join(work, 'data'));
   let jobs: PoseJobs | undefined;
   try {
@@ -129,7 +127,9 @@ const p50 = (sorted: number[]) => percentile(sorted, 50);
 
 /** Sequential body_analysis requests on the pool until `stop()` (or `count` of them); sorted ms. */
 async function imageLatencies(pool: AnalysisPool, stop: () => boolean, count = Infinity): Promise<number[]> {
-  const bytes = readFileSync(WARMUP_IMAGE);
+  const photo = defaultWarmupImage();
+  if (!photo) throw new Error('--probe-images needs test/fixtures/coco-000000000785.jpg');
+  const bytes = readFileSync(photo);
   const ms: number[] = [];
   while (ms.length < count && !stop()) {
     const t = performance.now();

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BodyAnalysis } from '../src/analysis/types.js';
-import { round, registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
+import { evalDataRoot, round, registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { kakaoSuite } from './kakao.js';
@@ -165,7 +165,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const emit = (line: Record<string, unknown>): void => out(JSON.stringify(line));
 
   const root = packageRoot();
-  const evalRoot = resolve(deps.evalRoot ?? args['eval-dir'] ?? process.env.BODYLENS_EVAL_DIR ?? join(root, '..', 'shared', 'eval'));
+  const evalRoot = evalDataRoot(deps.evalRoot ?? args['eval-dir']);
   if (!existsSync(evalRoot)) {
     emit({ eval: 'skipped', reason: `eval data not found at ${evalRoot}`, ...(check ? { check: 'skipped' } : {}) });
     return 0;

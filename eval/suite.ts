@@ -2,9 +2,19 @@
  * The eval harness's suite registry and the types suites share. A suite in its own file imports
  * its types from here (not from run.ts, which imports the suite) and run.ts registers it.
  */
+import { join, resolve } from 'node:path';
 import type { BodyAnalyzer } from '../src/analysis/body.js';
+import { packageRoot } from '../src/runtime/models.js';
 import type { BodyAnalysis } from '../src/analysis/types.js';
 import type { ScoreMode } from './datasets.js';
+
+/**
+ * Where the development data is: an explicit folder, else $BODYLENS_EVAL_DIR, else ../shared/eval
+ * beside the repository (harnesses read it at run time; it is never copied into the repo).
+ */
+export function evalDataRoot(explicit?: string): string {
+  return resolve(explicit ?? process.env.BODYLENS_EVAL_DIR ?? join(packageRoot(), '..', 'shared', 'eval'));
+}
 
 /** Rounds a reported number to `digits` decimals. */
 export const round = (v: number, digits: number): number => Number(v.toFixed(digits));

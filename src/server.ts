@@ -1,18 +1,16 @@
-import { existsSync, rmSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { AuthService, ensureBootstrapApp } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
-import { createAnalysisPool, type AnalysisPool } from './runtime/pool.js';
+import { createAnalysisPool, defaultWarmupImage, type AnalysisPool } from './runtime/pool.js';
 import { openDatabase } from './store/db.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { fetchToFile, ping } from './net/safe-fetch.js';
 import { PoseJobs } from './video/jobs.js';
 import { join } from 'node:path';
 
-/** A committed photo the workers analyse once at start-up, so the first request is not slow. */
-const WARMUP_IMAGE = fileURLToPath(new URL('../../test/fixtures/coco-000000000785.jpg', import.meta.url));
 
 /** How long a job's completion callback may take. */
 const CALLBACK_TIMEOUT_MS = 10_000;
@@ -35,7 +33,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const pool = createAnalysisPool({
     workers: config.workers,
     threadsPerWorker: config.threadsPerWorker,
-    warmupImage: existsSync(WARMUP_IMAGE) ? WARMUP_IMAGE : undefined,
+    warmupImage: defaultWarmupImage(),
   });
   const urlPolicy = createAddressPolicy(config.urlAllowList);
   const uploadDir = join(config.dataDir, 'uploads');

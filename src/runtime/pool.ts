@@ -2,6 +2,15 @@ import { Worker } from 'node:worker_threads';
 import { ServiceError, ERRORS, type ErrorKind } from '../errors.js';
 import type { TaskMap, TaskMessage, TaskName, WorkerReply } from './tasks.js';
 import type { RgbImage } from '../types.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './models.js';
+
+/** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
+export function defaultWarmupImage(): string | undefined {
+  const path = join(packageRoot(), 'test', 'fixtures', 'coco-000000000785.jpg');
+  return existsSync(path) ? path : undefined;
+}
 
 export interface PoolOptions {
   /** Worker threads; each loads every model once. */
