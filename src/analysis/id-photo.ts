@@ -8,7 +8,7 @@ import { ServiceError } from '../errors.js';
 import { jpeg, onBlackJpeg, scoremapPng } from '../render/seg-images.js';
 import type { Model } from '../runtime/session.js';
 import { COCO_KEYPOINTS, type Box, type CocoKeypointName, type Keypoint, type Person, type RgbImage } from '../types.js';
-import { toBody21 } from '../vision/body21.js';
+import { mouthCorners, toBody21 } from '../vision/body21.js';
 import { detectFaces, withForehead, type Face } from '../vision/blazeface.js';
 import { extractRegion } from '../vision/crop.js';
 import { headWidth, SURE_KEYPOINT } from '../vision/person-extent.js';
@@ -99,12 +99,10 @@ function withFacePoints(k: Person['keypoints'], face: Face): Person['keypoints']
   coco.left_ear = k.left_ear.score >= SURE_KEYPOINT ? k.left_ear : { ...at(face.points.left_ear), score: Math.min(face.score, k.left_ear.score + 0.2) };
   coco.right_ear = k.right_ear.score >= SURE_KEYPOINT ? k.right_ear : { ...at(face.points.right_ear), score: Math.min(face.score, k.right_ear.score + 0.2) };
   const named = toBody21(COCO_KEYPOINTS.map((n) => coco[n]));
-  // BlazeFace sees the mouth centre; the corners sit either side along the eye line, the mouth
-  // being about 0.8 of the eye spacing wide (as body21.ts assumes).
-  const m = face.points.mouth;
-  const half = { x: 0.4 * (coco.left_eye.x - coco.right_eye.x), y: 0.4 * (coco.left_eye.y - coco.right_eye.y) };
-  named.left_mouth_corner = { x: m.x + half.x, y: m.y + half.y, score: face.score };
-  named.right_mouth_corner = { x: m.x - half.x, y: m.y - half.y, score: face.score };
+  // BlazeFace sees the mouth centre; the corners follow from it as body21.ts places them.
+  const corners = mouthCorners(face.points.mouth, coco.left_eye, coco.right_eye, face.score);
+  named.left_mouth_corner = corners.left;
+  named.right_mouth_corner = corners.right;
   return named;
 }
 

@@ -80,19 +80,30 @@ function topHead(c: Coco, shoulders: Keypoint): Keypoint {
   };
 }
 
-function mouthCorners(c: Coco): { left: Keypoint; right: Keypoint } {
+/** Mouth below the nose, away from the eyes; the corners as mouthCorners places them. */
+function mouthFromFace(c: Coco): { left: Keypoint; right: Keypoint } {
   const eyes = mid(c.left_eye, c.right_eye);
   const downX = c.nose.x - eyes.x;
   const downY = c.nose.y - eyes.y;
   const cx = c.nose.x + downX * MOUTH_BELOW_NOSE;
   const cy = c.nose.y + downY * MOUTH_BELOW_NOSE;
-  // The person's left eye minus right eye points toward the person's left.
-  const sx = (c.left_eye.x - c.right_eye.x) * MOUTH_HALF_WIDTH_PER_EYE_SPACING;
-  const sy = (c.left_eye.y - c.right_eye.y) * MOUTH_HALF_WIDTH_PER_EYE_SPACING;
   const score = geoMean([c.nose.score, c.left_eye.score, c.right_eye.score]) * DERIVED_CONFIDENCE.mouth;
+  return mouthCorners({ x: cx, y: cy }, c.left_eye, c.right_eye, score);
+}
+
+/** The mouth corners either side of its centre along the eye line (the mouth ≈ 0.8 eye spacings wide). */
+export function mouthCorners(
+  centre: { x: number; y: number },
+  leftEye: { x: number; y: number },
+  rightEye: { x: number; y: number },
+  score: number,
+): { left: Keypoint; right: Keypoint } {
+  // The person's left eye minus right eye points toward the person's left.
+  const sx = (leftEye.x - rightEye.x) * MOUTH_HALF_WIDTH_PER_EYE_SPACING;
+  const sy = (leftEye.y - rightEye.y) * MOUTH_HALF_WIDTH_PER_EYE_SPACING;
   return {
-    left: { x: cx + sx, y: cy + sy, score },
-    right: { x: cx - sx, y: cy - sy, score },
+    left: { x: centre.x + sx, y: centre.y + sy, score },
+    right: { x: centre.x - sx, y: centre.y - sy, score },
   };
 }
 
@@ -106,7 +117,7 @@ export function toBody21(coco17: Keypoint[]): Record<Body21KeypointName, Keypoin
     y: shoulders.y + (top.y - shoulders.y) * NECK_TOWARD_TOP,
     score: shoulders.score * DERIVED_CONFIDENCE.neck,
   };
-  const mouth = mouthCorners(c);
+  const mouth = mouthFromFace(c);
   return {
     top_head: top,
     left_eye: c.left_eye,
