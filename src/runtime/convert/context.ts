@@ -48,13 +48,10 @@ export class Ctx {
   private values = new Map<string, Map<string, string>>();
   private primary = new Map<string, Perm>();
   private onnxTypes = new Map<string, DType>();
-  transposesInserted = 0;
 
   constructor(
     readonly info: Map<string, TensorInfo>,
     readonly statics: Map<string, StaticValue>,
-    /** false = "naive" mode: NCHW ops transpose straight back to NHWC (kept for benchmarking). */
-    readonly trackLayout = true,
   ) {}
 
   shape(ref: string): number[] {
@@ -117,7 +114,6 @@ export class Ctx {
         name = this.g.add1('Reshape', [src, this.g.initI64(`${ref}_dims`, dims)], {}, `${ref}_R`);
       } else {
         name = this.g.add1('Transpose', [src], { perm: { ints: t } }, `${ref}_T`);
-        this.transposesInserted++;
       }
     }
     if (!byPerm) this.values.set(ref, (byPerm = new Map()));
@@ -128,12 +124,6 @@ export class Ctx {
   /** Records that `ref` is held in ONNX value `name`, stored in order `perm`. */
   set(ref: string, name: string, perm: Perm = null, dtype?: DType): void {
     perm = normPerm(perm);
-    if (!this.trackLayout && perm) {
-      // Naive mode: go straight back to TF order.
-      name = this.g.add1('Transpose', [name], { perm: { ints: permBetween(perm, null, perm.length) } }, `${ref}_T`);
-      this.transposesInserted++;
-      perm = null;
-    }
     this.values.set(ref, new Map([[key(perm), name]]));
     this.primary.set(ref, perm);
     if (dtype) this.onnxTypes.set(ref, dtype);
@@ -165,7 +155,6 @@ export class Ctx {
       return this.g.init(`${ref}_b`, st.dtype, perm.map((p) => padded[p]), data);
     }
     const r = this.g.add1('Reshape', [this.get(ref), this.g.initI64(`${ref}_shape`, padded)], {}, `${ref}_r`);
-    this.transposesInserted++;
     return this.g.add1('Transpose', [r], { perm: { ints: [...perm] } }, `${ref}_bT`);
   }
 }

@@ -13,7 +13,7 @@ import { HANDLERS, SHAPE_OPS, tfDtype } from './ops.js';
 import type { DType, TypedData } from './onnx-writer.js';
 import { sourcePath, type ModelSpec } from '../models.js';
 
-export { loadTfGraph, tfjsModel, useBackend, type TfBackend } from './graph.js';
+export type { TfBackend } from './graph.js';
 
 /** Bump when the output of the converter changes in a way the file hash would not show. */
 export const CONVERTER_VERSION = 1;
@@ -27,8 +27,6 @@ export interface ConvertRequest {
   inputName: string;
   /** ONNX output name → TF tensor ref ("node" or "node:1"). */
   outputs: Record<string, string>;
-  /** false = transpose back to NHWC after every NCHW op (for measuring the layout pass). */
-  trackLayout?: boolean;
   /** Normalisation put in front of the TF graph (see ModelSpec.normalize). */
   normalize?: InputNormalize;
   /** Input axis order, needed to find the channel axis for `normalize`. */
@@ -57,10 +55,8 @@ function normalizeInput(ctx: Ctx, req: ConvertRequest): string {
 
 export interface ConvertResult {
   bytes: Uint8Array;
-  input: { name: string; shape: number[]; dtype: DType };
   outputs: { name: string; shape: number[] }[];
   ops: Record<string, number>;
-  tfNodesConverted: number;
 }
 
 function outputCount(n: TfNode): number {
@@ -157,7 +153,7 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   tf.dispose(Object.values(graph.weights));
 
   // Translate.
-  const ctx = new Ctx(info, statics, req.trackLayout ?? true);
+  const ctx = new Ctx(info, statics);
   ctx.g.reserve([req.inputName, ...Object.keys(req.outputs)]);
   // Integer-typed image inputs (MoveNet) are exposed as float32: the graph casts them to float
   // first anyway, and callers then need no rounding.
@@ -193,10 +189,8 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   const bytes = ctx.g.toBytes({ producer: 'bodylens-tfjs2onnx', props: { converter_version: String(CONVERTER_VERSION) } });
   return {
     bytes,
-    input: { name: req.inputName, shape: req.inputShape, dtype: inputType },
     outputs: names.map((name, k) => ({ name, shape: ctx.shape(outRefs[k]) })),
     ops: ctx.g.countOps(),
-    tfNodesConverted: dynamic.length,
   };
 }
 

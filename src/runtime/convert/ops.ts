@@ -316,10 +316,6 @@ const reshapeTo: Handler = (n, ctx) => {
 const transpose: Handler = (n, ctx) => {
   const x = n.inputs[0];
   const tperm = ctx.ints(n.inputs[1]);
-  if (!ctx.trackLayout) {
-    ctx.set(out(n), ctx.g.add1('Transpose', [ctx.get(x)], { perm: { ints: tperm } }, n.name));
-    return;
-  }
   // No data movement: the output is the input read in another order.
   const p = ctx.layout(x) ?? tperm.map((_, k) => k);
   const inv = invertPerm(tperm);
