@@ -35,6 +35,11 @@ export interface BenchCase {
 
 const cases = new Map<string, BenchCase>();
 
+/** Every bench case name, the video case included (the registry test checks each capability has one). */
+export function benchCaseNames(): string[] {
+  return [...cases.keys(), VIDEO_BENCH_CASE];
+}
+
 export function registerBenchCase(c: BenchCase): void {
   if (cases.has(c.name)) throw new Error(`bench case "${c.name}" registered twice`);
   cases.set(c.name, c);
@@ -295,7 +300,12 @@ export async function main(argv: string[]): Promise<number> {
       if (e) onError(e);
     }
 
-    const line: Record<string, unknown> = { bench: name, images: images.length, image_source: imageSource };
+    const line: Record<string, unknown> = {
+      bench: name,
+      images: images.length,
+      image_source: imageSource,
+      capabilities: process.env.BODYLENS_CAPABILITIES || 'all',
+    };
     let errors = 0;
     for (const level of levels) {
       const r = await runLevel(target, level.concurrency, level.requests, onError);

@@ -19,11 +19,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
-import { createAnalysisPool, defaultWarmupImage } from '../src/runtime/pool.js';
+import { createEnginePool, defaultWarmupImage } from '../src/engine/pool.js';
+import { CAPABILITY_NAMES } from '../src/capabilities/index.js';
 import { openDatabase } from '../src/store/db.js';
 import { ffmpegPath, probeVideo } from '../src/video/decode.js';
 import { PoseJobs } from '../src/video/jobs.js';
-import type { AnalysisPool } from '../src/runtime/pool.js';
+import type { Engine } from '../src/engine/engine.js';
 import { percentile } from './stats.js';
 
 export const VIDEO_BENCH_CASE = 'pose_video';
@@ -60,7 +61,7 @@ export async function runVideoBench(
   }
   const work = await mkdtemp(join(tmpdir(), 'bodylens-video-bench-'));
   const workers = availableParallelism();
-  const pool = createAnalysisPool({ workers, threadsPerWorker: 1, warmupImage: defaultWarmupImage() });
+  const pool = createEnginePool({ capabilities: CAPABILITY_NAMES, workers, threads: 1, warmup: { image: defaultWarmupImage() } });
   const db = openDatabase(join(work, 'data'));
   let jobs: PoseJobs | undefined;
   try {
@@ -76,7 +77,7 @@ export async function runVideoBench(
     jobs = new PoseJobs({
       db,
       dataDir: join(work, 'data'),
-      analyzeFrame: (image) => pool.run('pose_frame', { image }),
+      frame: (image, state, t, options) => pool.frame('body_analysis', image, state, t, options),
       download: async () => {
         throw new Error('not used');
       },
@@ -93,13 +94,13 @@ export async function runVideoBench(
     jobRunning = false;
     const busyLatency = await duringJob;
     const wallS = (performance.now() - t0) / 1000;
-    const view = jobs.view(id) as { annotations?: Array<{ objects: unknown[] }>; description?: string };
-    if (status !== 'success' || !view.annotations) {
-      out({ bench: VIDEO_BENCH_CASE, error: `job ${status}: ${view.description ?? ''}` });
+    const view = jobs.view(id);
+    if (view.status !== 'success' || view.result.version !== 1) {
+      out({ bench: VIDEO_BENCH_CASE, error: `job ${status}: ${'description' in view ? view.description : ''}` });
       return 1;
     }
-    const frames = view.annotations.length;
-    const persons = view.annotations.reduce((s, a) => s + a.objects.length, 0);
+    const frames = view.result.frames.length;
+    const persons = view.result.frames.reduce((s, f) => s + f.persons.length, 0);
     out({
       bench: VIDEO_BENCH_CASE,
       source: sourceName,
@@ -126,7 +127,7 @@ export async function runVideoBench(
 const p50 = (sorted: number[]) => percentile(sorted, 50);
 
 /** Sequential body_analysis requests on the pool until `stop()` (or `count` of them); sorted ms. */
-async function imageLatencies(pool: AnalysisPool, stop: () => boolean, count = Infinity): Promise<number[]> {
+async function imageLatencies(pool: Engine, stop: () => boolean, count = Infinity): Promise<number[]> {
   const photo = defaultWarmupImage();
   if (!photo) throw new Error('--probe-images needs test/fixtures/coco-000000000785.jpg');
   const bytes = readFileSync(photo);

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { HandAnalyzer } from '../src/analysis/hands.js';
+import type { Engine } from '../src/engine/engine.js';
 import type { Box } from '../src/types.js';
 import { boxIou } from '../src/vision/box.js';
 import { round, type EvalContext, type EvalSuite, type Score } from './suite.js';
@@ -80,7 +80,7 @@ export function scoreHand(gt: { bbox: number[]; keypoints: number[] }, predictio
   return best ? { matched: true, errors: best, threshold } : { matched: false, errors: visible.map(() => Infinity), threshold };
 }
 
-async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: KeypointSet): Promise<Score | undefined> {
+async function runKeypointSet(ctx: EvalContext, engine: Engine, set: KeypointSet): Promise<Score | undefined> {
   const file = join(ctx.evalRoot, KEYPOINT_SETS[set]);
   if (!existsSync(file)) {
     ctx.emit({ eval: 'hands', set, skipped: true, reason: `no ${KEYPOINT_SETS[set]} under ${ctx.evalRoot}` });
@@ -93,7 +93,7 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
   for (const image of data.images) {
     const bytes = new Uint8Array(await readFile(join(dir, image.file_name)));
     const start = performance.now();
-    const result = await analyzer.analyze(bytes);
+    const result = await engine.run('hand_analysis', { bytes });
     ms += performance.now() - start;
     handsDt += result.hands.length;
     const predictions = result.hands.map((h) => h.keypoints);
@@ -124,7 +124,7 @@ async function runKeypointSet(ctx: EvalContext, analyzer: HandAnalyzer, set: Key
 
 interface HagridItem { image: string; folder_class: string; bboxes?: number[][]; labels?: string[] }
 
-async function runGestureSet(ctx: EvalContext, analyzer: HandAnalyzer): Promise<Score[]> {
+async function runGestureSet(ctx: EvalContext, engine: Engine): Promise<Score[]> {
   const root = join(ctx.evalRoot, 'gesture/hagrid');
   if (!existsSync(join(root, 'dataset'))) {
     ctx.emit({ eval: 'hands', set: 'hagrid', skipped: true, reason: `no gesture/hagrid/dataset under ${ctx.evalRoot}` });
@@ -142,7 +142,7 @@ async function runGestureSet(ctx: EvalContext, analyzer: HandAnalyzer): Promise<
     for (const file of readdirSync(join(root, 'dataset', folder)).filter((f) => /\.jpe?g$/i.test(f)).sort()) {
       const bytes = new Uint8Array(await readFile(join(root, 'dataset', folder, file)));
       const start = performance.now();
-      const result = await analyzer.gesture(bytes);
+      const result = await engine.run('gesture', { bytes });
       ms += performance.now() - start;
       images++;
       const hands = result.gestures.filter((g) => g.classname !== 'Face');
@@ -201,20 +201,15 @@ export const handsSuite: EvalSuite = {
   name: 'hands',
   sets: ['onehand10k', 'freihand', 'coco_hands', 'hagrid'],
   async run(ctx, sets) {
-    const { createHandAnalyzer } = await import('../src/analysis/hands.js');
-    const analyzer = await createHandAnalyzer();
-    try {
-      const scores: Score[] = [];
-      for (const set of sets) {
-        if (set === 'hagrid') scores.push(...(await runGestureSet(ctx, analyzer)));
-        else {
-          const s = await runKeypointSet(ctx, analyzer, set as KeypointSet);
-          if (s) scores.push(s);
-        }
+    const engine = await ctx.engine();
+    const scores: Score[] = [];
+    for (const set of sets) {
+      if (set === 'hagrid') scores.push(...(await runGestureSet(ctx, engine)));
+      else {
+        const s = await runKeypointSet(ctx, engine, set as KeypointSet);
+        if (s) scores.push(s);
       }
-      return scores;
-    } finally {
-      await analyzer.close();
     }
+    return scores;
   },
 };

@@ -41,7 +41,7 @@ export const kakaoSuite: EvalSuite = {
     let ms = 0;
     let errors = 0;
     try {
-      await server.pool.ready;
+      await server.engine.ready;
       for (const image of data.images) {
         const bytes = await readFile(image.path);
         const body = new FormData();

@@ -11,8 +11,9 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BodyAnalysis } from '../src/analysis/types.js';
-import { evalDataRoot, round, registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalSuite, type Score } from './suite.js';
+import type { BodyAnalysis } from '../src/capabilities/body_analysis/index.js';
+import type { Engine } from '../src/engine/engine.js';
+import { evalDataRoot, round, registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalSuite, type Score } from './suite.js';
 import { POSE_SETS, POSE_SET_NAMES, SCORE_MODES, loadPoseSet, personToDetection, type PoseSetName, type ScoreMode } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { kakaoSuite } from './kakao.js';
@@ -21,14 +22,14 @@ import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
 import { packageRoot } from '../src/runtime/models.js';
 
-export { registerSuite, registeredSuites, type AnalyzerFactory, type BodyAnalyzer, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
+export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
 
-// One untimed call per analyzer so lazy model start-up does not land in ms_per_image.
-const warmedUp = new WeakSet<BodyAnalyzer>();
-async function warmUp(analyzer: BodyAnalyzer, bytes: Uint8Array): Promise<void> {
-  if (warmedUp.has(analyzer)) return;
-  warmedUp.add(analyzer);
-  await analyzer.analyze(bytes).catch(() => undefined);
+// One untimed call per engine so first-run kernel set-up does not land in ms_per_image.
+const warmedUp = new WeakSet<Engine>();
+async function warmUp(engine: Engine, bytes: Uint8Array): Promise<void> {
+  if (warmedUp.has(engine)) return;
+  warmedUp.add(engine);
+  await engine.run('body_analysis', { bytes }).catch(() => undefined);
 }
 
 /** OKS keypoint AP on COCO / CrowdPose / AIC (see eval/oks.ts and docs/eval.md). */
@@ -44,8 +45,8 @@ export const poseSuite: EvalSuite = {
         continue;
       }
       const data = await loadPoseSet(ctx.evalRoot, set);
-      const analyzer = await ctx.analyzer();
-      if (data.images[0]) await warmUp(analyzer, new Uint8Array(await readFile(data.images[0].path)));
+      const engine = await ctx.engine();
+      if (data.images[0]) await warmUp(engine, new Uint8Array(await readFile(data.images[0].path)));
       const samples: ImageSample[] = [];
       let ms = 0;
       let errors = 0;
@@ -121,17 +122,17 @@ export function checkFloors(scores: readonly Score[], floors: Record<string, num
 const USAGE = `usage: node dist/eval/run.js [--suite pose] [--set coco|pose/coco ...] [--score ${SCORE_MODES.join('|')}] [--check] [--eval-dir DIR]`;
 
 export interface MainDeps {
-  createAnalyzer?: AnalyzerFactory;
+  createEngine?: EngineFactory;
   evalRoot?: string;
   floorsPath?: string;
   out?: (line: string) => void;
   err?: (line: string) => void;
 }
 
-async function defaultAnalyzer(): Promise<BodyAnalyzer> {
+async function defaultEngine(): Promise<Engine> {
   // Loaded lazily so a missing data folder never pays for model start-up.
-  const { createBodyAnalyzer } = await import('../src/analysis/body.js');
-  return createBodyAnalyzer();
+  const { createInProcessEngine } = await import('../src/engine/in-process.js');
+  return createInProcessEngine();
 }
 
 /** Runs the harness; returns the process exit code. */
@@ -180,16 +181,20 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     return 2;
   }
 
-  let analyzer: Promise<BodyAnalyzer> | undefined;
+  let engine: Promise<Engine> | undefined;
   const analyses = new Map<string, Promise<BodyAnalysis>>();
   const ctx: EvalContext = {
     evalRoot,
     options: { sets: setFilters, suites: suiteFilters, scoreMode },
-    analyzer: () => (analyzer ??= (deps.createAnalyzer ?? defaultAnalyzer)()),
+    engine: () =>
+      (engine ??= (deps.createEngine ? Promise.resolve(deps.createEngine()) : defaultEngine()).then(async (e) => {
+        await e.ready;
+        return e;
+      })),
     bodyAnalysis(path) {
       let result = analyses.get(path);
       if (!result) {
-        result = Promise.all([ctx.analyzer(), readFile(path)]).then(([a, bytes]) => a.analyze(new Uint8Array(bytes)));
+        result = Promise.all([ctx.engine(), readFile(path)]).then(([e, bytes]) => e.run('body_analysis', { bytes: new Uint8Array(bytes) }));
         analyses.set(path, result);
       }
       return result;
@@ -205,7 +210,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     err((e as Error).stack ?? String(e));
     return 1;
   } finally {
-    if (analyzer) await (await analyzer.catch(() => undefined))?.close();
+    if (engine) await (await engine.catch(() => undefined))?.close();
   }
 
   if (!check) return 0;

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import type { Segmenter } from '../src/analysis/segmentation.js';
+import type { Engine } from '../src/engine/engine.js';
 import type { Box, RgbImage } from '../src/types.js';
 import { round, type EvalSuite, type Score } from './suite.js';
 
@@ -123,30 +123,29 @@ type SetName = keyof typeof SETS;
 /** What one photo yields: a scoremap over `frame` (a rectangle of the photo) and a person count. */
 interface Measure {
   run(bytes: Uint8Array, image: RgbImage): Promise<{ scoremap: Uint8Array; frame: Box; persons: number }>;
-  close(): Promise<void>;
 }
 
-function bodySegMeasure(segmenter: Segmenter): Measure {
+/** The scoremap PNG of a result as one byte per pixel. */
+async function greyPixels(png: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(png).extractChannel(0).raw().toBuffer());
+}
+
+/** body_seg as the API computes it: the scoremap PNG it would return. */
+function bodySegMeasure(engine: Engine): Measure {
   return {
     async run(_bytes, image) {
-      const seg = await segmenter.segmentImage(image);
-      const scoremap = Uint8Array.from(seg.mask.data, (p) => Math.round(p * 255));
-      return { scoremap, frame: { left: 0, top: 0, width: image.width, height: image.height }, persons: seg.persons.length };
+      const seg = await engine.run('body_seg', { image }, { types: ['scoremap'] });
+      return { scoremap: await greyPixels(seg.images.scoremap!), frame: { left: 0, top: 0, width: image.width, height: image.height }, persons: seg.persons.length };
     },
-    close: async () => undefined,
   };
 }
 
-async function idPhotoMeasure(segmenter: Segmenter): Promise<Measure> {
-  const [{ runIdPhoto }, { loadModel }] = await Promise.all([import('../src/analysis/id-photo.js'), import('../src/runtime/session.js')]);
-  const face = await loadModel('blazeface', { threads: 1 });
+function idPhotoMeasure(engine: Engine): Measure {
   return {
     async run(bytes) {
-      const r = await runIdPhoto(segmenter, face, { bytes });
-      const scoremap = new Uint8Array(await sharp(r.scoremap).extractChannel(0).raw().toBuffer());
-      return { scoremap, frame: r.cutBox, persons: 1 };
+      const r = await engine.run('body_seg_photo', { bytes });
+      return { scoremap: await greyPixels(r.scoremap), frame: r.cutBox, persons: 1 };
     },
-    close: () => face.release(),
   };
 }
 
@@ -167,8 +166,7 @@ export const segmentationSuite: EvalSuite = {
   sets: Object.keys(SETS),
   async run(ctx, sets) {
     const scores: Score[] = [];
-    let segmenter: Segmenter | undefined;
-    try {
+    {
       for (const set of sets as SetName[]) {
         const spec = SETS[set];
         if (!existsSync(join(ctx.evalRoot, spec.needs))) {
@@ -176,12 +174,9 @@ export const segmentationSuite: EvalSuite = {
           continue;
         }
         const samples = await spec.load(ctx.evalRoot);
-        if (!segmenter) {
-          const { createSegmenter } = await import('../src/analysis/segmentation.js');
-          segmenter = await createSegmenter();
-        }
+        const engine = await ctx.engine();
         const { decodeImage } = await import('../src/intake/index.js');
-        const measure = set === 'id-photo' ? await idPhotoMeasure(segmenter) : bodySegMeasure(segmenter);
+        const measure = set === 'id-photo' ? idPhotoMeasure(engine) : bodySegMeasure(engine);
         const ious: number[] = [];
         let ms = 0, persons = 0, rejected = 0;
         for (const sample of samples) {
@@ -199,7 +194,6 @@ export const segmentationSuite: EvalSuite = {
           const truth = await sample.truth(image.width, image.height);
           ious.push(maskIou(result.scoremap, cropMask(truth, image.width, result.frame)));
         }
-        await measure.close();
         // No scored photo at all is NaN (printed as null), which fails any floor.
         const mean = ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : NaN;
         ctx.emit({
@@ -214,8 +208,6 @@ export const segmentationSuite: EvalSuite = {
         });
         scores.push({ key: `segmentation/${set}`, metric: 'mIoU', value: mean });
       }
-    } finally {
-      await segmenter?.close();
     }
     return scores;
   },

@@ -3,9 +3,9 @@
  * its types from here (not from run.ts, which imports the suite) and run.ts registers it.
  */
 import { join, resolve } from 'node:path';
-import type { BodyAnalyzer } from '../src/analysis/body.js';
 import { packageRoot } from '../src/runtime/models.js';
-import type { BodyAnalysis } from '../src/analysis/types.js';
+import type { BodyAnalysis } from '../src/capabilities/body_analysis/index.js';
+import type { Engine } from '../src/engine/engine.js';
 import type { ScoreMode } from './datasets.js';
 
 /**
@@ -19,9 +19,8 @@ export function evalDataRoot(explicit?: string): string {
 /** Rounds a reported number to `digits` decimals. */
 export const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
-/** The body pipeline as the suites use it (one shared instance per run, see EvalContext). */
-export type { BodyAnalyzer };
-export type AnalyzerFactory = () => Promise<BodyAnalyzer>;
+/** The engine the suites run capabilities on (one in-process engine per run, see EvalContext). */
+export type EngineFactory = () => Engine;
 
 export interface EvalOptions {
   /** Set filters: "coco" (any suite) or "pose/coco"; empty = all. */
@@ -34,11 +33,11 @@ export interface EvalOptions {
 export interface EvalContext {
   evalRoot: string;
   options: EvalOptions;
-  /** The shared in-process analyzer, created on first use. */
-  analyzer(): Promise<BodyAnalyzer>;
+  /** The shared in-process engine (every capability), created and made ready on first use. */
+  engine(): Promise<Engine>;
   /**
-   * The shared analyzer's result for an image file, computed once per run (the pose suite and
-   * the Kakao suite's in-process side read the same COCO images). Rejects like `analyze`.
+   * body_analysis of an image file on the shared engine, computed once per run (the pose suite
+   * and the Kakao suite's in-process side read the same COCO images). Rejects like the API.
    */
   bodyAnalysis(path: string): Promise<BodyAnalysis>;
   /** Print one JSON line. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyzeVideo } from '../src/video/analyze.js';
 import { keypointJitter, meanDisplacement, TrackRecorder, type PersonTrack } from '../src/video/jitter.js';
-import { DEFAULT_ONE_EURO, PoseSmoother } from '../src/video/smoothing.js';
+import { DEFAULT_ONE_EURO, smoothPerson, type SmootherState } from '../src/tracking/smoothing.js';
 import { round, type EvalSuite, type Score } from './suite.js';
 
 const VIDEO_SETS: Record<string, { file: string; seconds: number; description: string }> = {
@@ -33,13 +33,13 @@ export const videoSuite: EvalSuite = {
         ctx.emit({ eval: 'video', set, skipped: true, reason: `no ${spec.file} under ${ctx.evalRoot}` });
         continue;
       }
-      const body = await ctx.analyzer();
+      const engine = await ctx.engine();
       const raw = new TrackRecorder();
       let detections = 0;
       let tracked = 0;
       const start = performance.now();
       const result = await analyzeVideo(file, {
-        analyzeFrame: (image) => body.analyzeImage(image),
+        frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
         smoothing: false,
         maxSeconds: spec.seconds,
         frameStride: 1,
@@ -50,21 +50,25 @@ export const videoSuite: EvalSuite = {
         },
       });
       const ms = performance.now() - start;
-      const smoother = new PoseSmoother();
+      const smoother: SmootherState = {};
       const smoothed = new Map<number, PersonTrack>();
       for (const [id, track] of raw.tracks) {
-        smoothed.set(id, track.map(({ frame, person }) => ({ frame, person: smoother.smooth(id, person, frame / result.video.fps, result.video) })));
+        smoothed.set(id, track.map(({ frame, person }) => {
+          const out = smoothPerson(smoother[id], person, frame / result.video.fps, result.video);
+          smoother[id] = out.filters;
+          return { frame, person: out.person };
+        }));
       }
       const before = keypointJitter(raw.tracks.values());
       const after = keypointJitter(smoothed.values());
       const reduction = before.meanAccelerationPx > 0 ? 1 - after.meanAccelerationPx / before.meanAccelerationPx : 0;
-      const frames = result.annotations.length;
+      const frames = result.frames.length;
       ctx.emit({
         eval: 'video',
         set,
         source: spec.description,
         frames,
-        persons_per_frame: round(result.annotations.reduce((s, a) => s + a.objects.length, 0) / Math.max(1, frames), 2),
+        persons_per_frame: round(result.frames.reduce((s, f) => s + f.persons.length, 0) / Math.max(1, frames), 2),
         tracks: raw.tracks.size,
         // Weak detections no track claims are reported unsmoothed (see docs/video.md, Tracking).
         tracked_share: round(tracked / Math.max(1, detections), 3),

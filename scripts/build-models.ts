@@ -1,9 +1,11 @@
 /**
- * Converts every registry model whose .onnx is missing or stale (npm run models; runs offline).
- * Staleness = a stamp next to the .onnx holding a hash of the converter code, the registry entry
- * and the TFJS source files.
+ * Converts the models the capability registry names (src/capabilities/index.ts), each only when
+ * its .onnx is missing or stale (npm run models; runs offline). Staleness = a stamp next to the
+ * .onnx holding a hash of the converter code, the model registry entry and the TFJS sources.
  *
- * Usage: build-models [--force] [--bench] [--bench-tfjs=wasm,cpu] [name...]
+ * Usage: build-models [--force] [--all] [--bench] [--bench-tfjs=wasm,cpu] [name...]
+ *   name...       just these models (any entry of src/runtime/models.ts)
+ *   --all         every model of src/runtime/models.ts, used or not (for experiments)
  *   --bench       after building, time each model in onnxruntime (1 thread, median of 20 runs)
  *   --bench-tfjs  also time the original graph in the listed tfjs backends
  */
@@ -13,6 +15,7 @@ import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { convertModel, converterFingerprint, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
 import { MODELS, modelPath, modelSpec, modelsDir, sourcePath, type ModelSpec } from '../src/runtime/models.js';
+import { CAPABILITY_NAMES, modelsFor } from '../src/capabilities/index.js';
 
 function stampOf(spec: ModelSpec, fingerprint: string): string {
   const json = sourcePath(spec.name);
@@ -121,14 +124,14 @@ async function main(): Promise<void> {
   const names = args.filter((a) => !a.startsWith('--'));
   const benchTfjs = (args.find((a) => a.startsWith('--bench-tfjs='))?.split('=')[1]?.split(',') ?? []) as TfBackend[];
   const doBench = args.includes('--bench') || benchTfjs.length > 0;
-  const specs = names.length ? names.map(modelSpec) : [...MODELS];
+  const specs = names.length ? names.map(modelSpec) : args.includes('--all') ? [...MODELS] : modelsFor(CAPABILITY_NAMES).map(modelSpec);
   mkdirSync(modelsDir(), { recursive: true });
   const fingerprint = converterFingerprint();
   const t0 = performance.now();
   let failed = 0;
-  for (const spec of specs) {
+  for (const [i, spec] of specs.entries()) {
     try {
-      console.log(`${spec.name}: ${await buildOne(spec, fingerprint, force)}`);
+      console.log(`[${i + 1}/${specs.length}] ${spec.name}: ${await buildOne(spec, fingerprint, force)}`);
     } catch (err) {
       failed++;
       console.log(`${spec.name}: FAILED ${(err as Error).message}`);

@@ -53,6 +53,11 @@ export interface Config {
     videoFetchTimeoutMs: number;
   };
   video: VideoSettings;
+  /**
+   * Capability names this process serves (BODYLENS_CAPABILITIES, comma-separated; default all).
+   * Validated against the registry at start-up (src/capabilities/index.ts).
+   */
+  capabilities: string[];
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -86,7 +91,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       videoFetchTimeoutMs: intSetting(env, 'BODYLENS_VIDEO_URL_TIMEOUT_MS', 120_000, 100, 3_600_000),
     },
     video: loadVideoSettings(env),
+    capabilities: (env.BODYLENS_CAPABILITIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
+}
+
+/** BODYLENS_MODELS_DIR: where converted ONNX models live (unset: <package root>/models). */
+export function modelsDirSetting(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.BODYLENS_MODELS_DIR ? resolve(env.BODYLENS_MODELS_DIR) : undefined;
+}
+
+/** BODYLENS_FFMPEG: another ffmpeg binary (unset: the one in @ffmpeg-installer/ffmpeg). */
+export function ffmpegSetting(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.BODYLENS_FFMPEG || undefined;
 }
 
 export function loadVideoSettings(env: NodeJS.ProcessEnv = process.env): VideoSettings {

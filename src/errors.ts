@@ -1,49 +1,55 @@
 /**
- * The one error catalogue. Every failure a caller can see is an entry here; code elsewhere throws
- * `new ServiceError('image_format')` and each API dialect translates the entry into its own shape
- * (Baidu error_code/error_msg, private err_no/err_msg, Kakao HTTP status).
+ * The one neutral error catalogue. Every failure a caller can see is a kind here, with a neutral
+ * message and the HTTP status a status-signalling dialect answers with. Code elsewhere throws
+ * `new ServiceError('image_format')`; each dialect owns a map from kind to its own code
+ * (`api/baidu/errors.ts`, `api/kakao/errors.ts`, typed `satisfies Record<ErrorKind, ...>`), so
+ * a new kind does not compile until every dialect has mapped it.
  */
 export interface ErrorEntry {
-  /** Baidu online error_code (also used as the private dialect's err_no). */
-  baiduCode: number;
-  /** Baidu error_msg text, as Baidu's clients expect it. */
+  /** Neutral English description (dialects may print their own text instead). */
   message: string;
-  /** HTTP status for dialects that signal errors by status (Kakao). */
+  /** HTTP status for dialects that signal errors by status (Kakao, unknown routes). */
   httpStatus: number;
-  /** Kakao's common error code for the same failure (their `code` field). */
-  kakaoCode: number;
 }
 
 export const ERRORS = {
-  unknown: { baiduCode: 1, message: 'Unknown error', httpStatus: 500, kakaoCode: -1 },
-  unavailable: { baiduCode: 2, message: 'Service temporarily unavailable', httpStatus: 503, kakaoCode: -7 },
-  unsupported_method: { baiduCode: 3, message: 'Unsupported openapi method', httpStatus: 404, kakaoCode: -3 },
-  no_permission: { baiduCode: 6, message: 'No permission to access data', httpStatus: 403, kakaoCode: -5 },
-  iam_failed: { baiduCode: 14, message: 'IAM Certification failed', httpStatus: 401, kakaoCode: -401 },
-  daily_limit: { baiduCode: 17, message: 'Open api daily request limit reached', httpStatus: 429, kakaoCode: -10 },
-  qps_limit: { baiduCode: 18, message: 'Open api qps request limit reached', httpStatus: 429, kakaoCode: -10 },
-  total_limit: { baiduCode: 19, message: 'Open api total request limit reached', httpStatus: 429, kakaoCode: -10 },
-  token_missing: { baiduCode: 100, message: 'Invalid parameter', httpStatus: 401, kakaoCode: -401 },
-  token_invalid: { baiduCode: 110, message: 'Access token invalid or no longer valid', httpStatus: 401, kakaoCode: -401 },
-  token_expired: { baiduCode: 111, message: 'Access token expired', httpStatus: 401, kakaoCode: -401 },
-  invalid_param: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
-  missing_param: { baiduCode: 216101, message: 'not enough param', httpStatus: 400, kakaoCode: -2 },
-  image_empty: { baiduCode: 216200, message: 'empty image', httpStatus: 400, kakaoCode: -2 },
+  unknown: { message: 'Unknown error', httpStatus: 500 },
+  unavailable: { message: 'Service temporarily unavailable', httpStatus: 503 },
+  unsupported_method: { message: 'Unsupported openapi method', httpStatus: 404 },
+  /** The API exists, but this process does not serve its capability (BODYLENS_CAPABILITIES). */
+  not_served: { message: 'Capability not served by this process', httpStatus: 503 },
+  /** No route at this path (outside any API's path space). */
+  not_found: { message: 'Not found', httpStatus: 404 },
+  no_permission: { message: 'No permission to access data', httpStatus: 403 },
+  iam_failed: { message: 'IAM Certification failed', httpStatus: 401 },
+  daily_limit: { message: 'Open api daily request limit reached', httpStatus: 429 },
+  qps_limit: { message: 'Open api qps request limit reached', httpStatus: 429 },
+  total_limit: { message: 'Open api total request limit reached', httpStatus: 429 },
+  token_missing: { message: 'Invalid parameter', httpStatus: 401 },
+  token_invalid: { message: 'Access token invalid or no longer valid', httpStatus: 401 },
+  token_expired: { message: 'Access token expired', httpStatus: 401 },
+  invalid_param: { message: 'invalid param', httpStatus: 400 },
+  missing_param: { message: 'not enough param', httpStatus: 400 },
+  image_empty: { message: 'empty image', httpStatus: 400 },
   /** Unrecognised or corrupt image data. */
-  image_format: { baiduCode: 216201, message: 'image format error', httpStatus: 400, kakaoCode: -2 },
-  /** A recognised image format this dialect does not accept (same Baidu code; Kakao tells them apart). */
-  image_unsupported: { baiduCode: 216201, message: 'image format error', httpStatus: 415, kakaoCode: -911 },
-  image_size: { baiduCode: 216202, message: 'image size error', httpStatus: 413, kakaoCode: -602 },
-  image_base64: { baiduCode: 216203, message: 'image size error', httpStatus: 400, kakaoCode: -2 },
-  video_size: { baiduCode: 216100, message: 'video size error', httpStatus: 413, kakaoCode: -602 },
-  url_refused: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
-  url_unreachable: { baiduCode: 216100, message: 'invalid param', httpStatus: 400, kakaoCode: -2 },
+  image_format: { message: 'image format error', httpStatus: 400 },
+  /** A recognised image format this dialect does not accept. */
+  image_unsupported: { message: 'image format error', httpStatus: 415 },
+  image_size: { message: 'image size error', httpStatus: 413 },
+  image_base64: { message: 'image size error', httpStatus: 400 },
+  video_size: { message: 'video size error', httpStatus: 413 },
+  url_refused: { message: 'invalid param', httpStatus: 400 },
+  url_unreachable: { message: 'invalid param', httpStatus: 400 },
   /** Detection failed in a way the API documents (body_seg_photo: no person, two or more, upside down). */
-  detect_error: { baiduCode: 216634, message: 'detect error', httpStatus: 422, kakaoCode: -2 },
-  internal: { baiduCode: 282000, message: 'internal error', httpStatus: 500, kakaoCode: -1 },
+  detect_error: { message: 'detect error', httpStatus: 422 },
+  internal: { message: 'internal error', httpStatus: 500 },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorKind = keyof typeof ERRORS;
+
+export function isErrorKind(kind: string): kind is ErrorKind {
+  return Object.hasOwn(ERRORS, kind);
+}
 
 export class ServiceError extends Error {
   readonly kind: ErrorKind;
@@ -64,4 +70,19 @@ export class ServiceError extends Error {
 export function toServiceError(err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
   return new ServiceError('internal', err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Transport and plugin failures (Fastify body limits, unparsable bodies, multipart limits, a
+ * client hanging up) as catalogue entries: the one place such errors are translated.
+ */
+export function transportError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err;
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServiceError('image_size', e.message);
+  // The client went away mid-upload: its problem, not a server failure (nobody reads the answer).
+  if (e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') return new ServiceError('invalid_param', 'upload aborted by the client');
+  if (e.statusCode === 404) return new ServiceError('not_found', e.message);
+  if (e.statusCode && e.statusCode < 500) return new ServiceError('invalid_param', e.message);
+  return toServiceError(err);
 }

@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { AuthService, ensureBootstrapApp } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
-import { createAnalysisPool, defaultWarmupImage, type AnalysisPool } from './runtime/pool.js';
+import { createEnginePool, defaultWarmupImage } from './engine/pool.js';
+import type { Engine } from './engine/engine.js';
+import { parseCapabilityList } from './capabilities/index.js';
+import { baiduScopes } from './api/baidu/endpoints.js';
 import { openDatabase } from './store/db.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { fetchToFile, ping } from './net/safe-fetch.js';
@@ -17,7 +20,7 @@ const CALLBACK_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   app: FastifyInstance;
-  pool: AnalysisPool;
+  engine: Engine;
   address: string;
   close(): Promise<void>;
 }
@@ -28,12 +31,14 @@ export interface RunningServer {
  */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
-  const auth = new AuthService(db);
+  const capabilities = parseCapabilityList(config.capabilities.join(','));
+  const auth = new AuthService(db, { scopes: baiduScopes() });
   const bootstrap = ensureBootstrapApp(db, config);
-  const pool = createAnalysisPool({
+  const engine = createEnginePool({
+    capabilities,
     workers: config.workers,
-    threadsPerWorker: config.threadsPerWorker,
-    warmupImage: defaultWarmupImage(),
+    threads: config.threadsPerWorker,
+    warmup: { image: defaultWarmupImage() },
   });
   const urlPolicy = createAddressPolicy(config.urlAllowList);
   const uploadDir = join(config.dataDir, 'uploads');
@@ -44,14 +49,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     db,
     dataDir: config.dataDir,
     settings: config.video,
-    analyzeFrame: (image) => pool.run('pose_frame', { image }),
+    frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
     download: (url, dest, signal) =>
       fetchToFile(url, dest, urlPolicy, { maxBytes: config.video.maxBytes, timeoutMs: config.kakao.videoFetchTimeoutMs }, signal),
     onFinished: ({ id, callbackUrl }) => (callbackUrl ? sendCallback(callbackUrl, id, urlPolicy, app) : undefined),
     log: { info: (obj, msg) => app?.log.info(obj, msg), error: (obj, msg) => app?.log.error(obj, msg) },
   });
   app = await buildApp({
-    pool,
+    engine,
     auth,
     logLevel: config.logLevel,
     urlPolicy,
@@ -72,8 +77,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       ].join('\n'),
     );
   }
-  pool.ready.then(
-    () => app.log.info(`bodylens ready on ${address} (${config.workers} inference workers)`),
+  engine.ready.then(
+    () => app.log.info(`bodylens ready on ${address} (${config.workers} inference workers; capabilities: ${capabilities.join(', ')})`),
     (err) => {
       app.log.fatal(err, 'inference workers could not start');
       process.exitCode = 1;
@@ -83,10 +88,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const close = async () => {
     await app!.close();
     await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
-    await pool.close();
+    await engine.close();
     db.close();
   };
-  return { app, pool, address, close };
+  return { app, engine, address, close };
 }
 
 /** Kakao's completion notice: one `GET <callback_url>?job_id=<id>`, never retried. */

@@ -1,13 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { ServiceError, toServiceError } from '../errors.js';
-import type { AnalysisPool } from '../runtime/pool.js';
+import { ServiceError, transportError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
 import type { AuthRequest, AuthService } from '../auth/index.js';
 import { baiduRestRoutes } from './baidu/rest.js';
 import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes.js';
 import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
-import { errorResponse } from './baidu/format.js';
+import { errorResponse } from './baidu/errors.js';
 import { newLogId } from './baidu/log-id.js';
 
 /**
@@ -17,7 +17,7 @@ import { newLogId } from './baidu/log-id.js';
 const BODY_LIMIT = 12 * 1024 * 1024;
 
 export interface AppDeps {
-  pool: AnalysisPool;
+  engine: Engine;
   auth: AuthService;
   /** Fastify log level; no request logging when absent (tests). */
   logLevel?: string;
@@ -32,13 +32,6 @@ export interface AppDeps {
 
 function isBaiduPath(request: FastifyRequest): boolean {
   return request.url.startsWith('/rest/2.0/');
-}
-
-/** Maps transport-level failures (body too large, unparsable body) to catalogue entries. */
-function transportError(err: { code?: string; statusCode?: number; message: string }): ServiceError {
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ServiceError('image_size', 'request body too large');
-  if (err.statusCode && err.statusCode < 500) return new ServiceError('invalid_param', err.message);
-  return toServiceError(err);
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -58,37 +51,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, request, reply) => {
-    if (isBaiduPath(request)) {
-      reply.code(200).send(errorResponse(newLogId(), transportError(err)));
-      return;
-    }
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) request.log.error(err);
-    reply.code(status).send({ error: err.code ?? 'error', message: err.message });
+  // Outside any dialect's own handler (Kakao has one) failures answer in Baidu's shape: on
+  // Baidu's API paths always with HTTP 200, as Baidu does; elsewhere with the catalogue's status.
+  app.setErrorHandler((err, request, reply) => {
+    const error = transportError(err);
+    if (error.entry.httpStatus >= 500) request.log.error(err);
+    reply.code(isBaiduPath(request) ? 200 : error.entry.httpStatus).send(errorResponse(newLogId(), error));
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
     if (isBaiduPath(request)) {
-      reply.code(200).send(errorResponse(newLogId(), new ServiceError('unsupported_method', request.url.split('?')[0])));
+      reply.code(200).send(errorResponse(newLogId(), new ServiceError('unsupported_method', path)));
       return;
     }
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    const error = new ServiceError('not_found', `no route ${request.method} ${path}`);
+    reply.code(error.entry.httpStatus).send(errorResponse(newLogId(), error));
   });
 
   app.get('/healthz', async (_request, reply) => {
-    const ready = deps.pool.isReady();
+    const ready = deps.engine.isReady();
     reply.code(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'starting' };
   });
 
   await app.register(tokenRoutes, { auth: deps.auth });
   await app.register(baiduRestRoutes, {
-    pool: deps.pool,
+    engine: deps.engine,
     authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
   });
   await app.register(kakaoRoutes, {
-    pool: deps.pool,
+    engine: deps.engine,
     authenticate: (request, api) => deps.auth.authenticateKakao(request, api),
     urlPolicy: deps.urlPolicy,
     limits: deps.kakaoLimits,

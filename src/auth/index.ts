@@ -54,6 +54,11 @@ export interface AuthServiceOptions {
   now?: () => number;
   /** Future tolerance for signature timestamps, seconds (default 300). */
   clockSkewSeconds?: number;
+  /**
+   * (API name, OAuth scope) pairs a token response may grant, from the dialect's endpoint table
+   * (api/baidu/endpoints.ts `baiduScopes()`); default none besides Baidu's fixed ones.
+   */
+  scopes?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Outcome of a `/oauth/2.0/token` request, already in Baidu's OAuth shape. */
@@ -65,6 +70,7 @@ export class AuthService {
   readonly db: Db;
   private readonly now: () => number;
   private readonly clockSkewSeconds: number;
+  private readonly scopes: ReadonlyArray<readonly [string, string]>;
   private readonly qps = new QpsLimiter();
   /** The local day whose old usage rows were last deleted (once a day is enough). */
   private usagePrunedOn?: string;
@@ -73,6 +79,7 @@ export class AuthService {
     this.db = db;
     this.now = options.now ?? Date.now;
     this.clockSkewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+    this.scopes = options.scopes ?? [];
     ensureAuthSchema(db);
   }
 
@@ -155,7 +162,7 @@ export class AuthService {
     if (!checkSecret(app, params.client_secret)) {
       return oauthError(401, 'invalid_client', 'Client authentication failed');
     }
-    return { ok: true, status: 200, body: issueToken(this.db, app, this.now()) };
+    return { ok: true, status: 200, body: issueToken(this.db, app, this.scopes, this.now()) };
   }
 
   /** Looks an access token up without charging anything (for tools and tests). */

@@ -32,21 +32,10 @@ export interface TokenResponse {
   session_secret: string;
 }
 
-/** Baidu scope names of the BODY APIs (as seen in real token responses). */
-const API_SCOPES: Record<string, string> = {
-  body_analysis: 'brain_body_analysis',
-  body_attr: 'brain_body_attr',
-  body_num: 'brain_body_number',
-  driver_behavior: 'brain_driver_behavior',
-  body_seg: 'brain_body_seg',
-  gesture: 'brain_gesture_detect',
-  body_tracking: 'brain_body_tracking',
-  hand_analysis: 'brain_hand_analysis',
-};
 
-/** The `scope` string for an app: always `public brain_all_scope`, then one scope per allowed API. */
-export function scopeFor(app: App): string {
-  const apiScopes = Object.entries(API_SCOPES)
+/** The `scope` string for an app: always `public brain_all_scope`, then the scope of each allowed API in `scopes` (api, scope). */
+export function scopeFor(app: App, scopes: ReadonlyArray<readonly [string, string]>): string {
+  const apiScopes = scopes
     .filter(([api]) => appAllows(app, api))
     .map(([, scope]) => scope);
   return ['public', 'brain_all_scope', ...apiScopes, 'wise_adapt'].join(' ');
@@ -63,7 +52,7 @@ const SESSION_KEY_PREFIX = Buffer.from('9mzd', 'base64');
  * Mints a new access token for the app (earlier ones stay valid until they expire, as on Baidu)
  * and returns the Baidu-shaped response. `now` is unix ms.
  */
-export function issueToken(db: Db, app: App, now: number = Date.now()): TokenResponse {
+export function issueToken(db: Db, app: App, scopes: ReadonlyArray<readonly [string, string]>, now: number = Date.now()): TokenResponse {
   if (app.revokedAt != null) throw new ServiceError('token_invalid', 'app is revoked');
   const nowSec = Math.floor(now / 1000);
   const expiresAtSec = nowSec + TOKEN_TTL_SECONDS;
@@ -86,7 +75,7 @@ export function issueToken(db: Db, app: App, now: number = Date.now()): TokenRes
     expires_in: TOKEN_TTL_SECONDS,
     session_key: Buffer.concat([SESSION_KEY_PREFIX, randomBytes(67)]).toString('base64'),
     access_token: accessToken,
-    scope: scopeFor(app),
+    scope: scopeFor(app, scopes),
     session_secret: randomBytes(16).toString('hex'),
   };
 }

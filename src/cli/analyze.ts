@@ -1,74 +1,65 @@
-import { readFile, writeFile } from 'node:fs/promises';
+/**
+ * `bodylens analyze <api> <file>`: any row of Baidu's endpoint table, computed in this process
+ * (no server), printing exactly the JSON the HTTP API answers. The API list, its options and the
+ * usage text are derived from the endpoint table and the capability registry.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBodyAnalyzer } from '../analysis/body.js';
-import { createHandAnalyzer, type HandAnalyzer } from '../analysis/hands.js';
-import { bodyAnalysisResponse, errorResponse } from '../api/baidu/format.js';
-import { fingertipResponse, gestureResponse, handAnalysisResponse } from '../api/baidu/hands-format.js';
+import { capability } from '../capabilities/index.js';
+import type { Capability } from '../capabilities/capability.js';
+import { BAIDU_ENDPOINTS, baiduEndpoint, type Form } from '../api/baidu/endpoints.js';
+import { errorResponse } from '../api/baidu/errors.js';
 import { newLogId } from '../api/baidu/log-id.js';
 import { toServiceError } from '../errors.js';
-import { BAIDU_INTAKE, decodeImage } from '../intake/index.js';
-import type { RgbImage } from '../types.js';
-import { renderPersons } from '../render/skeleton.js';
-import { renderGestures, renderHands } from '../render/hands.js';
-import { SEG_USAGE, runBodySegCommand, runIdPhotoCommand, type SegCommandOptions } from './analyze-seg.js';
+import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
+import { createInProcessEngine } from '../engine/in-process.js';
 import { runPoseCommand } from './pose.js';
 
-/** One Baidu API in the CLI: the JSON the HTTP API would answer (files written as options say). */
-type CliApi = (file: string, logId: number, opts: SegCommandOptions) => Promise<object>;
+/** Every form field some endpoint reads, as a CLI flag of the same name. */
+const FIELDS = [...new Map(BAIDU_ENDPOINTS.flatMap((e) => e.fields).map((f) => [f.name, f])).values()];
 
-interface Rendered {
-  json: object;
-  render(): Promise<Buffer>;
-}
-
-const size = (image: RgbImage) => ({ width: image.width, height: image.height });
-
-/** An API that analyses one decoded image and can draw its result (`--render`). */
-function imageApi<A extends { close(): Promise<void> }>(open: () => Promise<A>, run: (analyzer: A, image: RgbImage, logId: number) => Promise<Rendered>): CliApi {
-  return async (file, logId, opts) => {
-    const analyzer = await open();
-    try {
-      // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.
-      const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
-      const result = await run(analyzer, image, logId);
-      if (opts.render) await writeFile(opts.render, await result.render());
-      return result.json;
-    } finally {
-      await analyzer.close();
-    }
-  };
-}
-
-const handApi = (format: typeof handAnalysisResponse): CliApi =>
-  imageApi(() => createHandAnalyzer(), async (analyzer: HandAnalyzer, image, logId) => {
-    const hands = await analyzer.analyzeImage(image);
-    return { json: format(logId, { image: size(image), hands }), render: () => renderHands(image, hands) };
+function usage(): string {
+  const lines = BAIDU_ENDPOINTS.map((row) => {
+    const cap = capability(row.capability);
+    const flags = [
+      ...row.fields.map((f) => `[--${f.name} ...]`),
+      ...(cap.render ? ['[--render out.png]'] : []),
+      ...(cap.files ? ['[--out-dir DIR]'] : []),
+    ];
+    return `  ${row.name} <image> ${flags.join(' ')}\n      ${cap.summary}`;
   });
-
-const CLI_APIS: Record<string, CliApi> = {
-  body_analysis: imageApi(() => createBodyAnalyzer(), async (analyzer, image, logId) => {
-    const persons = await analyzer.analyzeImage(image);
-    return { json: bodyAnalysisResponse(logId, { image: size(image), persons }), render: () => renderPersons(image, persons) };
-  }),
-  hand_analysis: handApi(handAnalysisResponse),
-  fingertip: handApi(fingertipResponse),
-  gesture: imageApi(() => createHandAnalyzer(), async (analyzer, image, logId) => {
-    const analysis = await analyzer.gestureImage(image);
-    return { json: gestureResponse(logId, analysis), render: () => renderGestures(image, analysis.hands, analysis.gestures) };
-  }),
-  body_seg: runBodySegCommand,
-  body_seg_photo: runIdPhotoCommand,
-};
-
-const USAGE = `usage: bodylens analyze <api> <file> [options]
+  return `usage: bodylens analyze <api> <file> [options]
 
 Runs the analysis in this process (no server) and prints the same JSON the HTTP API returns.
-  body_analysis|hand_analysis|fingertip|gesture <image> [--render out.png]
-      --render writes the photo with the result drawn on it (PNG): skeletons and boxes for
-      people, a skeleton per hand, labelled boxes for gestures and faces
-${SEG_USAGE}
+${lines.join('\n')}
   pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
-      Kakao Pose: the POST /pose array for a photo, the job result for a video (pose --help)`;
+      Kakao Pose: the POST /pose array for a photo, the job result for a video (pose --help)
+Options:
+${FIELDS.map((f) => `  --${f.name}  ${f.description}`).join('\n')}
+  --render FILE   the photo with the result drawn on it (PNG)
+  --out-dir DIR   write the result's images there; the JSON shows their paths instead of base64`;
+}
+
+/** Writes each image as <name>.png or <name>.jpg in outDir; returns base64 → path. */
+async function writeImages(outDir: string, files: Record<string, Uint8Array>): Promise<Map<string, string>> {
+  await mkdir(outDir, { recursive: true });
+  const paths = new Map<string, string>();
+  for (const [name, bytes] of Object.entries(files)) {
+    const path = join(outDir, `${name}.${sniffFormat(bytes) === 'jpeg' ? 'jpg' : 'png'}`);
+    await writeFile(path, bytes);
+    paths.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), path);
+  }
+  return paths;
+}
+
+/** The JSON with every string that is the base64 of a written image replaced by its path. */
+function withPaths(value: unknown, paths: Map<string, string>): unknown {
+  if (typeof value === 'string') return paths.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => withPaths(v, paths));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPaths(v, paths)]));
+  return value;
+}
 
 /** `bodylens analyze <api> <file>`: returns the process exit code. */
 export async function runAnalyzeCommand(argv: string[]): Promise<number> {
@@ -81,28 +72,40 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
       options: {
         render: { type: 'string' },
         'out-dir': { type: 'string' },
-        type: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(FIELDS.map((f) => [f.name, { type: 'string' as const }])),
       },
     });
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`${(err as Error).message}\n${usage()}`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { positionals } = parsed;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
   const [api, file] = positionals;
   if (values.help || !api || !file) {
-    console.error(USAGE);
+    console.error(usage());
     return values.help ? 0 : 2;
   }
-  const run = CLI_APIS[api];
-  if (!run) {
-    console.error(`unknown API "${api}"; available: ${Object.keys(CLI_APIS).join(', ')}, pose`);
+  const row = baiduEndpoint(api);
+  if (!row) {
+    console.error(`unknown API "${api}"; available: ${BAIDU_ENDPOINTS.map((e) => e.name).join(', ')}, pose`);
     return 2;
   }
+  // The row and the capability agree by construction; the general type is enough here.
+  const cap: Capability = capability(row.capability as string);
   const logId = newLogId();
+  const engine = createInProcessEngine({ capabilities: [row.capability] });
   try {
-    const json = await run(file, logId, { outDir: values['out-dir'], render: values.render, type: values.type });
+    const form: Form = Object.fromEntries(row.fields.map((f) => [f.name, values[f.name] as string | undefined]));
+    // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.
+    const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
+    const result = await engine.run(row.capability, { image }, row.options(form) as never);
+    let json: unknown = row.shape(logId, result);
+    const outDir = values['out-dir'] as string | undefined;
+    if (outDir && cap.files) json = withPaths(json, await writeImages(outDir, cap.files(result)));
+    const render = values.render as string | undefined;
+    if (render && cap.render) await writeFile(render, await cap.render(image, result));
     console.log(JSON.stringify(json, null, 2));
     return 0;
   } catch (err) {
@@ -110,5 +113,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
     console.log(JSON.stringify(errorResponse(logId, error), null, 2));
     if (error.detail) console.error(error.detail);
     return 1;
+  } finally {
+    await engine.close();
   }
 }

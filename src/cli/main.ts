@@ -5,9 +5,8 @@ import { runAppsCommand } from './apps.js';
 
 const USAGE = `usage: bodylens <command> ...
 
-  analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help)
-                                                     (api: body_analysis, hand_analysis, fingertip, gesture,
-                                                     body_seg, body_seg_photo)
+  analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help
+                                                     lists the APIs)
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
   apps create|list|revoke ...                        manage apps (API key / secret key)
   serve                                              start the HTTP service (same as npm start)`;

@@ -6,7 +6,8 @@
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createBodyAnalyzer, type BodyAnalyzer } from '../analysis/body.js';
+import { createInProcessEngine } from '../engine/in-process.js';
+import type { Engine } from '../engine/engine.js';
 import { kakaoVideoResult, toKakaoPerson } from '../api/kakao/format.js';
 import { loadVideoSettings } from '../config.js';
 import { decodeImage, KAKAO_INTAKE, sniffFormat } from '../intake/index.js';
@@ -33,19 +34,19 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
   }
 }
 
-async function analyzeImageFile(analyzer: BodyAnalyzer, path: string, render?: string): Promise<void> {
+async function analyzeImageFile(engine: Engine, path: string, render?: string): Promise<void> {
   const image = await decodeImage(await readFile(path), KAKAO_INTAKE);
-  const persons = await analyzer.analyzeImage(image);
+  const { persons } = await engine.run('body_analysis', { image });
   console.log(JSON.stringify(persons.map(toKakaoPerson), null, 2));
   if (render) await writeFile(render, await renderPersons(image, persons));
 }
 
-async function analyzeVideoFile(analyzer: BodyAnalyzer, path: string, smoothing: boolean, render?: string): Promise<void> {
+async function analyzeVideoFile(engine: Engine, path: string, smoothing: boolean, render?: string): Promise<void> {
   const settings = loadVideoSettings();
   let writer: VideoWriter | undefined;
   try {
     const result = await analyzeVideo(path, {
-      analyzeFrame: (image) => analyzer.analyzeImage(image),
+      frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
       smoothing,
       maxSeconds: settings.maxSeconds,
       frameStride: settings.frameStride,
@@ -84,19 +85,19 @@ export async function runPoseCommand(argv: string[]): Promise<number> {
     console.error(POSE_USAGE);
     return values.help ? 0 : 2;
   }
-  let analyzer: BodyAnalyzer | undefined;
+  let engine: Engine | undefined;
   try {
     // Content decides, not the file name: images by their magic bytes, anything else is tried as video.
     const isImage = sniffFormat(await readHead(file, 64)) !== undefined;
-    analyzer = await createBodyAnalyzer();
-    if (isImage) await analyzeImageFile(analyzer, file, values.render);
-    else await analyzeVideoFile(analyzer, file, !values['no-smoothing'], values.render);
+    engine = createInProcessEngine({ capabilities: ['body_analysis'] });
+    if (isImage) await analyzeImageFile(engine, file, values.render);
+    else await analyzeVideoFile(engine, file, !values['no-smoothing'], values.render);
     return 0;
   } catch (err) {
     // ServiceError (image intake) and VideoError messages are written for the user.
     console.error(`bodylens: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
-    await analyzer?.close();
+    await engine?.close();
   }
 }

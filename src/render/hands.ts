@@ -1,5 +1,5 @@
 import { boxRect, overlaySvg } from './svg.js';
-import type { Hand } from '../analysis/hands.js';
+import type { Hand } from '../vision/hands.js';
 import type { RgbImage } from '../types.js';
 import type { GestureResult } from '../vision/gesture.js';
 

@@ -5,8 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { modelsDirSetting } from '../config.js';
 
 export interface ModelSpec {
   name: string;
@@ -270,8 +271,7 @@ export function packageRoot(): string {
 
 /** Where converted .onnx files live: $BODYLENS_MODELS_DIR or <package root>/models. */
 export function modelsDir(): string {
-  const env = process.env.BODYLENS_MODELS_DIR;
-  return env ? resolve(env) : join(packageRoot(), 'models');
+  return modelsDirSetting() ?? join(packageRoot(), 'models');
 }
 
 /** Directory holding the TFJS sources (model.json + .bin). */

@@ -1,16 +1,23 @@
 /**
- * Pose analysis of a whole video: decode → body pipeline per frame → tracker → smoothing →
- * Kakao person objects. Shared by the job runner (src/video/jobs.ts), the CLI, eval and bench.
+ * Pose analysis of a whole video: decode → the body_analysis frame call per frame (detection,
+ * tracking and smoothing, with the state carried from frame to frame explicitly) → a neutral,
+ * versioned result that each dialect formats when it is read (Kakao: api/kakao/format.ts).
+ * Shared by the job runner (src/video/jobs.ts), the CLI, eval and bench.
  */
-import { toKakaoPerson, type KakaoPerson } from '../api/kakao/format.js';
-import type { Person, RgbImage } from '../types.js';
+import type { BodyFrameState, TrackedPerson } from '../capabilities/body_analysis/index.js';
+import type { Keypoint, Person, RgbImage } from '../types.js';
 import { FrameReader, probeVideo, type VideoFrame, type VideoInfo } from './decode.js';
-import { PoseSmoother } from './smoothing.js';
-import { DEFAULT_TRACKER_OPTIONS, PoseTracker, type TrackedPerson } from './tracker.js';
+
+/** The body_analysis frame call (an engine's `frame('body_analysis', ...)`). */
+export type BodyFrameFn = (
+  image: RgbImage,
+  state: BodyFrameState | undefined,
+  timestamp: number,
+  options: { smoothing: boolean },
+) => Promise<{ state: BodyFrameState; result: TrackedPerson[] }>;
 
 export interface VideoAnalysisOptions {
-  /** Body keypoints of one frame (the worker pool's `pose_frame`, or an in-process analyzer). */
-  analyzeFrame(image: RgbImage): Promise<Person[]>;
+  frame: BodyFrameFn;
   /** One-Euro smoothing of each tracked person's keypoints. */
   smoothing: boolean;
   /** Only the first this many seconds are analysed. */
@@ -24,13 +31,15 @@ export interface VideoAnalysisOptions {
   onFrame?(frame: VideoFrame, persons: TrackedPerson[], video: VideoInfo): void | Promise<void>;
 }
 
-export interface FrameAnnotation {
+export interface VideoFrameResult {
   /** The frame's number in the source video (0-based, skipped frames counted). */
   frame_num: number;
-  objects: KakaoPerson[];
+  persons: TrackedPerson[];
 }
 
+/** The neutral result of a video analysis, as stored by jobs; `version` changes with its shape. */
 export interface VideoPoseResult {
+  version: 1;
   video: {
     fps: number;
     /** Source frames in the analysed window (the first maxSeconds); frame_num is below this. */
@@ -39,11 +48,17 @@ export interface VideoPoseResult {
     height: number;
   };
   /** One entry per analysed frame (every frame_stride-th source frame), in order. */
-  annotations: FrameAnnotation[];
+  frames: VideoFrameResult[];
 }
 
-/** Tracks are kept this long after a person was last seen (an occlusion, a missed detection). */
-const TRACK_MEMORY_SECONDS = 1;
+/** Stored results keep 4 decimals (what any dialect prints), which keeps job files small. */
+const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
+const compactPoint = (p: Keypoint): Keypoint => ({ x: r4(p.x), y: r4(p.y), score: r4(p.score) });
+function compactPerson(p: Person): Person {
+  const keypoints = Object.fromEntries(Object.entries(p.keypoints).map(([k, v]) => [k, compactPoint(v)])) as Person['keypoints'];
+  const { left, top, width, height } = p.box;
+  return { box: { left: r4(left), top: r4(top), width: r4(width), height: r4(height) }, score: r4(p.score), keypoints };
+}
 
 export async function analyzeVideo(path: string, options: VideoAnalysisOptions): Promise<VideoPoseResult> {
   const info = await probeVideo(path, options.signal);
@@ -52,33 +67,23 @@ export async function analyzeVideo(path: string, options: VideoAnalysisOptions):
   const expectedFrames = info.frameCount > 0 ? Math.min(info.frameCount, windowFrames) : windowFrames;
   const expectedAnalysed = Math.max(1, Math.ceil(expectedFrames / stride));
 
-  const tracker = new PoseTracker({
-    ...DEFAULT_TRACKER_OPTIONS,
-    maxAgeFrames: Math.max(1, Math.round(TRACK_MEMORY_SECONDS * info.fps)),
-  });
-  const smoother = options.smoothing ? new PoseSmoother() : undefined;
   const reader = new FrameReader(path, { maxSeconds: options.maxSeconds, stride, signal: options.signal });
-  const annotations: FrameAnnotation[] = [];
+  const frames: VideoFrameResult[] = [];
   let size = { width: info.width, height: info.height };
+  let state: BodyFrameState | undefined;
 
   for await (const frame of reader.frames()) {
     size = { width: frame.image.width, height: frame.image.height };
-    const detected = await options.analyzeFrame(frame.image);
+    const out = await options.frame(frame.image, state, frame.index / info.fps, { smoothing: options.smoothing });
     options.signal?.throwIfAborted();
-    let tracked = tracker.update(detected, frame.index);
-    if (smoother) {
-      const time = frame.index / info.fps;
-      tracked = tracked.map(({ trackId, person }) =>
-        trackId === undefined ? { person } : { trackId, person: smoother.smooth(trackId, person, time, size) },
-      );
-      smoother.retain(tracker.liveIds);
-    }
-    annotations.push({ frame_num: frame.index, objects: tracked.map((t) => toKakaoPerson(t.person)) });
-    await options.onFrame?.(frame, tracked, info);
-    options.onProgress?.(Math.min(0.99, annotations.length / expectedAnalysed));
+    state = out.state;
+    frames.push({ frame_num: frame.index, persons: out.result.map(({ trackId, person }) => ({ trackId, person: compactPerson(person) })) });
+    await options.onFrame?.(frame, out.result, info);
+    options.onProgress?.(Math.min(0.99, frames.length / expectedAnalysed));
   }
   return {
+    version: 1,
     video: { fps: info.fps, frames: reader.framesSeen, width: size.width, height: size.height },
-    annotations,
+    frames,
   };
 }

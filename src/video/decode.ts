@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { DEFAULT_MAX_PIXELS } from '../intake/index.js';
+import { ffmpegSetting } from '../config.js';
 import type { RgbImage } from '../types.js';
 
 /** A video we cannot read; `reason` is safe to show to the caller. */
@@ -26,8 +27,9 @@ export class VideoError extends Error {
 let bundledFfmpeg: string | undefined;
 
 /** The ffmpeg executable: BODYLENS_FFMPEG, else the binary shipped in `@ffmpeg-installer/ffmpeg`. */
-export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BODYLENS_FFMPEG) return env.BODYLENS_FFMPEG;
+export function ffmpegPath(env?: NodeJS.ProcessEnv): string {
+  const configured = ffmpegSetting(env);
+  if (configured) return configured;
   if (!bundledFfmpeg) {
     try {
       bundledFfmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;

@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { VideoSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
-import { kakaoVideoSuccess } from '../api/kakao/format.js';
 import { applyMigrations, cachedStatement, type Db, type MigrationSet } from '../store/db.js';
-import type { Person, RgbImage } from '../types.js';
-import { analyzeVideo, type VideoPoseResult } from './analyze.js';
+import type { RgbImage } from '../types.js';
+import { analyzeVideo, type BodyFrameFn, type VideoPoseResult } from './analyze.js';
+import type { BodyFrameState, TrackedPerson } from '../capabilities/body_analysis/index.js';
 import { VideoError } from './decode.js';
 
 export type JobSource = { kind: 'file'; path: string } | { kind: 'url'; url: string };
@@ -30,13 +30,32 @@ export interface JobLogger {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * What `view` tells of a job. A stored result is neutral (VideoPoseResult); results written
+ * before results were versioned hold Kakao's annotations as they were answered.
+ */
+export type PoseJobView =
+  | { job_id: string; status: 'not found' }
+  | { job_id: string; status: 'waiting' }
+  | { job_id: string; status: 'processing'; progress: number }
+  | { job_id: string; status: 'failed'; description: string }
+  | { job_id: string; status: 'success'; result: StoredVideoResult; createdAt: Date };
+
+/** A result file: the neutral, versioned result, or a Kakao-shaped one from before versioning. */
+export type StoredVideoResult = VideoPoseResult | LegacyVideoResult;
+export interface LegacyVideoResult {
+  version?: undefined;
+  video: VideoPoseResult['video'];
+  annotations: Array<{ frame_num: number; objects: unknown[] }>;
+}
+
 export interface PoseJobsDeps {
   /** The service database (better-sqlite3); the `pose_jobs` migration set is applied to it. */
   db: Db;
   /** Job folders live under `<dataDir>/jobs/<id>/`. */
   dataDir: string;
-  /** Body keypoints of one frame, e.g. `(image) => pool.run('pose_frame', { image })`. */
-  analyzeFrame(image: RgbImage): Promise<Person[]>;
+  /** The body_analysis frame call, e.g. `(...a) => engine.frame('body_analysis', ...a)`. */
+  frame: BodyFrameFn;
   /** Fetches a caller's URL to `destPath` under the service's URL safety rules; throws on failure. */
   download(url: string, destPath: string, signal?: AbortSignal): Promise<void>;
   settings: VideoSettings;
@@ -190,27 +209,27 @@ export class PoseJobs {
     return id;
   }
 
-  /** The job as `GET /pose/job/{id}` answers it (Kakao's shape, plus `progress` while processing). */
-  view(id: string): object {
-    const notFound = { job_id: id, status: 'not found' };
+  /** The job's state, neutral (the dialect formats it: api/kakao/format.ts `kakaoJobView`). */
+  view(id: string): PoseJobView {
+    const notFound = { job_id: id, status: 'not found' } as const;
     const row = this.sql('SELECT * FROM pose_jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!row || this.isExpired(row)) return notFound;
     switch (row.status) {
       case 'waiting':
         return { job_id: id, status: 'waiting' };
       case 'processing':
-        return { job_id: id, progress: Math.round(row.progress * 1000) / 1000, status: 'processing' };
+        return { job_id: id, status: 'processing', progress: row.progress };
       case 'failed':
-        return { description: row.description ?? 'Failed to analyze video', job_id: id, status: 'failed' };
+        return { job_id: id, status: 'failed', description: row.description ?? 'Failed to analyze video' };
       case 'success': {
-        let result: VideoPoseResult;
+        let result: StoredVideoResult;
         try {
-          result = JSON.parse(readFileSync(join(this.jobDir(id), RESULT_FILE), 'utf8')) as VideoPoseResult;
+          result = JSON.parse(readFileSync(join(this.jobDir(id), RESULT_FILE), 'utf8')) as StoredVideoResult;
         } catch (err) {
           this.deps.log?.error({ job_id: id, err }, 'result file of a finished pose job is unreadable');
           return notFound;
         }
-        return kakaoVideoSuccess(id, result, new Date(row.finished_at ?? row.created_at));
+        return { job_id: id, status: 'success', result, createdAt: new Date(row.finished_at ?? row.created_at) };
       }
     }
   }
@@ -341,7 +360,7 @@ export class PoseJobs {
       let lastWrite = 0;
       const progress = this.sql(`UPDATE pose_jobs SET progress = ? WHERE id = ? AND status = 'processing'`);
       const result = await analyzeVideo(input, {
-        analyzeFrame: (image) => this.analyzeFrameWhenFree(image, signal),
+        frame: (image, state, t, options) => this.frameWhenFree(image, state, t, options, signal),
         smoothing: row.smoothing === 1,
         maxSeconds: this.deps.settings.maxSeconds,
         frameStride: this.deps.settings.frameStride,
@@ -356,7 +375,7 @@ export class PoseJobs {
       await writeJsonAtomic(join(dir, RESULT_FILE), result);
       this.finish(row.id, row.callback_url, 'success');
       this.deps.log?.info(
-        { job_id: row.id, frames: result.annotations.length, ms: this.now() - started },
+        { job_id: row.id, frames: result.frames.length, ms: this.now() - started },
         'pose job finished',
       );
     } catch (err) {
@@ -374,11 +393,17 @@ export class PoseJobs {
    * Sends one frame to the pool; while the pool refuses work because its queue is full (image
    * traffic has priority), waits and resends instead of failing the job.
    */
-  private async analyzeFrameWhenFree(image: RgbImage, signal: AbortSignal): Promise<Person[]> {
+  private async frameWhenFree(
+    image: RgbImage,
+    state: BodyFrameState | undefined,
+    t: number,
+    options: { smoothing: boolean },
+    signal: AbortSignal,
+  ): Promise<{ state: BodyFrameState; result: TrackedPerson[] }> {
     const giveUp = Date.now() + BUSY_GIVE_UP_MS;
     for (;;) {
       try {
-        return await this.deps.analyzeFrame(image);
+        return await this.deps.frame(image, state, t, options);
       } catch (err) {
         const busy = err instanceof ServiceError && err.kind === 'unavailable';
         if (!busy || signal.aborted || Date.now() > giveUp) throw err;

@@ -8,7 +8,7 @@
  * real images. Class meanings: docs/hands.md.
  */
 import type { Box } from '../types.js';
-import type { Hand } from '../analysis/hands.js';
+import type { Hand } from './hands.js';
 import type { Face } from './blazeface.js';
 import { handShape, type HandShape } from './hand-geometry.js';
 

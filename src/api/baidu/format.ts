@@ -1,6 +1,5 @@
-import type { BodyAnalysis } from '../../analysis/types.js';
+import type { BodyAnalysis } from '../../capabilities/body_analysis/index.js';
 import { BODY21_KEYPOINTS, type Keypoint } from '../../types.js';
-import type { ServiceError } from '../../errors.js';
 import { round } from '../round.js';
 
 function point(p: Keypoint) {
@@ -22,8 +21,4 @@ export function bodyAnalysisResponse(logId: number, analysis: BodyAnalysis) {
       },
     })),
   };
-}
-
-export function errorResponse(logId: number, err: ServiceError) {
-  return { log_id: logId, error_code: err.entry.baiduCode, error_msg: err.entry.message };
 }

@@ -1,5 +1,7 @@
 /** Baidu response shapes of hand_analysis, fingertip and gesture (seed 001, see docs/hands.md). */
-import type { GestureAnalysis, Hand, HandAnalysis } from '../../analysis/hands.js';
+import type { Hand } from '../../vision/hands.js';
+import type { HandAnalysis } from '../../capabilities/hand_analysis/index.js';
+import type { GestureAnalysis } from '../../capabilities/gesture/index.js';
 import type { Box, Keypoint } from '../../types.js';
 import { round } from '../round.js';
 

@@ -1,54 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
-import type { AnalysisPool } from '../../runtime/pool.js';
-import type { TaskMap, TaskName } from '../../runtime/tasks.js';
-import { bodyAnalysisResponse, errorResponse } from './format.js';
+import type { Engine } from '../../engine/engine.js';
+import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
+import { errorResponse } from './errors.js';
 import { newLogId } from './log-id.js';
-import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
-import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => void;
-
-type Form = Record<string, string | undefined>;
-
-interface BaiduApi {
-  run(pool: AnalysisPool, form: Form, logId: number): Promise<object>;
-}
-
-/** Tasks that take an uploaded image (encoded bytes plus intake options). */
-type ImageTask = { [N in TaskName]: TaskMap[N]['request'] extends { bytes: Uint8Array } ? N : never }[TaskName];
-type TaskOptions<N extends ImageTask> = Omit<TaskMap[N]['request'], 'bytes' | 'intake'>;
-
-/**
- * The usual API: decode the base64 `image` field, read any task options from the form (after the
- * image, so a missing image is the error reported first), run `task` and format its result.
- */
-function imageApi<N extends ImageTask>(
-  task: N,
-  format: (logId: number, result: TaskMap[N]['result']) => object,
-  // Required exactly when the task has options of its own.
-  ...options: {} extends TaskOptions<N> ? [] : [(form: Form) => TaskOptions<N>]
-): BaiduApi {
-  return {
-    async run(pool, form, logId) {
-      const bytes = decodeBase64Field(form.image);
-      const request = { ...options[0]?.(form), bytes, intake: BAIDU_INTAKE } as TaskMap[N]['request'];
-      return format(logId, await pool.run(task, request));
-    },
-  };
-}
-
-/** Online APIs served under /rest/2.0/image-classify/v1/<name>. */
-const APIS: Record<string, BaiduApi> = {
-  body_analysis: imageApi('body_analysis', bodyAnalysisResponse),
-  body_seg: imageApi('body_seg', bodySegResponse, (form) => ({ types: parseSegTypes(form.type) })),
-  body_seg_photo: imageApi('body_seg_photo', idPhotoResponse),
-  hand_analysis: imageApi('hand_analysis', handAnalysisResponse),
-  fingertip: imageApi('hand_analysis', fingertipResponse),
-  gesture: imageApi('gesture', gestureResponse),
-};
 
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
 function formFields(body: unknown): Form {
@@ -58,24 +17,36 @@ function formFields(body: unknown): Form {
   throw new ServiceError('invalid_param', 'body must be form-urlencoded');
 }
 
+/**
+ * One call of an endpoint row: decode the base64 `image` field, read the row's options (after
+ * the image, so a missing image is the error reported first), run its capability, shape.
+ */
+export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number): Promise<object> {
+  const bytes = decodeBase64Field(form.image);
+  const options = row.options(form);
+  return row.shape(logId, await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never));
+}
+
 export interface RestRoutesOptions {
-  pool: AnalysisPool;
+  engine: Engine;
   authenticate: Authenticate;
 }
 
 /**
  * Baidu's online dialect: every outcome is HTTP 200 with JSON carrying a log_id; failures carry
- * error_code/error_msg from the catalogue.
+ * error_code/error_msg (api/baidu/errors.ts).
  */
 export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
   const handler = async (request: FastifyRequest<{ Params: { api: string } }>) => {
     const logId = newLogId();
     try {
-      const api = APIS[request.params.api];
-      if (!api) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
-      opts.authenticate(request, request.params.api);
-      const form = formFields(request.body);
-      return await api.run(opts.pool, form, logId);
+      const row = baiduEndpoint(request.params.api);
+      if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
+      opts.authenticate(request, row.name);
+      if (!opts.engine.serves(row.capability)) {
+        throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
+      }
+      return await callEndpoint(opts.engine, row, formFields(request.body), logId);
     } catch (err) {
       const error = toServiceError(err);
       if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');

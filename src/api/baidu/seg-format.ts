@@ -1,6 +1,6 @@
 /** Baidu response shapes of body_seg and body_seg_photo, and body_seg's `type` option. */
-import { SEG_IMAGE_TYPES, type BodySegResult, type SegImageType } from '../../analysis/body-seg.js';
-import { ID_PHOTO_POINTS, type IdPhotoResult } from '../../analysis/id-photo.js';
+import { SEG_IMAGE_TYPES, type BodySegResult, type SegImageType } from '../../capabilities/body_seg/index.js';
+import { ID_PHOTO_POINTS, type IdPhotoResult } from '../../capabilities/body_seg_photo/index.js';
 import { ServiceError } from '../../errors.js';
 import { round } from '../round.js';
 

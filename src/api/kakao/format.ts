@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../runtime/models.js';
 import { COCO_KEYPOINTS, type Person } from '../../types.js';
 import { pointsBox } from '../../vision/box.js';
-import type { VideoPoseResult } from '../../video/analyze.js';
+import type { PoseJobView, StoredVideoResult } from '../../video/jobs.js';
 import { round } from '../round.js';
 
 /** Points at or above this confidence count as "detected" for the person's bbox. */
@@ -82,10 +82,16 @@ export function kakaoVideoInfo(createdAt: Date) {
   };
 }
 
+/** Kakao's annotations of a neutral video result: one entry per analysed frame. */
+export function kakaoAnnotations(result: StoredVideoResult) {
+  if (result.version === undefined) return result.annotations;
+  return result.frames.map((f) => ({ frame_num: f.frame_num, objects: f.persons.map((t) => toKakaoPerson(t.person)) }));
+}
+
 /** A video analysis in Kakao's result format (what the CLI prints). */
-export function kakaoVideoResult(result: VideoPoseResult, createdAt: Date) {
+export function kakaoVideoResult(result: StoredVideoResult, createdAt: Date) {
   return {
-    annotations: result.annotations,
+    annotations: kakaoAnnotations(result),
     categories: KAKAO_CATEGORIES,
     info: kakaoVideoInfo(createdAt),
     video: result.video,
@@ -93,7 +99,22 @@ export function kakaoVideoResult(result: VideoPoseResult, createdAt: Date) {
 }
 
 /** A finished video job as `GET /pose/job/{id}` returns it on success (keys in Kakao's order). */
-export function kakaoVideoSuccess(jobId: string, result: VideoPoseResult, createdAt: Date) {
+export function kakaoVideoSuccess(jobId: string, result: StoredVideoResult, createdAt: Date) {
   const { annotations, categories, info, video } = kakaoVideoResult(result, createdAt);
   return { annotations, categories, info, job_id: jobId, status: 'success' as const, video };
+}
+
+/** `GET /pose/job/{id}` in Kakao's shape (keys in Kakao's order), plus `progress` while processing. */
+export function kakaoJobView(view: PoseJobView): object {
+  switch (view.status) {
+    case 'not found':
+    case 'waiting':
+      return { job_id: view.job_id, status: view.status };
+    case 'processing':
+      return { job_id: view.job_id, progress: Math.round(view.progress * 1000) / 1000, status: 'processing' };
+    case 'failed':
+      return { description: view.description, job_id: view.job_id, status: 'failed' };
+    case 'success':
+      return kakaoVideoSuccess(view.job_id, view.result, view.createdAt);
+  }
 }

@@ -8,18 +8,20 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ServiceError, toServiceError } from '../../errors.js';
+import { ServiceError, transportError } from '../../errors.js';
 import { KAKAO_INTAKE } from '../../intake/index.js';
-import type { AnalysisPool } from '../../runtime/pool.js';
+import type { Engine } from '../../engine/engine.js';
 import type { AddressPolicy } from '../../net/address-policy.js';
 import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
-import { toKakaoPerson } from './format.js';
+import { kakaoJobView, toKakaoPerson } from './format.js';
+import { kakaoError } from './errors.js';
+import type { PoseJobView } from '../../video/jobs.js';
 import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';
 
 /** What the job routes need from the video job runner (src/video/jobs.ts). */
 export interface PoseJobQueue {
   submit(source: { kind: 'file'; path: string } | { kind: 'url'; url: string }, options: { smoothing: boolean; callbackUrl?: string }): string;
-  view(id: string): object;
+  view(id: string): PoseJobView;
 }
 
 export interface KakaoLimits {
@@ -32,7 +34,7 @@ export interface KakaoLimits {
 }
 
 export interface KakaoRoutesOptions {
-  pool: AnalysisPool;
+  engine: Engine;
   /** Identifies and charges the caller of `api` (KakaoAK header); throws ServiceError. */
   authenticate(request: FastifyRequest, api: 'pose' | 'pose_job'): void;
   urlPolicy: AddressPolicy;
@@ -48,30 +50,12 @@ function fetchFailure(err: FetchError, tooLarge: 'image_size' | 'video_size'): S
   return new ServiceError(err.reason === 'refused' ? 'url_refused' : 'url_unreachable', err.message);
 }
 
-function kakaoError(error: ServiceError) {
-  // Kakao's msg is free text: ours is the catalogue message plus the detail, except for internal
-  // failures, whose detail (a stack) stays in the log.
-  const internal = error.entry.httpStatus >= 500;
-  return { code: error.entry.kakaoCode, msg: error.detail && !internal ? `${error.entry.message}: ${error.detail}` : error.entry.message };
-}
-
-/** Transport and plugin failures (body limits, malformed multipart) as catalogue entries. */
-function transportError(err: unknown): ServiceError {
-  if (err instanceof ServiceError) return err;
-  if (err instanceof FetchError) return fetchFailure(err, 'image_size');
-  const e = err as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServiceError('image_size', e.message);
-  // The client went away mid-upload: its problem, not a server failure (nobody reads the answer).
-  if (e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE') return new ServiceError('invalid_param', 'upload aborted by the client');
-  if (e.statusCode && e.statusCode < 500) return new ServiceError('invalid_param', e.message);
-  return toServiceError(err);
-}
 
 export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions): Promise<void> {
   await app.register(multipart, { limits: { fileSize: Math.max(opts.limits.imageMaxBytes, opts.limits.videoMaxBytes) } });
 
   app.setErrorHandler((err, request, reply: FastifyReply) => {
-    const error = transportError(err);
+    const error = err instanceof FetchError ? fetchFailure(err, 'image_size') : transportError(err);
     if (error.entry.httpStatus >= 500) request.log.error({ err }, 'kakao request failed');
     reply.code(error.entry.httpStatus).send(kakaoError(error));
   });
@@ -82,7 +66,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
     const bytes = 'file' in source
       ? source.file
       : await fetchBytes(source.url, opts.urlPolicy, { maxBytes: opts.limits.imageMaxBytes, timeoutMs: opts.limits.imageFetchTimeoutMs });
-    const analysis = await opts.pool.run('body_analysis', { bytes, intake: KAKAO_INTAKE });
+    const analysis = await opts.engine.run('body_analysis', { bytes, intake: KAKAO_INTAKE });
     return analysis.persons.map(toKakaoPerson);
   });
 
@@ -108,6 +92,6 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
 
   app.get<{ Params: { job_id: string } }>('/pose/job/:job_id', async (request) => {
     opts.authenticate(request, 'pose_job');
-    return opts.jobs.view(request.params.job_id);
+    return kakaoJobView(opts.jobs.view(request.params.job_id));
   });
 }

@@ -1,0 +1,74 @@
+/**
+ * Baidu's online dialect as one table: a row per API under /rest/2.0/image-classify/v1/<name>,
+ * naming the capability it calls, the form fields it reads besides `image`, its option parser,
+ * its response shaper and its OAuth scope. The routes, the token `scope` string and the CLI are
+ * derived from this table (later the OpenAPI document and the SDK too); the private dialect's
+ * table reuses the same parsers and shapers.
+ */
+import type { CapabilityName, OptionsOf, ResultOf } from '../../capabilities/index.js';
+import { bodyAnalysisResponse } from './format.js';
+import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
+import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
+
+/** A request body read as a form. */
+export type Form = Record<string, string | undefined>;
+
+export interface FieldDoc {
+  name: string;
+  description: string;
+}
+
+export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
+  /** The API name in the path. */
+  name: string;
+  capability: N;
+  /** OAuth scope granted for it in token responses (as Baidu names it); none for APIs Baidu grants under another's. */
+  scope?: string;
+  /** Form fields read besides `image`. */
+  fields: readonly FieldDoc[];
+  /** Capability options from the form (after the image is read); invalid values throw ServiceError. */
+  options(form: Form): Partial<OptionsOf<N>>;
+  /** The success body. */
+  shape(logId: number, result: ResultOf<N>): object;
+}
+
+const endpoint = <N extends CapabilityName>(row: BaiduEndpoint<N>): BaiduEndpoint<N> => row;
+const noOptions = () => ({});
+
+export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = [
+  endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
+  endpoint({
+    name: 'body_seg',
+    capability: 'body_seg',
+    scope: 'brain_body_seg',
+    fields: [{ name: 'type', description: 'comma-separated labelmap, scoremap, foreground (default: all three)' }],
+    options: (form) => ({ types: parseSegTypes(form.type) }),
+    shape: bodySegResponse,
+  }),
+  endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse }),
+  endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
+  endpoint({ name: 'fingertip', capability: 'hand_analysis', fields: [], options: noOptions, shape: fingertipResponse }),
+  endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
+] as BaiduEndpoint[];
+
+/**
+ * BODY APIs of Baidu's catalogue whose capability has not landed yet: they answer error 3
+ * (Unsupported openapi method), and their scopes appear in token responses as Baidu grants them.
+ * Each moves into BAIDU_ENDPOINTS when its capability lands.
+ */
+export const BAIDU_PLANNED: ReadonlyArray<{ name: string; scope: string }> = [
+  { name: 'body_attr', scope: 'brain_body_attr' },
+  { name: 'body_num', scope: 'brain_body_number' },
+  { name: 'driver_behavior', scope: 'brain_driver_behavior' },
+  { name: 'body_tracking', scope: 'brain_body_tracking' },
+];
+
+export function baiduEndpoint(name: string): BaiduEndpoint | undefined {
+  return BAIDU_ENDPOINTS.find((e) => e.name === name);
+}
+
+/** API name → scope, for every API with a scope (served or planned), in the order Baidu lists them. */
+export function baiduScopes(): Array<[api: string, scope: string]> {
+  const rows: Array<{ name: string; scope?: string }> = [...BAIDU_ENDPOINTS, ...BAIDU_PLANNED];
+  return rows.filter((r): r is { name: string; scope: string } => Boolean(r.scope)).map((r) => [r.name, r.scope]);
+}

@@ -1,0 +1,48 @@
+/**
+ * Baidu's online dialect: each catalogue kind as Baidu's `error_code` and `error_msg` (seed 001,
+ * error codes). Kinds without a Baidu code of their own take the nearest one Baidu documents.
+ */
+import type { ErrorKind, ServiceError } from '../../errors.js';
+
+export interface BaiduErrorCode {
+  code: number;
+  msg: string;
+}
+
+export const BAIDU_ERRORS = {
+  unknown: { code: 1, msg: 'Unknown error' },
+  unavailable: { code: 2, msg: 'Service temporarily unavailable' },
+  unsupported_method: { code: 3, msg: 'Unsupported openapi method' },
+  not_served: { code: 3, msg: 'Unsupported openapi method' },
+  not_found: { code: 3, msg: 'Unsupported openapi method' },
+  no_permission: { code: 6, msg: 'No permission to access data' },
+  iam_failed: { code: 14, msg: 'IAM Certification failed' },
+  daily_limit: { code: 17, msg: 'Open api daily request limit reached' },
+  qps_limit: { code: 18, msg: 'Open api qps request limit reached' },
+  total_limit: { code: 19, msg: 'Open api total request limit reached' },
+  token_missing: { code: 100, msg: 'Invalid parameter' },
+  token_invalid: { code: 110, msg: 'Access token invalid or no longer valid' },
+  token_expired: { code: 111, msg: 'Access token expired' },
+  invalid_param: { code: 216100, msg: 'invalid param' },
+  missing_param: { code: 216101, msg: 'not enough param' },
+  image_empty: { code: 216200, msg: 'empty image' },
+  image_format: { code: 216201, msg: 'image format error' },
+  image_unsupported: { code: 216201, msg: 'image format error' },
+  image_size: { code: 216202, msg: 'image size error' },
+  image_base64: { code: 216203, msg: 'image size error' },
+  video_size: { code: 216100, msg: 'video size error' },
+  url_refused: { code: 216100, msg: 'invalid param' },
+  url_unreachable: { code: 216100, msg: 'invalid param' },
+  detect_error: { code: 216634, msg: 'detect error' },
+  internal: { code: 282000, msg: 'internal error' },
+} as const satisfies Record<ErrorKind, BaiduErrorCode>;
+
+export function baiduCode(kind: ErrorKind): number {
+  return BAIDU_ERRORS[kind].code;
+}
+
+/** The body of a failed online call. */
+export function errorResponse(logId: number, err: ServiceError) {
+  const { code, msg } = BAIDU_ERRORS[err.kind];
+  return { log_id: logId, error_code: code, error_msg: msg };
+}

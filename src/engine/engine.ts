@@ -1,0 +1,49 @@
+/**
+ * The engine interface: run a capability on an image or a video frame. Two implementations share
+ * it: a pool of worker threads (the server) and an in-process engine (CLI, eval, tests), so a
+ * caller never knows which one it has (onnxruntime-common's habit: interface beside
+ * implementations).
+ */
+import type { IntakeOptions } from '../intake/index.js';
+import type { RgbImage } from '../types.js';
+import type { CapabilityName, FrameCapabilityName, FrameResultOf, FrameStateOf, OptionsOf, ResultOf } from '../capabilities/index.js';
+
+/** What a capability runs on: encoded bytes (decoded once, on the engine side, by `intake`'s rules) or pixels. */
+export type ImageInput = { bytes: Uint8Array; intake?: IntakeOptions } | { image: RgbImage };
+
+export interface Engine {
+  /** The capabilities this engine serves (BODYLENS_CAPABILITIES); others answer `not_served`. */
+  readonly capabilities: readonly CapabilityName[];
+  serves(name: string): boolean;
+  /** A still image. Options not given take the capability's defaults. */
+  run<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>): Promise<ResultOf<N>>;
+  /** A video frame at `timestamp` seconds with the state the previous frame returned (undefined first). */
+  frame<N extends FrameCapabilityName>(
+    name: N,
+    image: RgbImage,
+    state: FrameStateOf<N> | undefined,
+    timestamp: number,
+    options?: Partial<OptionsOf<N>>,
+  ): Promise<{ state: FrameStateOf<N>; result: FrameResultOf<N> }>;
+  /** Resolves when every model is loaded and warmed up; rejects if that fails. */
+  readonly ready: Promise<void>;
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+/** One call, as it crosses to a worker thread. */
+export type EngineCall =
+  | { kind: 'run'; capability: CapabilityName; input: ImageInput; options?: object }
+  | { kind: 'frame'; capability: CapabilityName; image: RgbImage; state: unknown; timestamp: number; options?: object };
+
+export interface EngineSettings {
+  /** Capabilities to serve; their models are the only ones loaded. */
+  capabilities: readonly CapabilityName[];
+  /** ONNX Runtime intra-op threads per engine instance (per worker). */
+  threads: number;
+  /**
+   * Before reporting ready, each capability runs once on this photo (or on mid-grey without
+   * one), so the first request is not slow; false skips it (a one-shot CLI call).
+   */
+  warmup: false | { image?: string };
+}

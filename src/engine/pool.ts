@@ -1,0 +1,154 @@
+/**
+ * The engine as a fixed set of inference worker threads with a FIFO queue; a crashed worker is
+ * replaced. Each worker serves the configured capabilities and loads only their models.
+ */
+import { Worker } from 'node:worker_threads';
+import { ServiceError, isErrorKind } from '../errors.js';
+import type { RgbImage } from '../types.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../runtime/models.js';
+import type { Engine, EngineCall, EngineSettings } from './engine.js';
+import type { WorkerMessage, WorkerReply } from './worker.js';
+
+/** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
+export function defaultWarmupImage(): string | undefined {
+  const path = join(packageRoot(), 'test', 'fixtures', 'coco-000000000785.jpg');
+  return existsSync(path) ? path : undefined;
+}
+
+export interface PoolOptions extends EngineSettings {
+  /** Worker threads; each loads the models of the served capabilities once. */
+  workers: number;
+  /** Jobs allowed to wait for a worker before new ones are refused with error 2. */
+  maxQueue?: number;
+}
+
+interface Job {
+  id: number;
+  message: WorkerMessage;
+  transfer: ArrayBuffer[];
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job?: Job;
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** A copy of the call whose pixel or byte buffer the pool owns, so it can be transferred. */
+function transferable(call: EngineCall): { call: EngineCall; transfer: ArrayBuffer[] } {
+  const own = (data: Uint8Array) => new Uint8Array(data);
+  if (call.kind === 'frame') {
+    const data = own(call.image.data);
+    return { call: { ...call, image: { ...call.image, data } }, transfer: [data.buffer] };
+  }
+  if ('bytes' in call.input) {
+    const bytes = own(call.input.bytes);
+    return { call: { ...call, input: { ...call.input, bytes } }, transfer: [bytes.buffer] };
+  }
+  const image: RgbImage = { ...call.input.image, data: own(call.input.image.data) };
+  return { call: { ...call, input: { image } }, transfer: [image.data.buffer as ArrayBuffer] };
+}
+
+export function createEnginePool(opts: PoolOptions): Engine {
+  const maxQueue = opts.maxQueue ?? 256;
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closing = false;
+  // A worker that cannot load its models would fail the same way again: no respawn loop.
+  let startFailed = false;
+  let readyCount = 0;
+  let resolveReady!: () => void;
+  let rejectReady!: (err: Error) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  // Callers that never await `ready` must not crash the process with an unhandled rejection.
+  ready.catch(() => undefined);
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (!queue.length) return;
+      if (!slot.ready || slot.job) continue;
+      const job = queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage(job.message, job.transfer);
+    }
+  }
+
+  function spawn(index: number): void {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { capabilities: opts.capabilities, threads: opts.threads, warmup: opts.warmup } satisfies EngineSettings,
+    });
+    const slot: Slot = { worker, ready: false };
+    slots[index] = slot;
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        if (++readyCount === opts.workers) resolveReady();
+        dispatch();
+      } else if (msg.type === 'failed_to_start') {
+        startFailed = true;
+        rejectReady(new Error(`inference worker failed to start: ${msg.message}`));
+        for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'inference workers could not start'));
+      } else {
+        const job = slot.job;
+        slot.job = undefined;
+        if (job && job.id === msg.id) {
+          if (msg.type === 'result') job.resolve(msg.result);
+          else job.reject(new ServiceError(isErrorKind(msg.kind) ? msg.kind : 'internal', msg.detail));
+        }
+        dispatch();
+      }
+    });
+    worker.on('error', (err) => {
+      slot.job?.reject(new ServiceError('internal', `inference worker crashed: ${err.message}`));
+      slot.job = undefined;
+    });
+    worker.on('exit', () => {
+      if (closing || startFailed) return;
+      slot.job?.reject(new ServiceError('internal', 'inference worker exited'));
+      if (slot.ready) readyCount--;
+      // Replace it; readiness counts back up when the new worker has warmed up.
+      spawn(index);
+    });
+  }
+
+  for (let i = 0; i < opts.workers; i++) spawn(i);
+
+  function submit(call: EngineCall): Promise<never> {
+    if (!(opts.capabilities as readonly string[]).includes(call.capability)) {
+      return Promise.reject(new ServiceError('not_served', `capability ${call.capability} is not served by this process (BODYLENS_CAPABILITIES=${opts.capabilities.join(',')})`));
+    }
+    if (closing) return Promise.reject(new ServiceError('unavailable', 'service is shutting down'));
+    if (startFailed) return Promise.reject(new ServiceError('unavailable', 'inference workers could not start'));
+    if (queue.length >= maxQueue) return Promise.reject(new ServiceError('unavailable', 'too many requests queued'));
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      const { call: owned, transfer } = transferable(call);
+      queue.push({ id, message: { id, call: owned }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      dispatch();
+    });
+  }
+
+  return {
+    capabilities: opts.capabilities,
+    serves: (name) => (opts.capabilities as readonly string[]).includes(name),
+    ready,
+    isReady: () => readyCount === opts.workers && !closing,
+    run: (capability, input, options) => submit({ kind: 'run', capability, input, options }),
+    frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, image, state, timestamp, options }),
+    async close() {
+      closing = true;
+      for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'service is shutting down'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Multi-person tracker: gives each detected person a stable id across video frames so that
+ * smoothing can follow one person's keypoints.
+ *
+ * The association follows ByteTrack's idea (Zhang et al., 2021): match confident detections
+ * first, then give the tracks still unmatched a second chance with the weak detections (people
+ * half hidden or blurred score low but are still the same person), and keep lost tracks for a
+ * while so a person reappearing after an occlusion gets their old id back. Differences from the
+ * paper: a constant-velocity box prediction instead of a Kalman filter (our boxes come from
+ * keypoints and are already stable), and a weak detection that matches nothing is still reported
+ * (without an id) because the API must return every person found.
+ *
+ * It is a pure function over plain, serialisable state (`track(state, detections, t)` →
+ * `{ state, tracks }`), so callers keep the state where they like: in a video job's loop, or per
+ * (app, case_id) in a store that may live in Redis.
+ */
+import type { Box } from '../types.js';
+import { minCostAssignment } from './assignment.js';
+import { boxIou } from '../vision/box.js';
+
+export interface TrackerOptions {
+  /** Detections scoring at least this take part in the first association. */
+  highScore: number;
+  /** An unmatched detection scoring at least this starts a new track. */
+  newTrackScore: number;
+  /** Least IoU between a predicted track box and a confident detection to pair them. */
+  minIou: number;
+  /** Least IoU for the second association with weak detections (stricter: they are less reliable). */
+  minIouLow: number;
+  /** Seconds a lost track is remembered before its id is retired. */
+  maxAgeSeconds: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
+  highScore: 0.4,
+  newTrackScore: 0.4,
+  minIou: 0.2,
+  minIouLow: 0.5,
+  maxAgeSeconds: 1,
+});
+
+/** Anything with a box and a score can be tracked (people, heads, hands). */
+export interface Detection {
+  box: Box;
+  score: number;
+}
+
+export interface TrackedDetection<D extends Detection> {
+  /** Stable id across frames; undefined for a weak detection no track claimed. */
+  trackId?: number;
+  detection: D;
+}
+
+/** One remembered track: plain data. */
+export interface TrackRecord {
+  id: number;
+  box: Box;
+  /** Change of centre x/y and width/height per second, smoothed over observations. */
+  velocity: [number, number, number, number];
+  /** Timestamp (seconds) of its last observation. */
+  lastSeen: number;
+}
+
+/** The whole tracker state: plain, structured-cloneable and JSON-serialisable. */
+export interface TrackerState {
+  version: 1;
+  tracks: TrackRecord[];
+  nextId: number;
+  /** Timestamp of the previous update (null before the first). */
+  previous: number | null;
+}
+
+export function initialTrackerState(): TrackerState {
+  return { version: 1, tracks: [], nextId: 1, previous: null };
+}
+
+/** Weight of the newest observation in the velocity average. */
+const VELOCITY_GAIN = 0.5;
+/** Timestamps closer than this are the same instant (frame times are fps fractions). */
+const TIME_EPSILON = 1e-6;
+
+function predict(track: TrackRecord, t: number): Box {
+  const dt = t - track.lastSeen;
+  const [vx, vy, vw, vh] = track.velocity;
+  const width = Math.max(1, track.box.width + vw * dt);
+  const height = Math.max(1, track.box.height + vh * dt);
+  const cx = track.box.left + track.box.width / 2 + vx * dt;
+  const cy = track.box.top + track.box.height / 2 + vy * dt;
+  return { left: cx - width / 2, top: cy - height / 2, width, height };
+}
+
+/** Optimal one-to-one pairing by IoU of predicted track boxes, pairs below `threshold` dropped. */
+function associate(
+  tracks: readonly TrackRecord[],
+  candidates: readonly number[],
+  detections: readonly Detection[],
+  predicted: ReadonlyMap<number, Box>,
+  threshold: number,
+): Array<[TrackRecord, number]> {
+  if (tracks.length === 0 || candidates.length === 0) return [];
+  const overlaps = tracks.map((t) => candidates.map((d) => boxIou(predicted.get(t.id)!, detections[d].box)));
+  return minCostAssignment(overlaps.map((row) => row.map((o) => 1 - o)))
+    .filter(([t, d]) => overlaps[t][d] >= threshold)
+    .map(([t, d]) => [tracks[t], candidates[d]]);
+}
+
+function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
+  const dt = Math.max(t - track.lastSeen, TIME_EPSILON);
+  const measured = [
+    (box.left + box.width / 2 - (track.box.left + track.box.width / 2)) / dt,
+    (box.top + box.height / 2 - (track.box.top + track.box.height / 2)) / dt,
+    (box.width - track.box.width) / dt,
+    (box.height - track.box.height) / dt,
+  ];
+  const velocity = track.velocity.map((v, i) => v + VELOCITY_GAIN * (measured[i] - v)) as TrackRecord['velocity'];
+  return { id: track.id, box: { ...box }, velocity, lastSeen: t };
+}
+
+/**
+ * Associates the detections seen at time `t` (seconds; it may jump when frames are skipped)
+ * with the tracks of `state`. Returns the new state and the detections in input order with their
+ * track ids. `state` is not modified.
+ */
+export function track<D extends Detection>(
+  state: TrackerState,
+  detections: readonly D[],
+  t: number,
+  options: TrackerOptions = DEFAULT_TRACKER_OPTIONS,
+): { state: TrackerState; tracks: TrackedDetection<D>[] } {
+  const { highScore, newTrackScore, minIou, minIouLow, maxAgeSeconds } = options;
+  const result: TrackedDetection<D>[] = detections.map((detection) => ({ detection }));
+  // Retire tracks unseen for too long before they can claim anyone.
+  const alive = state.tracks.filter((tr) => t - tr.lastSeen <= maxAgeSeconds + TIME_EPSILON);
+  const predicted = new Map(alive.map((tr) => [tr.id, predict(tr, t)]));
+  const high = detections.map((_, i) => i).filter((i) => detections[i].score >= highScore);
+  const low = detections.map((_, i) => i).filter((i) => detections[i].score < highScore);
+
+  const firstPairs = associate(alive, high, detections, predicted, minIou);
+  const matched = new Set(firstPairs.map(([tr]) => tr.id));
+  // Second chance only for tracks seen at the previous update: a weak detection is not enough
+  // evidence to revive a track that was already lost.
+  const recent = alive.filter((tr) => !matched.has(tr.id) && state.previous !== null && Math.abs(tr.lastSeen - state.previous) <= TIME_EPSILON);
+  const secondPairs = associate(recent, low, detections, predicted, minIouLow);
+
+  const updated = new Map(alive.map((tr) => [tr.id, tr]));
+  for (const [tr, det] of [...firstPairs, ...secondPairs]) {
+    updated.set(tr.id, observe(tr, detections[det].box, t));
+    result[det].trackId = tr.id;
+  }
+  let nextId = state.nextId;
+  for (const i of [...high, ...low]) {
+    if (result[i].trackId !== undefined || detections[i].score < newTrackScore) continue;
+    const id = nextId++;
+    updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t });
+    result[i].trackId = id;
+  }
+  return { state: { version: 1, tracks: [...updated.values()], nextId, previous: t }, tracks: result };
+}
