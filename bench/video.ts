@@ -5,7 +5,7 @@
  * Makes a 720p clip (first N seconds of a clip from ../shared/eval, never committed) in a
  * temporary folder, then runs it as one video job
  * the way the service does: PoseJobs on a fresh SQLite data dir, frames through the worker pool's
- * `pose_frame` task, tracking and smoothing on, result written to disk. Prints one JSON line
+ * `body_analysis` frame call, tracking and smoothing on, result written to disk. Prints one JSON line
  * with analysed frames per second.
  *
  * `--probe-images` also measures whether image requests stay responsive while the job runs:

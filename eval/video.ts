@@ -3,7 +3,7 @@
  * truth exists for them, so jitter is the measurable quantity; see docs/video.md).
  *
  * Each set is analysed once with smoothing off (tracking on); the same tracks are then smoothed
- * with the service's PoseSmoother and default parameters, exactly as the job pipeline does, and
+ * with the service's smoothPerson and default parameters, exactly as the job pipeline does, and
  * both are scored with the mean frame-to-frame keypoint acceleration.
  */
 import { existsSync } from 'node:fs';
