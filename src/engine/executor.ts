@@ -27,7 +27,7 @@ function served(settings: EngineSettings, name: string): Capability {
 
 const grey = (): RgbImage => ({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
 
-/** Loads the models of every served capability, then runs each capability once (warm-up). */
+/** Loads the models of every served capability, then (warm-up) runs capabilities until each model has run once. */
 export async function createExecutor(settings: EngineSettings): Promise<Executor> {
   const hub = new ModelHub(settings.threads);
   await hub.load(modelsFor(settings.capabilities));
@@ -46,16 +46,30 @@ export async function createExecutor(settings: EngineSettings): Promise<Executor
 
   // Every model runs once before the engine reports ready: on a real photo if we have one
   // (realistic kernels and allocations), else on mid-grey.
-  if (settings.warmup) {
-    const photo = settings.warmup.image;
-    const image = photo ? await decodeImage(readFileSync(photo)) : grey();
-    for (const name of settings.capabilities) {
-      const cap = capability(name);
-      const run = execute({ kind: 'run', capability: name, input: { image }, options: cap.warmup?.options });
-      // Grey holds nobody: a capability may refuse it, as it may refuse a photo it says it can.
-      if (cap.warmup?.mayFail || !photo) await run.catch(() => undefined);
-      else await run;
+  if (settings.warmup) await warmUp(settings.capabilities, settings.warmup.image, execute);
+  return { execute, models: hub.loaded, close: () => hub.close() };
+}
+
+/**
+ * Runs capabilities on the warm-up photo (or mid-grey) until every model has run once: the one
+ * that would run the most models not yet warm first, so shared models are not warmed twice
+ * (body pose is in four capabilities). A model counts as warm only after a run that succeeded.
+ */
+async function warmUp(names: readonly CapabilityName[], photo: string | undefined, execute: Executor['execute']): Promise<void> {
+  const image = photo ? await decodeImage(readFileSync(photo)) : grey();
+  const warm = new Set<string>();
+  const pending = names.map((n) => capability(n));
+  for (;;) {
+    const fresh = (c: Capability) => c.models.filter((m) => !warm.has(m)).length;
+    pending.sort((a, b) => fresh(b) - fresh(a));
+    const next = pending.shift();
+    if (!next || fresh(next) === 0) return;
+    try {
+      await execute({ kind: 'run', capability: next.name as CapabilityName, input: { image }, options: next.warmup?.options });
+      for (const m of next.models) warm.add(m);
+    } catch (err) {
+      // Grey holds nobody, and some capabilities may refuse a photo (an ID photo of two people).
+      if (!next.warmup?.mayFail && photo) throw err;
     }
   }
-  return { execute, models: hub.loaded, close: () => hub.close() };
 }
