@@ -46,6 +46,10 @@ export function registerBenchCase(c: BenchCase): void {
 }
 
 registerBenchCase({ name: 'body_analysis', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco'] });
+// Everyday scenes: 36 COCO photos, mostly small people (issue 10's speed target).
+registerBenchCase({ name: 'body_analysis_coco_mini', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco-mini'] });
+// One 1920×1080 street frame with a crowd of pedestrians (MOT17-02).
+registerBenchCase({ name: 'body_analysis_mot17', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
 // A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
   name: 'body_seg',

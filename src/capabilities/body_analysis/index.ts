@@ -64,5 +64,5 @@ export const bodyAnalysis = defineCapability({
   render: (image, result) => renderPersons(image, result.persons),
   docs: 'docs/models.md',
   eval: ['pose', 'kakao', 'video'],
-  bench: ['body_analysis', 'pose_video'],
+  bench: ['body_analysis', 'body_analysis_coco_mini', 'body_analysis_mot17', 'pose_video'],
 });
