@@ -27,7 +27,7 @@ function usage(): string {
       ...(cap.render ? ['[--render out.png]'] : []),
       ...(cap.files ? ['[--out-dir DIR]'] : []),
     ];
-    return `  ${row.name} <image> ${flags.join(' ')}\n      ${cap.summary}`;
+    return `  ${row.name} <image> ${flags.join(' ')}\n      ${row.summary ?? cap.summary}`;
   });
   return `usage: bodylens analyze <api> <file> [options]
 

@@ -22,6 +22,8 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
   /** The API name in the path. */
   name: string;
   capability: N;
+  /** One line for usage texts when it differs from its capability's summary. */
+  summary?: string;
   /** OAuth scope granted for it in token responses (as Baidu names it); none for APIs Baidu grants under another's. */
   scope?: string;
   /** Form fields read besides `image`. */
@@ -47,7 +49,14 @@ export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = [
   }),
   endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse }),
   endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
-  endpoint({ name: 'fingertip', capability: 'hand_analysis', fields: [], options: noOptions, shape: fingertipResponse }),
+  endpoint({
+    name: 'fingertip',
+    capability: 'hand_analysis',
+    summary: 'every hand: box, index fingertip and four helper points',
+    fields: [],
+    options: noOptions,
+    shape: fingertipResponse,
+  }),
   endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
 ] as BaiduEndpoint[];
 
