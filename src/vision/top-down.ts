@@ -32,8 +32,8 @@ export interface TopDownOptions {
 }
 
 export const DEFAULT_TOP_DOWN_OPTIONS: TopDownOptions = {
-  cropScale: 1.2,
-  lightningBelow: 0,
+  cropScale: 1.1,
+  lightningBelow: 96,
   keypointSlack: 0.1,
   centreInset: 0.15,
 };
