@@ -18,7 +18,7 @@ import type { Person, RgbImage } from '../src/types.js';
 import { toBody21 } from '../src/vision/body21.js';
 import { clampBox } from '../src/vision/box.js';
 import { keypointBox } from '../src/vision/pose-geometry.js';
-import { expectedCount, findPeople, loadPersonFinderModels, releasePersonFinderModels, type FoundPerson, type PersonFinderModels, type PersonFinderOptions } from '../src/vision/person-finder.js';
+import { DEFAULT_MIN_SCORE, expectedCount, findPeople, loadPersonFinderModels, releasePersonFinderModels, type FoundPerson, type PersonFinderModels, type PersonFinderOptions } from '../src/vision/person-finder.js';
 import { POSE_SETS, parsePoseSet, personToDetection, type PoseSetSpec } from './datasets.js';
 import { COCO_SIGMAS, evaluateKeypoints, type ImageSample } from './oks.js';
 import { loadPersonSet, matchBoxes, personSetExists, type PersonSetName } from './person-sets.js';
@@ -26,6 +26,8 @@ import { round, type EvalSuite, type Score } from './suite.js';
 
 /** People shorter than this are ignore regions for `recall` and `precision`. */
 export const MIN_HEIGHT = 30;
+/** Score cuts at which box recall/precision are also reported. */
+const SWEEP = [0.3, 0.5];
 
 const BOX_SETS: PersonSetName[] = ['coco-mini', 'pennfudan', 'mot17'];
 
@@ -78,25 +80,33 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             models ??= await loadPersonFinderModels(1);
             const samples = await loadPersonSet(ctx.evalRoot, name, MIN_HEIGHT);
             const all = await loadPersonSet(ctx.evalRoot, name, 0);
+            const minScore = deps.options?.minScore ?? DEFAULT_MIN_SCORE;
+            const sweep = Object.fromEntries(SWEEP.map((t) => [t, { tp: 0, fp: 0 }]));
             let tp = 0, fp = 0, gt = 0, tpAll = 0, gtAll = 0, found = 0, ms = 0, relErr = 0, relErrExpected = 0;
             for (let i = 0; i < samples.length; i++) {
               const image = await decodeFile(samples[i].path);
               const t0 = performance.now();
-              const people = await findPeople(models, image, deps.options);
+              // One run with a low cut gives the default operating point and the sweep.
+              const people = await findPeople(models, image, { ...deps.options, minScore: Math.min(minScore, ...SWEEP) });
               ms += performance.now() - t0;
-              found += people.length;
+              found += people.filter((p) => p.score >= minScore).length;
               if (name === 'heads') {
                 const count = samples[i].count ?? 0;
-                relErr += Math.abs(people.length - count) / Math.max(count, 1);
+                relErr += Math.abs(people.filter((p) => p.score >= minScore).length - count) / Math.max(count, 1);
                 // Scores are probabilities: their sum over all candidates is the expected count.
                 const loose = await findPeople(models, image, { ...deps.options, minScore: 0.02 });
                 relErrExpected += Math.abs(expectedCount(loose) - count) / Math.max(count, 1);
                 continue;
               }
-              const m = matchBoxes(people, samples[i].gts);
+              const kept = people.filter((p) => p.score >= minScore);
+              const m = matchBoxes(kept, samples[i].gts);
               tp += m.tp; fp += m.fp; gt += m.gt;
-              const a = matchBoxes(people, all[i].gts);
+              const a = matchBoxes(kept, all[i].gts);
               tpAll += a.tp; gtAll += a.gt;
+              for (const t of SWEEP) {
+                const s = matchBoxes(people.filter((p) => p.score >= t), samples[i].gts);
+                sweep[t].tp += s.tp; sweep[t].fp += s.fp;
+              }
             }
             const n = samples.length;
             if (name === 'heads') {
@@ -107,7 +117,8 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             }
             const recall = gt ? tp / gt : 0;
             const precision = tp + fp ? tp / (tp + fp) : 1;
-            ctx.emit({ eval: 'persons', set, images: n, gt_boxes: gt, found, recall: round(recall, 4), precision: round(precision, 4), recall_all: round(gtAll ? tpAll / gtAll : 0, 4), gt_boxes_all: gtAll, min_height: MIN_HEIGHT, ms_per_image: round(ms / Math.max(n, 1), 1) });
+            ctx.emit({ eval: 'persons', set, images: n, gt_boxes: gt, found, recall: round(recall, 4), precision: round(precision, 4), recall_all: round(gtAll ? tpAll / gtAll : 0, 4), gt_boxes_all: gtAll, min_height: MIN_HEIGHT, min_score: minScore,
+              sweep: Object.fromEntries(SWEEP.map((t) => [t, { recall: round(gt ? sweep[t].tp / gt : 0, 4), precision: round(sweep[t].tp + sweep[t].fp ? sweep[t].tp / (sweep[t].tp + sweep[t].fp) : 1, 4) }])), ms_per_image: round(ms / Math.max(n, 1), 1) });
             scores.push({ key: `persons/${set}`, metric: 'recall', value: recall });
             continue;
           }

@@ -29,6 +29,8 @@ export interface TopDownOptions {
   keypointSlack: number;
   /** Centre search area: the box shrunk by this fraction of its size on each side. */
   centreInset: number;
+  /** Also run the mirrored crop (Thunder only) and average the heat maps: twice the cost. */
+  flip?: boolean;
 }
 
 export const DEFAULT_TOP_DOWN_OPTIONS: TopDownOptions = {
@@ -40,6 +42,35 @@ export const DEFAULT_TOP_DOWN_OPTIONS: TopDownOptions = {
 
 /** MoveNet's distance bias in its keypoint and centre searches. */
 const DISTANCE_BIAS = 1.8;
+
+/** COCO-17 channel of each keypoint's mirror image (left ↔ right). */
+const FLIP_PAIRS = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15];
+
+/** A side×side HWC RGB tensor mirrored left-right. */
+export function mirror(t: Float32Array, side: number): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const a = (y * side + x) * 3;
+      const b = (y * side + side - 1 - x) * 3;
+      out[a] = t[b]; out[a + 1] = t[b + 1]; out[a + 2] = t[b + 2];
+    }
+  }
+  return out;
+}
+
+/** (a + mirror(b)) / 2 for n×n×c maps, channel k of a meeting channel pairs[k] of b. */
+export function averageMirrored(a: Float32Array, b: Float32Array, n: number, c: number, pairs: readonly number[]): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const i = (y * n + x) * c;
+      const j = (y * n + n - 1 - x) * c;
+      for (let k = 0; k < c; k++) out[i + k] = 0.5 * (a[i + k] + b[j + pairs[k]]);
+    }
+  }
+  return out;
+}
 
 /** The square crop a box is analysed in. */
 export function cropForBox(box: Box, cropScale: number): CropWindow {
@@ -133,10 +164,16 @@ export async function poseForBox(models: PoseModels, image: RgbImage, box: Box, 
   const side = small ? 192 : 256;
   const { image: src, factor } = downscaleForSampling(image, (side * Math.max(image.width, image.height)) / window.width);
   const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
-  const out = await model.run(cropToTensor(src, scaled, { width: side, height: side }), [1, side, side, 3]);
+  const tensor = cropToTensor(src, scaled, { width: side, height: side });
+  const out = await model.run(tensor, [1, side, side, 3]);
   const n = out.kpt_heatmap.dims[1];
   const cell = window.width / n;
   const heads: Heads = { n, heat: out.kpt_heatmap.data, center: out.center.data, regress: out.kpt_regress.data, offset: out.kpt_offset.data };
+  if (opts.flip && !small) {
+    const flipped = await model.run(mirror(tensor, side), [1, side, side, 3]);
+    heads.heat = averageMirrored(heads.heat, flipped.kpt_heatmap.data, n, MOVENET_KEYPOINTS, FLIP_PAIRS);
+    heads.center = averageMirrored(heads.center, flipped.center.data, n, 1, [0]);
+  }
   const gridBox = {
     x0: (box.left - window.x) / cell,
     y0: (box.top - window.y) / cell,
