@@ -1,6 +1,7 @@
 /**
  * Standalone person-finder measurement, single-threaded: node dist/eval/persons-probe.js
- *   [--set coco-mini,pose-coco ...] [--options '{"maxLevel":1}'] [--mot-frame] [--eval-dir DIR]
+ *   [--set coco-mini,pose-coco ...] [--options '{"maxLevel":1}'] [--score person|keypoints|product]
+ *   [--mot-frame] [--eval-dir DIR]
  * Runs the persons suite (eval/persons.ts) with one-thread models for both the new finder and the
  * old body pipeline, and with --mot-frame times both on one 1920x1080 MOT17 frame (median of 3).
  */
@@ -12,8 +13,9 @@ import { decodeImage } from '../src/intake/index.js';
 import { findPeople, loadPersonFinderModels, releasePersonFinderModels } from '../src/vision/person-finder.js';
 import { makePersonsSuite, PERSON_SUITE_SETS } from './persons.js';
 import { evalDataRoot, type EvalContext } from './suite.js';
+import type { ScoreMode } from './datasets.js';
 
-const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, options: { type: 'string' }, 'mot-frame': { type: 'boolean' }, 'eval-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, score: { type: 'string' }, options: { type: 'string' }, 'mot-frame': { type: 'boolean' }, 'eval-dir': { type: 'string' } } });
 const sets = (values.set ?? []).flatMap((s) => s.split(',')).filter(Boolean);
 const options = values.options ? JSON.parse(values.options) : undefined;
 const evalRoot = evalDataRoot(values['eval-dir']);
@@ -22,7 +24,7 @@ const body = await createBodyAnalyzer({ threads: 1 });
 const emit = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n');
 const ctx: EvalContext = {
   evalRoot,
-  options: { sets, suites: ['persons'], scoreMode: 'person' },
+  options: { sets, suites: ['persons'], scoreMode: (values.score ?? 'person') as ScoreMode },
   analyzer: async () => body,
   bodyAnalysis: () => { throw new Error('not used'); },
   emit,
