@@ -54,3 +54,16 @@ describe('top-down decoding tied to the box', () => {
     for (const k of kps) assert.deepEqual([k.x, k.y, k.score], [7, 8, 0.5]);
   });
 });
+
+describe('flip test helpers', () => {
+  test('mirror flips columns; averageMirrored pairs left and right channels', async () => {
+    const { mirror, averageMirrored } = await import('../../src/vision/top-down.js');
+    // 2x2 RGB: pixel values = column index
+    const t = Float32Array.from([0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1]);
+    assert.deepEqual([...mirror(t, 2)], [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0]);
+    // columns mirrored (n = 2, one channel) ...
+    assert.deepEqual([...averageMirrored(Float32Array.from([1, 2, 3, 4]), Float32Array.from([10, 20, 30, 40]), 2, 1, [0])], [10.5, 6, 21.5, 17]);
+    // ... and channels paired (n = 1, left/right swapped)
+    assert.deepEqual([...averageMirrored(Float32Array.from([1, 0]), Float32Array.from([0, 1]), 1, 2, [1, 0])], [1, 0]);
+  });
+});
