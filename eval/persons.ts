@@ -59,6 +59,8 @@ async function decodeFile(path: string): Promise<RgbImage> {
 export interface PersonSuiteDeps {
   models?: PersonFinderModels;
   options?: Partial<PersonFinderOptions>;
+  /** Also score the old body pipeline (analyzePeople through ctx.analyzer) on the box sets. */
+  compareOld?: boolean;
 }
 
 export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
@@ -82,6 +84,8 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             const all = await loadPersonSet(ctx.evalRoot, name, 0);
             const minScore = deps.options?.minScore ?? DEFAULT_MIN_SCORE;
             const sweep = Object.fromEntries(SWEEP.map((t) => [t, { tp: 0, fp: 0 }]));
+            const oldBody = deps.compareOld === false ? undefined : await ctx.analyzer();
+            let oldTp = 0, oldFp = 0, oldRelErr = 0, msOld = 0;
             let tp = 0, fp = 0, gt = 0, tpAll = 0, gtAll = 0, found = 0, ms = 0, relErr = 0, relErrExpected = 0;
             for (let i = 0; i < samples.length; i++) {
               const image = await decodeFile(samples[i].path);
@@ -92,6 +96,11 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
               found += people.filter((p) => p.score >= minScore).length;
               if (name === 'heads') {
                 const count = samples[i].count ?? 0;
+                if (oldBody) {
+                  const t1 = performance.now();
+                  oldRelErr += Math.abs((await oldBody.analyzeImage(image)).length - count) / Math.max(count, 1);
+                  msOld += performance.now() - t1;
+                }
                 relErr += Math.abs(people.filter((p) => p.score >= minScore).length - count) / Math.max(count, 1);
                 // Scores are probabilities: their sum over all candidates is the expected count.
                 const loose = await findPeople(models, image, { ...deps.options, minScore: 0.02 });
@@ -103,6 +112,12 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
               tp += m.tp; fp += m.fp; gt += m.gt;
               const a = matchBoxes(kept, all[i].gts);
               tpAll += a.tp; gtAll += a.gt;
+              if (oldBody) {
+                const t1 = performance.now();
+                const o = matchBoxes(await oldBody.analyzeImage(image), samples[i].gts);
+                msOld += performance.now() - t1;
+                oldTp += o.tp; oldFp += o.fp;
+              }
               for (const t of SWEEP) {
                 const s = matchBoxes(people.filter((p) => p.score >= t), samples[i].gts);
                 sweep[t].tp += s.tp; sweep[t].fp += s.fp;
@@ -111,14 +126,15 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             const n = samples.length;
             if (name === 'heads') {
               const err = n ? relErr / n : 0;
-              ctx.emit({ eval: 'persons', set, images: n, people_found: found, people_true: samples.reduce((s, x) => s + (x.count ?? 0), 0), count_rel_error: round(err, 4), expected_count_rel_error: round(n ? relErrExpected / n : 0, 4), ms_per_image: round(ms / Math.max(n, 1), 1) });
+              ctx.emit({ eval: 'persons', set, images: n, people_found: found, people_true: samples.reduce((s, x) => s + (x.count ?? 0), 0), count_rel_error: round(err, 4), expected_count_rel_error: round(n ? relErrExpected / n : 0, 4), ms_per_image: round(ms / Math.max(n, 1), 1), ...(oldBody ? { old: { count_rel_error: round(n ? oldRelErr / n : 0, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
               scores.push({ key: `persons/${set}`, metric: 'count_accuracy', value: 1 - err });
               continue;
             }
             const recall = gt ? tp / gt : 0;
             const precision = tp + fp ? tp / (tp + fp) : 1;
             ctx.emit({ eval: 'persons', set, images: n, gt_boxes: gt, found, recall: round(recall, 4), precision: round(precision, 4), recall_all: round(gtAll ? tpAll / gtAll : 0, 4), gt_boxes_all: gtAll, min_height: MIN_HEIGHT, min_score: minScore,
-              sweep: Object.fromEntries(SWEEP.map((t) => [t, { recall: round(gt ? sweep[t].tp / gt : 0, 4), precision: round(sweep[t].tp + sweep[t].fp ? sweep[t].tp / (sweep[t].tp + sweep[t].fp) : 1, 4) }])), ms_per_image: round(ms / Math.max(n, 1), 1) });
+              sweep: Object.fromEntries(SWEEP.map((t) => [t, { recall: round(gt ? sweep[t].tp / gt : 0, 4), precision: round(sweep[t].tp + sweep[t].fp ? sweep[t].tp / (sweep[t].tp + sweep[t].fp) : 1, 4) }])), ms_per_image: round(ms / Math.max(n, 1), 1),
+              ...(oldBody ? { old: { recall: round(gt ? oldTp / gt : 0, 4), precision: round(oldTp + oldFp ? oldTp / (oldTp + oldFp) : 1, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
             scores.push({ key: `persons/${set}`, metric: 'recall', value: recall });
             continue;
           }
