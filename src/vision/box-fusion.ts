@@ -141,7 +141,6 @@ export function fuseBoxes(
       const allCut = c.members.every((m) => m.cut);
       const v = t.cut || allCut ? boxIos(c.fused, t.b.box) : boxIou(c.fused, t.b.box);
       const need = t.cut || allCut ? opts.cutIos : opts.iou;
-      // A cut fragment must also not be much bigger than the whole box in its window's direction.
       if (v >= need && v > bestV) {
         best = c;
         bestV = v;
