@@ -19,6 +19,9 @@ import { percentile } from './stats.js';
 import { evalDataRoot } from '../eval/suite.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
 import { packageRoot } from '../src/runtime/models.js';
+import { availableParallelism } from 'node:os';
+import type { CapabilityName } from '../src/capabilities/index.js';
+import { createEnginePool, defaultWarmupImage } from '../src/engine/pool.js';
 
 /** One API to benchmark; later capabilities register their own. */
 export interface BenchCase {
@@ -31,6 +34,11 @@ export interface BenchCase {
   evalImages: string[];
   /** Exact images instead (paths relative to the repo root), e.g. committed fixtures. */
   images?: string[];
+  /**
+   * Capabilities no dialect serves over HTTP yet are measured on the engine itself: a worker pool
+   * in this process (one worker per core), the same concurrency levels; RSS is this process's.
+   */
+  inProcess?: { capability: CapabilityName };
 }
 
 const cases = new Map<string, BenchCase>();
@@ -49,6 +57,18 @@ registerBenchCase({ name: 'body_analysis', path: '/rest/2.0/image-classify/v1/bo
 // Everyday scenes: 36 COCO photos, mostly small people (issue 10's speed target).
 registerBenchCase({ name: 'body_analysis_coco_mini', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco-mini'] });
 // One 1920×1080 street frame with a crowd of pedestrians (MOT17-02).
+registerBenchCase({
+  name: 'body_detection_coco_mini',
+  path: '/rest/2.0/image-classify/v1/body_detection',
+  evalImages: ['pose/coco-mini'],
+  inProcess: { capability: 'body_detection' },
+});
+registerBenchCase({
+  name: 'body_detection_mot17',
+  path: '/rest/2.0/image-classify/v1/body_detection',
+  evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'],
+  inProcess: { capability: 'body_detection' },
+});
 registerBenchCase({ name: 'body_analysis_mot17', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
 // A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
@@ -130,7 +150,10 @@ async function once(target: Target, body: Uint8Array<ArrayBuffer>): Promise<Erro
   }
 }
 
-async function runLevel(target: Target, concurrency: number, requests: number, onError: (e: ErrorSample) => void): Promise<LevelResult> {
+/** Sends request number i; null when it succeeded. */
+type Send = (i: number) => Promise<ErrorSample | null>;
+
+async function runLevel(send: Send, concurrency: number, requests: number, onError: (e: ErrorSample) => void): Promise<LevelResult> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -139,7 +162,7 @@ async function runLevel(target: Target, concurrency: number, requests: number, o
     while (next < requests) {
       const i = next++;
       const t0 = performance.now();
-      const err = await once(target, target.bodies[i % target.bodies.length]);
+      const err = await send(i);
       latencies.push(performance.now() - t0);
       if (err) { errors++; onError(err); }
     }
@@ -232,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
     out({ bench: name, skipped: true, reason: `no images in ${candidates.join(' or ')}` });
     return 0;
   }
+  if (benchCase.inProcess) return runEngineBench(benchCase, benchCase.inProcess.capability, images, imageSource, levels, warmup, out);
   const serverJs = args.server ? resolve(args.server) : join(root, 'dist', 'src', 'server.js');
   if (!existsSync(serverJs)) {
     out({ bench: name, error: `${serverJs} not found; build first (npm run build)` });
@@ -312,7 +336,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     let errors = 0;
     for (const level of levels) {
-      const r = await runLevel(target, level.concurrency, level.requests, onError);
+      const r = await runLevel((i) => once(target, bodies[i % bodies.length]), level.concurrency, level.requests, onError);
       line[`c${level.concurrency}`] = r;
       errors += r.errors;
     }
@@ -335,6 +359,42 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A capability on a worker pool in this process (see BenchCase.inProcess): one JSON line. */
+async function runEngineBench(
+  benchCase: BenchCase,
+  capability: CapabilityName,
+  images: string[],
+  imageSource: string,
+  levels: Array<{ concurrency: number; requests: number }>,
+  warmup: number,
+  out: (line: Record<string, unknown>) => void,
+): Promise<number> {
+  const inputs = images.map((f) => new Uint8Array(readFileSync(f)));
+  const t0 = performance.now();
+  const workers = availableParallelism();
+  const pool = createEnginePool({ capabilities: [capability], workers, threads: 1, warmup: { image: defaultWarmupImage() } });
+  try {
+    await pool.ready;
+    const startupMs = Math.round(performance.now() - t0);
+    let firstError: ErrorSample | undefined;
+    const onError = (e: ErrorSample) => { firstError ??= e; };
+    const send: Send = (i) => pool.run(capability, { bytes: inputs[i % inputs.length] }).then(() => null, (e: Error) => ({ status: 0, body: e.message }));
+    for (let i = 0; i < warmup; i++) { const e = await send(i); if (e) onError(e); }
+    const line: Record<string, unknown> = { bench: benchCase.name, via: 'engine pool in-process', capability, images: images.length, image_source: imageSource, workers };
+    let errors = 0;
+    for (const level of levels) {
+      const r = await runLevel(send, level.concurrency, level.requests, onError);
+      line[`c${level.concurrency}`] = r;
+      errors += r.errors;
+    }
+    Object.assign(line, { peak_rss_mb: Math.round(procStatusKb(process.pid, 'VmHWM') / 1024), errors, warmup, startup_ms: startupMs, ...(firstError ? { first_error: firstError } : {}) });
+    out(line);
+    return errors > 0 ? 1 : 0;
+  } finally {
+    await pool.close();
   }
 }
 

@@ -20,6 +20,7 @@ import { kakaoSuite } from './kakao.js';
 import { videoSuite } from './video.js';
 import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
+import { personsSuite } from './persons.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
@@ -94,6 +95,7 @@ registerSuite(videoSuite);
 registerSuite(kakaoSuite);
 registerSuite(segmentationSuite);
 registerSuite(handsSuite);
+registerSuite(personsSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];

@@ -7,13 +7,20 @@ import { loadConfig, type Config } from './config.js';
 import { createEnginePool, defaultWarmupImage } from './engine/pool.js';
 import type { Engine } from './engine/engine.js';
 import { parseCapabilityList } from './capabilities/index.js';
-import { baiduScopes } from './api/baidu/endpoints.js';
+import { BAIDU_ENDPOINTS, baiduScopes } from './api/baidu/endpoints.js';
+import { KAKAO_CAPABILITIES } from './api/kakao/routes.js';
+import type { CapabilityName } from './capabilities/index.js';
 import { openDatabase } from './store/db.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { fetchToFile, ping } from './net/safe-fetch.js';
 import { PoseJobs } from './video/jobs.js';
 import { join } from 'node:path';
 
+
+/** What the service serves by default: every capability some dialect's route calls. */
+export function dialectCapabilities(): CapabilityName[] {
+  return [...new Set<CapabilityName>([...BAIDU_ENDPOINTS.map((e) => e.capability), ...KAKAO_CAPABILITIES])];
+}
 
 /** How long a job's completion callback may take. */
 const CALLBACK_TIMEOUT_MS = 10_000;
@@ -31,7 +38,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const db = openDatabase(config.dataDir);
-  const capabilities = parseCapabilityList(config.capabilities.join(','));
+  const capabilities = parseCapabilityList(config.capabilities.join(','), dialectCapabilities());
   const auth = new AuthService(db, { scopes: baiduScopes() });
   const bootstrap = ensureBootstrapApp(db, config);
   const engine = createEnginePool({

@@ -46,6 +46,8 @@ export interface CapabilitySpec<N extends string, M extends string, Options, Res
   eval: readonly string[] | { unmeasured: string };
   /** Names of its bench cases. */
   bench: readonly string[];
+  /** Why no dialect row calls it yet (a capability without one must say so). */
+  exposure?: string;
 }
 
 export type Capability<N extends string = string, M extends string = string, Options = any, Result = any, State = any, FrameResult = any> =

@@ -13,8 +13,9 @@ import { handAnalysis } from './hand_analysis/index.js';
 import { gesture } from './gesture/index.js';
 import { bodySeg } from './body_seg/index.js';
 import { bodySegPhoto } from './body_seg_photo/index.js';
+import { bodyDetection } from './body_detection/index.js';
 
-export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto] as const;
+export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection] as const;
 
 type Registered = (typeof CAPABILITIES)[number];
 export type CapabilityName = Registered['name'];
@@ -47,12 +48,12 @@ export function modelsFor(names: readonly string[]): string[] {
 }
 
 /**
- * A comma-separated list of capability names (BODYLENS_CAPABILITIES); empty or absent = all.
- * Unknown names fail with the valid ones.
+ * A comma-separated list of capability names (BODYLENS_CAPABILITIES); empty or absent =
+ * `fallback` (default: all). Unknown names fail with the valid ones.
  */
-export function parseCapabilityList(text: string | undefined): CapabilityName[] {
+export function parseCapabilityList(text: string | undefined, fallback: readonly CapabilityName[] = CAPABILITY_NAMES): CapabilityName[] {
   const names = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) return [...CAPABILITY_NAMES];
+  if (names.length === 0) return [...fallback];
   const unknown = names.filter((n) => !isCapabilityName(n));
   if (unknown.length) throw new Error(`unknown capability ${unknown.map((n) => `"${n}"`).join(', ')}; valid capabilities: ${CAPABILITY_NAMES.join(', ')}`);
   return [...new Set(names)] as CapabilityName[];

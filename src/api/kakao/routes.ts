@@ -11,12 +11,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, transportError } from '../../errors.js';
 import { KAKAO_INTAKE } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
+import type { CapabilityName } from '../../capabilities/index.js';
 import type { AddressPolicy } from '../../net/address-policy.js';
 import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
 import { kakaoJobView, toKakaoPerson } from './format.js';
 import { kakaoError } from './errors.js';
 import type { PoseJobView } from '../../video/jobs.js';
 import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';
+
+/** The capabilities Kakao's routes call (POST /pose, and video jobs through its frame call). */
+export const KAKAO_CAPABILITIES = ['body_analysis'] as const satisfies readonly CapabilityName[];
 
 /** What the job routes need from the video job runner (src/video/jobs.ts). */
 export interface PoseJobQueue {
@@ -66,7 +70,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
     const bytes = 'file' in source
       ? source.file
       : await fetchBytes(source.url, opts.urlPolicy, { maxBytes: opts.limits.imageMaxBytes, timeoutMs: opts.limits.imageFetchTimeoutMs });
-    const analysis = await opts.engine.run('body_analysis', { bytes, intake: KAKAO_INTAKE });
+    const analysis = await opts.engine.run(KAKAO_CAPABILITIES[0], { bytes, intake: KAKAO_INTAKE });
     return analysis.persons.map(toKakaoPerson);
   });
 

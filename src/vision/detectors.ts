@@ -1,0 +1,164 @@
+/**
+ * COCO person detectors run on one window of an image: NanoDet (416, NCHW, GFL box bins) and
+ * CenterNet (512, NHWC, centre heat map + side distances). Both return person boxes in image
+ * pixels with the detector's raw person probability; fusing windows and detectors is
+ * box-fusion.ts's job.
+ */
+import type { Model } from '../runtime/session.js';
+import type { Box, RgbImage } from '../types.js';
+import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { decodeMultiPose } from './movenet.js';
+import { headsFrom } from './person-proposals.js';
+import { keypointBox } from './pose-geometry.js';
+
+/** A person box from one detector run on one window. */
+export interface WindowDetection {
+  box: Box;
+  /** The detector's person probability, 0-1 (uncalibrated). */
+  score: number;
+  /** Which detector produced it. */
+  detector: DetectorName;
+  /** The image window the detector saw (for telling cut-off boxes at tile seams). */
+  window: CropWindow;
+}
+
+export type DetectorName = 'nanodet' | 'centernet' | 'multipose';
+
+export const DETECTOR_INPUT: Record<DetectorName, number> = { nanodet: 416, centernet: 512, multipose: 256 };
+
+/** Registry model of each detector. */
+export const DETECTOR_MODEL: Record<DetectorName, string> = { nanodet: 'nanodet', centernet: 'centernet', multipose: 'movenet-multipose' };
+
+/** COCO class 0 is person in both detectors' 80-class outputs. */
+const PERSON = 0;
+const CLASSES = 80;
+
+/** The window resampled to a side×side HWC float tensor, 0..255 (box pre-filter for big shrinks). */
+function windowTensor(image: RgbImage, window: CropWindow, side: number): Float32Array {
+  const { image: src, factor } = downscaleForSampling(image, (side * Math.max(image.width, image.height)) / Math.max(window.width, window.height));
+  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
+  return cropToTensor(src, scaled, { width: side, height: side });
+}
+
+/** HWC → CHW (NanoDet's layout). */
+export function hwcToChw(hwc: Float32Array, side: number): Float32Array {
+  const plane = side * side;
+  const out = new Float32Array(hwc.length);
+  for (let i = 0, o = 0; i < plane; i++, o += 3) {
+    out[i] = hwc[o];
+    out[plane + i] = hwc[o + 1];
+    out[2 * plane + i] = hwc[o + 2];
+  }
+  return out;
+}
+
+/** Maps a box in model-input pixels back to the image through the window. */
+function toImage(window: CropWindow, side: number, x1: number, y1: number, x2: number, y2: number): Box {
+  const sx = window.width / side;
+  const sy = window.height / side;
+  return { left: window.x + x1 * sx, top: window.y + y1 * sy, width: (x2 - x1) * sx, height: (y2 - y1) * sy };
+}
+
+/** NanoDet's box head: 4 sides × `bins` logits; expected bin × stride = distance (GFL). */
+export function decodeNanodetLevel(
+  cls: Float32Array,
+  reg: Float32Array,
+  grid: number,
+  stride: number,
+  minScore: number,
+): { x1: number; y1: number; x2: number; y2: number; score: number }[] {
+  const bins = reg.length / (grid * grid * 4);
+  const out: { x1: number; y1: number; x2: number; y2: number; score: number }[] = [];
+  const dist = [0, 0, 0, 0];
+  for (let cell = 0; cell < grid * grid; cell++) {
+    const score = cls[cell * CLASSES + PERSON];
+    if (score < minScore) continue;
+    for (let side = 0; side < 4; side++) {
+      const base = (cell * 4 + side) * bins;
+      let max = -Infinity;
+      for (let b = 0; b < bins; b++) max = Math.max(max, reg[base + b]);
+      let sum = 0;
+      let mean = 0;
+      for (let b = 0; b < bins; b++) {
+        const e = Math.exp(reg[base + b] - max);
+        sum += e;
+        mean += b * e;
+      }
+      dist[side] = (mean / sum) * stride;
+    }
+    const cx = ((cell % grid) + 0.5) * stride;
+    const cy = (Math.floor(cell / grid) + 0.5) * stride;
+    out.push({ x1: cx - dist[0], y1: cy - dist[1], x2: cx + dist[2], y2: cy + dist[3], score });
+  }
+  return out;
+}
+
+/** CenterNet's person peaks (3×3 local maxima of the class-0 heat map) and their side distances. */
+export function decodeCenternet(
+  heat: Float32Array,
+  wh: Float32Array,
+  grid: number,
+  stride: number,
+  minScore: number,
+): { x1: number; y1: number; x2: number; y2: number; score: number }[] {
+  const out: { x1: number; y1: number; x2: number; y2: number; score: number }[] = [];
+  const at = (y: number, x: number) => heat[(y * grid + x) * CLASSES + PERSON];
+  for (let y = 0; y < grid; y++) {
+    for (let x = 0; x < grid; x++) {
+      const v = at(y, x);
+      if (v < minScore) continue;
+      let peak = true;
+      for (let dy = -1; dy <= 1 && peak; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if ((dy || dx) && yy >= 0 && yy < grid && xx >= 0 && xx < grid && at(yy, xx) > v) {
+            peak = false;
+            break;
+          }
+        }
+      }
+      if (!peak) continue;
+      const w = (y * grid + x) * 4;
+      out.push({ x1: stride * x - wh[w], y1: stride * y - wh[w + 1], x2: stride * x + wh[w + 2], y2: stride * y + wh[w + 3], score: v });
+    }
+  }
+  return out;
+}
+
+/** Runs NanoDet on a square window of the image. */
+export async function nanodetWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
+  const side = DETECTOR_INPUT.nanodet;
+  const input = hwcToChw(windowTensor(image, window, side), side);
+  const out = await model.run(input, [1, 3, side, side]);
+  const raw = [8, 16, 32].flatMap((s) => decodeNanodetLevel(out[`cls_${s}`].data, out[`box_${s}`].data, side / s, s, minScore));
+  return raw.map((r) => ({ box: toImage(window, side, r.x1, r.y1, r.x2, r.y2), score: r.score, detector: 'nanodet' as const, window }));
+}
+
+/** Runs CenterNet on a square window of the image. */
+export async function centernetWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
+  const side = DETECTOR_INPUT.centernet;
+  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  const raw = decodeCenternet(out.heatmap.data, out.wh.data, side / 4, 4, minScore);
+  return raw.map((r) => ({ box: toImage(window, side, r.x1, r.y1, r.x2, r.y2), score: r.score, detector: 'centernet' as const, window }));
+}
+
+/**
+ * MoveNet MultiPose as a person detector: every centre peak is a person; its box is the
+ * keypoint box of its regressed keypoints, its score the centre heat.
+ */
+export async function multiposeWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
+  const side = DETECTOR_INPUT.multipose;
+  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  const toImage = window.width / out.kpt_heatmap.dims[2];
+  return decodeMultiPose(headsFrom(out), { minCenterScore: minScore, maxCandidates: 100 }).map((c) => {
+    const kps = c.keypoints.map((k) => ({ x: window.x + k.x * toImage, y: window.y + k.y * toImage, score: k.score }));
+    return { box: keypointBox(kps), score: c.centerScore, detector: 'multipose' as const, window };
+  });
+}
+
+export function runDetector(name: DetectorName, model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
+  if (name === 'nanodet') return nanodetWindow(model, image, window, minScore);
+  if (name === 'centernet') return centernetWindow(model, image, window, minScore);
+  return multiposeWindow(model, image, window, minScore);
+}
