@@ -77,6 +77,8 @@ registerBenchCase({
   fields: { type: 'labelmap,scoremap,foreground' },
   evalImages: ['segmentation/human-seg/images/72.jpg'],
 });
+// A close-up portrait that suits an ID photo (committed fixture).
+registerBenchCase({ name: 'body_seg_photo', path: '/rest/2.0/image-classify/v1/body_seg_photo', evalImages: [], images: ['test/fixtures/hands-96_pic00005.jpg'] });
 registerBenchCase({ name: 'hand_analysis_1hand', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-3_1528499009.07_pic00009.jpg'] });
 registerBenchCase({ name: 'hand_analysis_4hands', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
 registerBenchCase({ name: 'gesture_4hands', path: '/rest/2.0/image-classify/v1/gesture', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });

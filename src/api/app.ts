@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { ServiceError, transportError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
@@ -7,8 +7,7 @@ import { baiduRestRoutes } from './baidu/rest.js';
 import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes.js';
 import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
-import { errorResponse } from './baidu/errors.js';
-import { newLogId } from './baidu/log-id.js';
+import { routeError } from './route-errors.js';
 
 /**
  * Request bodies may carry a 4 MB base64 image after urlencoding (which grows '+', '/' and '='
@@ -30,10 +29,6 @@ export interface AppDeps {
   uploadDir: string;
 }
 
-function isBaiduPath(request: FastifyRequest): boolean {
-  return request.url.startsWith('/rest/2.0/');
-}
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -51,22 +46,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  // Outside any dialect's own handler (Kakao has one) failures answer in Baidu's shape: on
-  // Baidu's API paths always with HTTP 200, as Baidu does; elsewhere with the catalogue's status.
+  // Outside a dialect's own handler (Kakao's plugin has one), failures answer in the dialect of
+  // their path (api/route-errors.ts).
   app.setErrorHandler((err, request, reply) => {
     const error = transportError(err);
     if (error.entry.httpStatus >= 500) request.log.error(err);
-    reply.code(isBaiduPath(request) ? 200 : error.entry.httpStatus).send(errorResponse(newLogId(), error));
+    const { status, body } = routeError(request.url.split('?')[0], error);
+    reply.code(status).send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    if (isBaiduPath(request)) {
-      reply.code(200).send(errorResponse(newLogId(), new ServiceError('unsupported_method', path)));
-      return;
-    }
-    const error = new ServiceError('not_found', `no route ${request.method} ${path}`);
-    reply.code(error.entry.httpStatus).send(errorResponse(newLogId(), error));
+    const error = path.startsWith('/rest/2.0/') ? new ServiceError('unsupported_method', path) : new ServiceError('not_found', `no route ${request.method} ${path}`);
+    const { status, body } = routeError(path, error);
+    reply.code(status).send(body);
   });
 
   app.get('/healthz', async (_request, reply) => {

@@ -58,5 +58,30 @@ export function defineCapability<const N extends string, const M extends string,
 ): Capability<N, M, Options, Result, State, FrameResult> {
   if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`capability name "${spec.name}" must be snake_case`);
   if (spec.models.length === 0) throw new Error(`capability ${spec.name} names no models`);
-  return Object.freeze({ ...spec, defaults: Object.freeze({ ...spec.defaults }) });
+  return Object.freeze({ ...spec, defaults: deepFreeze(structuredClone(spec.defaults)) });
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+function deepFreeze<T>(value: T): T {
+  if (isPlainObject(value) || Array.isArray(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A capability's options: its defaults with the caller's values laid over them, nested option
+ * objects merged key by key (arrays and other values replaced); undefined values leave the default.
+ */
+export function mergeOptions<O>(defaults: O, given: unknown): O {
+  if (!isPlainObject(given) || !isPlainObject(defaults)) return (given === undefined ? defaults : given) as O;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeOptions(out[key], value) : value;
+  }
+  return out as O;
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { capability } from '../capabilities/index.js';
 import type { Capability } from '../capabilities/capability.js';
@@ -41,21 +42,32 @@ ${FIELDS.map((f) => `  --${f.name}  ${f.description}`).join('\n')}
   --out-dir DIR   write the result's images there; the JSON shows their paths instead of base64`;
 }
 
-/** Writes each image as <name>.png or <name>.jpg in outDir; returns base64 → path. */
-async function writeImages(outDir: string, files: Record<string, Uint8Array>): Promise<Map<string, string>> {
+/**
+ * Writes each image as <name>.png or <name>.jpg in outDir; returns base64 → the paths of the
+ * files with those bytes, in file order (two images can be byte-identical: the labelmap and
+ * scoremap of an empty mask).
+ */
+async function writeImages(outDir: string, files: Record<string, Uint8Array>): Promise<Map<string, string[]>> {
   await mkdir(outDir, { recursive: true });
-  const paths = new Map<string, string>();
+  const paths = new Map<string, string[]>();
   for (const [name, bytes] of Object.entries(files)) {
     const path = join(outDir, `${name}.${sniffFormat(bytes) === 'jpeg' ? 'jpg' : 'png'}`);
     await writeFile(path, bytes);
-    paths.set(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), path);
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    paths.set(key, [...(paths.get(key) ?? []), path]);
   }
   return paths;
 }
 
-/** The JSON with every string that is the base64 of a written image replaced by its path. */
-function withPaths(value: unknown, paths: Map<string, string>): unknown {
-  if (typeof value === 'string') return paths.get(value) ?? value;
+/**
+ * The JSON with every string that is the base64 of a written image replaced by its path; equal
+ * images take their paths in order (the response lists them in the order the result holds them).
+ */
+function withPaths(value: unknown, paths: Map<string, string[]>): unknown {
+  if (typeof value === 'string') {
+    const queue = paths.get(value);
+    return queue && queue.length ? (queue.length > 1 ? queue.shift()! : queue[0]) : value;
+  }
   if (Array.isArray(value)) return value.map((v) => withPaths(v, paths));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPaths(v, paths)]));
   return value;
@@ -95,7 +107,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   // The row and the capability agree by construction; the general type is enough here.
   const cap: Capability = capability(row.capability as string);
   const logId = newLogId();
-  const engine = createInProcessEngine({ capabilities: [row.capability] });
+  const engine = createInProcessEngine({ capabilities: [row.capability], threads: availableParallelism() });
   try {
     const form: Form = Object.fromEntries(row.fields.map((f) => [f.name, values[f.name] as string | undefined]));
     // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.

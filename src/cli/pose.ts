@@ -6,6 +6,7 @@
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { createInProcessEngine } from '../engine/in-process.js';
 import type { Engine } from '../engine/engine.js';
 import { kakaoVideoResult, toKakaoPerson } from '../api/kakao/format.js';
@@ -89,7 +90,7 @@ export async function runPoseCommand(argv: string[]): Promise<number> {
   try {
     // Content decides, not the file name: images by their magic bytes, anything else is tried as video.
     const isImage = sniffFormat(await readHead(file, 64)) !== undefined;
-    engine = createInProcessEngine({ capabilities: ['body_analysis'] });
+    engine = createInProcessEngine({ capabilities: ['body_analysis'], threads: availableParallelism() });
     if (isImage) await analyzeImageFile(engine, file, values.render);
     else await analyzeVideoFile(engine, file, !values['no-smoothing'], values.render);
     return 0;

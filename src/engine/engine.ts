@@ -42,8 +42,8 @@ export interface EngineSettings {
   /** ONNX Runtime intra-op threads per engine instance (per worker). */
   threads: number;
   /**
-   * Before reporting ready, each capability runs once on this photo (or on mid-grey without
-   * one), so the first request is not slow; false skips it (a one-shot CLI call).
+   * Before reporting ready, capabilities run on this photo (or on mid-grey without one) until
+   * every model has run once, so the first request is not slow; false skips it (a one-shot CLI call).
    */
   warmup: false | { image?: string };
 }

@@ -10,6 +10,7 @@ import { decodeImage } from '../intake/index.js';
 import type { RgbImage } from '../types.js';
 import type { EngineCall, EngineSettings } from './engine.js';
 import { ModelHub } from './hub.js';
+import { mergeOptions } from '../capabilities/capability.js';
 
 export interface Executor {
   execute(call: EngineCall): Promise<unknown>;
@@ -35,7 +36,7 @@ export async function createExecutor(settings: EngineSettings): Promise<Executor
   async function execute(call: EngineCall): Promise<unknown> {
     const cap = served(settings, call.capability);
     const models = await hub.pick(cap.models);
-    const options = { ...cap.defaults, ...call.options };
+    const options = mergeOptions(cap.defaults, call.options);
     if (call.kind === 'frame') {
       if (!cap.frame) throw new ServiceError('unsupported_method', `capability ${cap.name} has no video-frame call`);
       return cap.frame(models, call.image, call.state, call.timestamp, options);
@@ -68,8 +69,10 @@ async function warmUp(names: readonly CapabilityName[], photo: string | undefine
       await execute({ kind: 'run', capability: next.name as CapabilityName, input: { image }, options: next.warmup?.options });
       for (const m of next.models) warm.add(m);
     } catch (err) {
-      // Grey holds nobody, and some capabilities may refuse a photo (an ID photo of two people).
-      if (!next.warmup?.mayFail && photo) throw err;
+      // Grey holds nobody, and some capabilities may refuse a photo (an ID photo of two people):
+      // a documented refusal, nothing else.
+      const refused = err instanceof ServiceError && err.kind === 'detect_error';
+      if (!refused || (!next.warmup?.mayFail && photo)) throw err;
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Inference worker thread: an executor over the served capabilities (their models loaded once,
- * each capability warmed up), then calls one at a time. A ServiceError travels back as its
+ * Inference worker thread: an executor over the served capabilities (their models loaded once
+ * and warmed up), then calls one at a time. A ServiceError travels back as its
  * catalogue kind so the caller's dialect can render it.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -5,7 +5,8 @@
  * Shared by the job runner (src/video/jobs.ts), the CLI, eval and bench.
  */
 import type { BodyFrameState, TrackedPerson } from '../capabilities/body_analysis/index.js';
-import type { Keypoint, Person, RgbImage } from '../types.js';
+import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../tracking/tracker.js';
+import type { RgbImage } from '../types.js';
 import { FrameReader, probeVideo, type VideoFrame, type VideoInfo } from './decode.js';
 
 /** The body_analysis frame call (an engine's `frame('body_analysis', ...)`). */
@@ -13,8 +14,17 @@ export type BodyFrameFn = (
   image: RgbImage,
   state: BodyFrameState | undefined,
   timestamp: number,
-  options: { smoothing: boolean },
+  options: BodyFrameOptions,
 ) => Promise<{ state: BodyFrameState; result: TrackedPerson[] }>;
+
+/** The options a video passes to each frame call. */
+export interface BodyFrameOptions {
+  smoothing: boolean;
+  tracker: TrackerOptions;
+}
+
+/** Tracks are kept this long after a person was last seen (an occlusion, a missed detection). */
+const TRACK_MEMORY_SECONDS = 1;
 
 export interface VideoAnalysisOptions {
   frame: BodyFrameFn;
@@ -51,15 +61,6 @@ export interface VideoPoseResult {
   frames: VideoFrameResult[];
 }
 
-/** Stored results keep 4 decimals (what any dialect prints), which keeps job files small. */
-const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
-const compactPoint = (p: Keypoint): Keypoint => ({ x: r4(p.x), y: r4(p.y), score: r4(p.score) });
-function compactPerson(p: Person): Person {
-  const keypoints = Object.fromEntries(Object.entries(p.keypoints).map(([k, v]) => [k, compactPoint(v)])) as Person['keypoints'];
-  const { left, top, width, height } = p.box;
-  return { box: { left: r4(left), top: r4(top), width: r4(width), height: r4(height) }, score: r4(p.score), keypoints };
-}
-
 export async function analyzeVideo(path: string, options: VideoAnalysisOptions): Promise<VideoPoseResult> {
   const info = await probeVideo(path, options.signal);
   const stride = Math.max(1, Math.floor(options.frameStride));
@@ -71,13 +72,15 @@ export async function analyzeVideo(path: string, options: VideoAnalysisOptions):
   const frames: VideoFrameResult[] = [];
   let size = { width: info.width, height: info.height };
   let state: BodyFrameState | undefined;
+  // A whole number of frames, as long as a second (at least one frame).
+  const tracker = { ...DEFAULT_TRACKER_OPTIONS, maxAgeSeconds: Math.max(1, Math.round(TRACK_MEMORY_SECONDS * info.fps)) / info.fps };
 
   for await (const frame of reader.frames()) {
     size = { width: frame.image.width, height: frame.image.height };
-    const out = await options.frame(frame.image, state, frame.index / info.fps, { smoothing: options.smoothing });
+    const out = await options.frame(frame.image, state, frame.index / info.fps, { smoothing: options.smoothing, tracker });
     options.signal?.throwIfAborted();
     state = out.state;
-    frames.push({ frame_num: frame.index, persons: out.result.map(({ trackId, person }) => ({ trackId, person: compactPerson(person) })) });
+    frames.push({ frame_num: frame.index, persons: out.result });
     await options.onFrame?.(frame, out.result, info);
     options.onProgress?.(Math.min(0.99, frames.length / expectedAnalysed));
   }

@@ -18,7 +18,7 @@ import type { VideoSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import { applyMigrations, cachedStatement, type Db, type MigrationSet } from '../store/db.js';
 import type { RgbImage } from '../types.js';
-import { analyzeVideo, type BodyFrameFn, type VideoPoseResult } from './analyze.js';
+import { analyzeVideo, type BodyFrameFn, type BodyFrameOptions, type VideoPoseResult } from './analyze.js';
 import type { BodyFrameState, TrackedPerson } from '../capabilities/body_analysis/index.js';
 import { VideoError } from './decode.js';
 
@@ -397,7 +397,7 @@ export class PoseJobs {
     image: RgbImage,
     state: BodyFrameState | undefined,
     t: number,
-    options: { smoothing: boolean },
+    options: BodyFrameOptions,
     signal: AbortSignal,
   ): Promise<{ state: BodyFrameState; result: TrackedPerson[] }> {
     const giveUp = Date.now() + BUSY_GIVE_UP_MS;

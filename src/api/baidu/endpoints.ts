@@ -37,8 +37,23 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
 const endpoint = <N extends CapabilityName>(row: BaiduEndpoint<N>): BaiduEndpoint<N> => row;
 const noOptions = () => ({});
 
-export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = [
+/**
+ * An API of Baidu's BODY catalogue whose capability has not landed yet: it answers error 3
+ * (Unsupported openapi method) and its scope appears in token responses as Baidu grants it.
+ * It becomes an endpoint row when its capability lands.
+ */
+export interface PlannedApi {
+  name: string;
+  scope: string;
+  capability?: undefined;
+}
+
+/** Every API under /rest/2.0/image-classify/v1/, in the order Baidu's token scopes list them. */
+export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
   endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
+  { name: 'body_attr', scope: 'brain_body_attr' },
+  { name: 'body_num', scope: 'brain_body_number' },
+  { name: 'driver_behavior', scope: 'brain_driver_behavior' },
   endpoint({
     name: 'body_seg',
     capability: 'body_seg',
@@ -47,7 +62,8 @@ export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = [
     options: (form) => ({ types: parseSegTypes(form.type) }),
     shape: bodySegResponse,
   }),
-  endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse }),
+  endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
+  { name: 'body_tracking', scope: 'brain_body_tracking' },
   endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
   endpoint({
     name: 'fingertip',
@@ -57,27 +73,21 @@ export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = [
     options: noOptions,
     shape: fingertipResponse,
   }),
-  endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
-] as BaiduEndpoint[];
+  endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse }),
+] as ReadonlyArray<BaiduEndpoint | PlannedApi>;
 
-/**
- * BODY APIs of Baidu's catalogue whose capability has not landed yet: they answer error 3
- * (Unsupported openapi method), and their scopes appear in token responses as Baidu grants them.
- * Each moves into BAIDU_ENDPOINTS when its capability lands.
- */
-export const BAIDU_PLANNED: ReadonlyArray<{ name: string; scope: string }> = [
-  { name: 'body_attr', scope: 'brain_body_attr' },
-  { name: 'body_num', scope: 'brain_body_number' },
-  { name: 'driver_behavior', scope: 'brain_driver_behavior' },
-  { name: 'body_tracking', scope: 'brain_body_tracking' },
-];
+const isServed = (row: BaiduEndpoint | PlannedApi): row is BaiduEndpoint => row.capability !== undefined;
+
+/** The APIs a capability serves. */
+export const BAIDU_ENDPOINTS: readonly BaiduEndpoint[] = BAIDU_APIS.filter(isServed);
+/** The APIs still waiting for their capability. */
+export const BAIDU_PLANNED: readonly PlannedApi[] = BAIDU_APIS.filter((r): r is PlannedApi => !isServed(r));
 
 export function baiduEndpoint(name: string): BaiduEndpoint | undefined {
   return BAIDU_ENDPOINTS.find((e) => e.name === name);
 }
 
-/** API name → scope, for every API with a scope (served or planned), in the order Baidu lists them. */
+/** API name → scope, for every API with a scope (served or planned), in Baidu's order. */
 export function baiduScopes(): Array<[api: string, scope: string]> {
-  const rows: Array<{ name: string; scope?: string }> = [...BAIDU_ENDPOINTS, ...BAIDU_PLANNED];
-  return rows.filter((r): r is { name: string; scope: string } => Boolean(r.scope)).map((r) => [r.name, r.scope]);
+  return BAIDU_APIS.filter((r) => Boolean(r.scope)).map((r) => [r.name, r.scope!]);
 }

@@ -42,10 +42,11 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
     try {
       const row = baiduEndpoint(request.params.api);
       if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
-      opts.authenticate(request, row.name);
+      // Refused before authentication, so a call this process cannot serve costs no quota.
       if (!opts.engine.serves(row.capability)) {
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
       }
+      opts.authenticate(request, row.name);
       return await callEndpoint(opts.engine, row, formFields(request.body), logId);
     } catch (err) {
       const error = toServiceError(err);

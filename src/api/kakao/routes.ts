@@ -64,7 +64,15 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
     reply.code(error.entry.httpStatus).send(kakaoError(error));
   });
 
+  // Refused before authentication or reading any input, so they cost no quota.
+  const served = () => {
+    for (const c of KAKAO_CAPABILITIES) {
+      if (!opts.engine.serves(c)) throw new ServiceError('not_served', `capability ${c} is not served here (BODYLENS_CAPABILITIES)`);
+    }
+  };
+
   app.post('/pose', async (request) => {
+    served();
     opts.authenticate(request, 'pose');
     const source = exactlyOneSource(await readImageInput(request, opts.limits.imageMaxBytes), 'image_url');
     const bytes = 'file' in source
@@ -75,6 +83,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
   });
 
   app.post('/pose/job', async (request) => {
+    served();
     opts.authenticate(request, 'pose_job');
     await mkdir(opts.uploadDir, { recursive: true });
     const upload = join(opts.uploadDir, randomUUID());

@@ -6,16 +6,18 @@
 import { defineCapability } from '../capability.js';
 import { BODY_POSE_MODELS, DEFAULT_BODY_OPTIONS, analyzePeople, bodyModels, type BodyOptions } from '../../vision/body-pose.js';
 import { renderPersons } from '../../render/skeleton.js';
-import { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track, type TrackerState } from '../../tracking/tracker.js';
+import { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track, type TrackerOptions, type TrackerState } from '../../tracking/tracker.js';
 import { retainTracks, smoothPerson, type SmootherState } from '../../tracking/smoothing.js';
 import type { Person } from '../../types.js';
 
 export interface BodyAnalysisOptions extends BodyOptions {
   /** Video frames only: One-Euro smoothing of each tracked person's keypoints. */
   smoothing: boolean;
+  /** Video frames only: the tracker's thresholds and memory. */
+  tracker: TrackerOptions;
 }
 
-export const DEFAULT_BODY_ANALYSIS_OPTIONS: Readonly<BodyAnalysisOptions> = { ...DEFAULT_BODY_OPTIONS, smoothing: true };
+export const DEFAULT_BODY_ANALYSIS_OPTIONS: Readonly<BodyAnalysisOptions> = { ...DEFAULT_BODY_OPTIONS, smoothing: true, tracker: DEFAULT_TRACKER_OPTIONS };
 
 /** Result of body keypoint analysis on one image, in original-image pixels. */
 export interface BodyAnalysis {
@@ -46,7 +48,7 @@ export const bodyAnalysis = defineCapability({
   },
   async frame(models, image, state: BodyFrameState | undefined, timestamp, options) {
     const detected = await analyzePeople(bodyModels(models), image, options);
-    const tracked = track(state?.tracker ?? initialTrackerState(), detected, timestamp, DEFAULT_TRACKER_OPTIONS);
+    const tracked = track(state?.tracker ?? initialTrackerState(), detected, timestamp, options.tracker);
     let smoother = state?.smoother ?? {};
     let result: TrackedPerson[] = tracked.tracks.map(({ trackId, detection }) => ({ trackId, person: detection }));
     if (options.smoothing) {

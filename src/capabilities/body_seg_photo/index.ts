@@ -25,5 +25,5 @@ export const bodySegPhoto = defineCapability({
   warmup: { mayFail: true },
   docs: 'docs/segmentation.md',
   eval: ['segmentation'],
-  bench: [],
+  bench: ['body_seg_photo'],
 });

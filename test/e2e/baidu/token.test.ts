@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import { baiduCode, BAIDU_ERRORS } from '../../../src/api/baidu/errors.js';
+import { baiduScopes } from '../../../src/api/baidu/endpoints.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ let base: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bodylens-token-'));
   db = openDatabase(dir);
-  auth = new AuthService(db);
+  auth = new AuthService(db, { scopes: baiduScopes() });
   app = createApp(db, { name: 'route-test' });
 
   server = Fastify();
@@ -76,6 +77,11 @@ describe('/oauth/2.0/token', () => {
     const body = res.json();
     assert.equal(body.expires_in, 2592000);
     assert.ok(body.scope.split(' ').includes('brain_all_scope'));
+    // Baidu's order of the BODY scopes, as real token responses list them.
+    assert.equal(
+      body.scope,
+      'public brain_all_scope brain_body_analysis brain_body_attr brain_body_number brain_driver_behavior brain_body_seg brain_gesture_detect brain_body_tracking brain_hand_analysis wise_adapt',
+    );
     assert.equal(auth.verifyToken(body.access_token).appId, app.appId);
   });
 

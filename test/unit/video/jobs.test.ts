@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
@@ -230,6 +230,26 @@ describe('PoseJobs', () => {
     assert.equal(h.jobs.sweepExpired(), 1);
     assert.equal(existsSync(join(h.dataDir, 'jobs', id)), false);
     assert.equal((h.db.prepare('SELECT COUNT(*) AS n FROM pose_jobs').get() as { n: number }).n, 0);
+    await h.jobs.close();
+    h.db.close();
+  });
+
+  test('the stored result is neutral and versioned; a Kakao-shaped file from before versioning is still answered', async () => {
+    const h = harness();
+    h.jobs.start();
+    const id = h.jobs.submit({ kind: 'file', path: h.copyOf(shortClip) }, { smoothing: true });
+    await h.waitFinished(id);
+    const file = join(h.dataDir, 'jobs', id, 'result.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(stored.version, 1);
+    assert.equal(stored.frames.length, 6);
+    assert.equal(Object.keys(stored.frames[0].persons[0].person.keypoints).length, 21, 'Baidu\'s 21 points, not a dialect\'s');
+    const fresh = kakaoView(h.jobs, id);
+    // The same file as an earlier version wrote it: Kakao's annotations.
+    writeFileSync(file, JSON.stringify({ video: fresh.video, annotations: fresh.annotations }));
+    const legacy = kakaoView(h.jobs, id);
+    assert.deepEqual(legacy.annotations, fresh.annotations);
+    assert.equal(legacy.status, 'success');
     await h.jobs.close();
     h.db.close();
   });
