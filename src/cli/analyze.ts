@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { capability } from '../capabilities/index.js';
+import { CAPABILITY_NAMES, capability, isCapabilityName } from '../capabilities/index.js';
 import type { Capability } from '../capabilities/capability.js';
 import { BAIDU_ENDPOINTS, baiduEndpoint, type Form } from '../api/baidu/endpoints.js';
 import { errorResponse } from '../api/baidu/errors.js';
@@ -38,6 +38,9 @@ ${lines.join('\n')}
       Kakao Pose: the POST /pose array for a photo, the job result for a video (pose --help)
 Options:
 ${FIELDS.map((f) => `  --${f.name}  ${f.description}`).join('\n')}
+  --capability NAME <image> [--render out.png]
+      any capability of the registry (${CAPABILITY_NAMES.join(', ')}), its neutral result as JSON
+      (e.g. body_detection, the person finder, which no API serves yet)
   --render FILE   the photo with the result drawn on it (PNG)
   --out-dir DIR   write the result's images there; the JSON shows their paths instead of base64`;
 }
@@ -85,6 +88,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
         render: { type: 'string' },
         'out-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        capability: { type: 'string' },
         ...Object.fromEntries(FIELDS.map((f) => [f.name, { type: 'string' as const }])),
       },
     });
@@ -94,6 +98,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   }
   const { positionals } = parsed;
   const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (typeof values.capability === 'string') return runCapability(values.capability, positionals[0], values.render as string | undefined);
   const [api, file] = positionals;
   if (values.help || !api || !file) {
     console.error(usage());
@@ -124,6 +129,33 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
     const error = toServiceError(err);
     console.log(JSON.stringify(errorResponse(logId, error), null, 2));
     if (error.detail) console.error(error.detail);
+    return 1;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** JSON of a neutral result: encoded images as base64. */
+const neutralJson = (result: unknown) =>
+  JSON.stringify(result, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v), 2);
+
+/** `bodylens analyze --capability <name> <image>`: the capability's own result, no dialect. */
+async function runCapability(name: string, file: string | undefined, render: string | undefined): Promise<number> {
+  if (!isCapabilityName(name) || !file) {
+    console.error(isCapabilityName(name) ? usage() : `unknown capability "${name}"; valid capabilities: ${CAPABILITY_NAMES.join(', ')}`);
+    return 2;
+  }
+  const cap: Capability = capability(name as string);
+  const engine = createInProcessEngine({ capabilities: [name], threads: availableParallelism() });
+  try {
+    const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
+    const result = await engine.run(name, { image });
+    if (render && cap.render) await writeFile(render, await cap.render(image, result));
+    console.log(neutralJson(result));
+    return 0;
+  } catch (err) {
+    const error = toServiceError(err);
+    console.error(`bodylens: ${error.message}`);
     return 1;
   } finally {
     await engine.close();

@@ -50,3 +50,25 @@ test('a file that is not a picture answers with a Baidu error and exit code 1', 
   assert.equal(r.code, 1);
   assert.equal(JSON.parse(r.out).error_code, 216201);
 });
+
+test('--capability runs any capability of the registry and prints its neutral result; unknown names list the valid ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bodylens-cli-'));
+  try {
+    const png = join(dir, 'd.png');
+    const r = await capture(['--capability', 'body_detection', fixture('coco-000000000785.jpg'), '--render', png]);
+    assert.equal(r.code, 0);
+    const result = JSON.parse(r.out);
+    assert.deepEqual(result.image, { width: 640, height: 425 });
+    assert.equal(result.persons.length, 1, 'the skier, once');
+    const p = result.persons[0];
+    assert.ok(p.score > 0.5 && p.score <= 1);
+    assert.equal(p.keypoints.length, 17);
+    // The skier's COCO box is about x 281-499, y 45-391.
+    assert.ok(Math.abs(p.box.left - 281) < 25 && Math.abs(p.box.top + p.box.height - 391) < 25, JSON.stringify(p.box));
+    const meta = await sharp(png).metadata();
+    assert.deepEqual([meta.width, meta.height], [640, 425]);
+    assert.equal((await capture(['--capability', 'body_magic', fixture('coco-000000000785.jpg')])).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
