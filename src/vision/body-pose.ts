@@ -74,7 +74,7 @@ export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   scoring: 'pose',
   topDownBelow: 0,
   freshMinSupport: 0.25,
-  unmatchedMinProposal: 0,
+  unmatchedMinProposal: 0.3,
   topDown: DEFAULT_TOP_DOWN_OPTIONS,
 };
 
