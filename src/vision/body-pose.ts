@@ -67,7 +67,7 @@ export interface CombinedOptions {
 
 export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   detectors: ['centernet'],
-  maxTileSide: 700,
+  maxTileSide: 1100,
   coverIou: 0.5,
   skipMinScore: 0.5,
   skipMinHeight: 0.5,
