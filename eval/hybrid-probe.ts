@@ -3,7 +3,7 @@
  * interleaved across variants so CPU noise hits all alike:
  *   node dist/eval/hybrid-probe.js [--set pose-coco-mini,coco-mini,...] [--variants '{"name":{BodyOptions}}'] [--mot-frame]
  * One JSON line per set and variant: pose AP (pose-* sets), box recall/precision at IoU 0.5 for
- * people >= 30 px (coco-mini, mot17; at the default output and at score >= 0.4), ms/image.
+ * people >= 30 px (coco-mini, mot17, pennfudan; at the default output and at score >= 0.4), ms/image.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ const POSE_DEFS: Record<string, { file: string; spec: PoseSetSpec }> = {
   'pose-crowdpose': { file: 'test_crowdpose.json', spec: POSE_SETS.crowdpose },
   'pose-studio-single': { file: 'annotations.json', spec: { ...POSE_SETS.coco, dir: 'pose/studio-single', annotationFile: 'annotations.json' } },
 };
-const BOX_SETS = ['coco-mini', 'mot17'];
+const BOX_SETS = ['coco-mini', 'mot17', 'pennfudan'];
 
 const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, variants: { type: 'string' }, 'mot-frame': { type: 'boolean' }, nanodet: { type: 'boolean' } } });
 const sets = (values.set ?? []).flatMap((s) => s.split(',')).filter(Boolean);

@@ -70,7 +70,7 @@ export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   maxTileSide: 1100,
   coverIou: 0.5,
   skipMinScore: 0.5,
-  skipMinHeight: 0.5,
+  skipMinHeight: 0.25,
   scoring: 'pose',
   topDownBelow: 0,
   freshMinSupport: 0.25,
