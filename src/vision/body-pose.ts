@@ -35,8 +35,10 @@ import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top
 
 /** How the old and the finder's people are combined (measured: docs/person-finder.md). */
 export interface CombinedOptions {
-  /** Detectors of the finder on the whole image. */
+  /** Detectors of the finder on the whole image (images small enough to go untiled). */
   detectors: DetectorName[];
+  /** Detectors on the whole image when it is also tiled (the tiles run CenterNet). */
+  tiledDetectors: DetectorName[];
   /** Finder's tiles (CenterNet) for images whose long side exceeds this; 0 = never. */
   maxTileSide: number;
   /** A candidate box with at least this IoU with an old person's box is that person (no pose run). */
@@ -67,6 +69,7 @@ export interface CombinedOptions {
 
 export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   detectors: ['centernet'],
+  tiledDetectors: ['centernet'],
   maxTileSide: 1100,
   coverIou: 0.5,
   skipMinScore: 0.5,
@@ -171,11 +174,10 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
       return [oldPerson(single, proposals[0], { support: s, maxScore: s, votes: 1 })];
     }
   }
-  const candidates: Candidate[] = await personCandidates(finder, image, {
-    ...DEFAULT_PERSON_FINDER_OPTIONS,
-    detectors: o.detectors,
-    maxTileSide: o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY,
-  });
+  const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
+  const tiled = Math.max(image.width, image.height) > maxTileSide;
+  const detectors = (tiled ? o.tiledDetectors : o.detectors).filter((d) => finder.detectors[d]);
+  const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, maxTileSide });
   const covered = new Set<number>();
   const people: Posed[] = [];
   for (let j = 0; j < proposals.length; j++) {
