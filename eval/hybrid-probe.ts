@@ -1,7 +1,8 @@
 /**
  * Old vs combined body pipeline (src/vision/body-pose.ts), one thread, one sitting, images
  * interleaved across variants so CPU noise hits all alike:
- *   node dist/eval/hybrid-probe.js [--set pose-coco-mini,coco-mini,...] [--variants '{"name":{BodyOptions}}'] [--mot-frame]
+ *   node dist/eval/hybrid-probe.js [--set pose-coco-mini,coco-mini,...] [--variants '{"name":{BodyOptions}}'] [--mot-frame] [--nanodet]
+ * (--nanodet also loads NanoDet, for variants with combined.detectors naming it).
  * One JSON line per set and variant: pose AP (pose-* sets), box recall/precision at IoU 0.5 for
  * people >= 30 px (coco-mini, mot17, pennfudan; at the default output and at score >= 0.4), ms/image.
  */

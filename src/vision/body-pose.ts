@@ -2,18 +2,37 @@
  * The body keypoint pipeline shared by every capability that needs people with Baidu's 21
  * points (body_analysis, video frames, body_seg, the ID photo).
  *
- * Combined pipeline (default, docs/person-finder.md "Combined body pipeline"):
- *   1. MultiPose proposals + a MoveNet Thunder pass on a crop per person (the old pipeline: best
- *      on large, clear people);
- *   2. unless the old pipeline already explains the image (one large confident person and no
- *      other proposal), the person finder's detectors in boxes-only mode (person-finder.ts
- *      `personCandidates`: CenterNet on the whole image, plus its tiles when the long side
- *      exceeds 700 px);
- *   3. top-down pose with the finder's box-tied decoding (top-down.ts) only for candidate boxes
- *      no old person covers (box IoU);
- *   4. one score scale: every person gets the finder's calibrated probability (support and best
- *      run score of its detector box, pose confidence of its keypoints); duplicates by OKS.
- * `pipeline: 'multipose'` runs step 1 alone (the old pipeline, for comparison).
+ * Combined pipeline (default):
+ *   1. MultiPose 256 proposals (the old pipeline's first stage);
+ *   2. gate: when MultiPose has exactly one proposal and its Thunder-refined person scores at
+ *      least 0.5 (old scale) and is at least a quarter of the image tall, the old pipeline
+ *      explains the image and the detectors do not run (studio-single, the studio video: old
+ *      speed, identical output). Relaxing "exactly one proposal" to "one proposal of centre score
+ *      >= 0.3" cost coco-mini box recall 0.41 -> 0.37 and was dropped;
+ *   3. otherwise the person finder's detectors in boxes-only mode (person-finder.ts
+ *      `personCandidates`): CenterNet on the whole image, plus CenterNet on level-1 tiles when
+ *      the long side exceeds 1100 px (1080p: three 1080 px tiles; against the finder's 700 px
+ *      rule same MOT17 recall, 2/3 of the time);
+ *   4. each proposal takes the candidate box with the best IoU (>= 0.5) with its rough
+ *      keypoint box as detector evidence and is refined by Thunder as before; proposals no box
+ *      confirms are refined only from centre score 0.3 (the rest almost never survived: -46 ms
+ *      per coco-mini image for -0.005 AP);
+ *   5. candidate boxes no proposal covers (IoU < 0.5) with detector support >= 0.25 get the
+ *      finder's box-tied top-down pose (top-down.ts; Lightning under 96 px);
+ *   6. one score scale, the old one: personScore(keypoints, s) with s = the proposal's centre
+ *      score for MultiPose people and the finder's calibrated probability for finder people
+ *      (measured against the calibrated probability for everyone: equal on coco-mini, keeps
+ *      coco(4) and studio-single exactly at the old AP, and keeps the meaning of the score the
+ *      tracker and the ID photo thresholds were set on); minPersonScore, then OKS-NMS.
+ * `pipeline: 'multipose'` runs MultiPose + Thunder alone (the pre-finder pipeline).
+ *
+ * Measured (eval/hybrid-probe.ts, 1 thread, old vs combined in one sitting, box = keypoint
+ * extent): pose AP coco-mini 0.332 -> 0.369, coco(4) 0.794 = 0.794, crowdpose 0.588 -> 0.753,
+ * studio-single 0.909 = 0.909; box recall (>= 30 px) coco-mini 0.33 -> 0.41, mot17 0.15 ->
+ * 0.45, pennfudan 0.89 -> 0.91; ms/image coco-mini 134 -> 173, studio-single 58 = 58, one
+ * 1080p MOT17 frame 191 ms / 3 people -> 583 ms / 12 people. NanoDet beside CenterNet on
+ * photos (`combined.detectors`, loaded when the models record has `nanodet`): coco-mini AP
+ * 0.389, recall 0.46 at +35 ms, but crowdpose 0.59; not the default.
  */
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, Person, RgbImage } from '../types.js';
