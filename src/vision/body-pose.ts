@@ -1,8 +1,38 @@
 /**
  * The body keypoint pipeline shared by every capability that needs people with Baidu's 21
- * points (body_analysis, video frames, body_seg, the ID photo): proposals from MoveNet
- * MultiPose, a MoveNet Thunder pass on a crop per person, duplicate removal by OKS, then the
- * derived Baidu points.
+ * points (body_analysis, video frames, body_seg, the ID photo).
+ *
+ * Combined pipeline (default):
+ *   1. MultiPose 256 proposals (the old pipeline's first stage);
+ *   2. gate: when MultiPose has exactly one proposal and its Thunder-refined person scores at
+ *      least 0.5 (old scale) and is at least a quarter of the image tall, the old pipeline
+ *      explains the image and the detectors do not run (studio-single, the studio video: old
+ *      speed, identical output). Relaxing "exactly one proposal" to "one proposal of centre score
+ *      >= 0.3" cost coco-mini box recall 0.41 -> 0.37 and was dropped;
+ *   3. otherwise the person finder's detectors in boxes-only mode (person-finder.ts
+ *      `personCandidates`): CenterNet on the whole image, plus CenterNet on level-1 tiles when
+ *      the long side exceeds 1100 px (1080p: three 1080 px tiles; against the finder's 700 px
+ *      rule same MOT17 recall, 2/3 of the time);
+ *   4. each proposal takes the candidate box with the best IoU (>= 0.5) with its rough
+ *      keypoint box as detector evidence and is refined by Thunder as before; proposals no box
+ *      confirms are refined only from centre score 0.3 (the rest almost never survived: -46 ms
+ *      per coco-mini image for -0.005 AP);
+ *   5. candidate boxes no proposal covers (IoU < 0.5) with detector support >= 0.25 get the
+ *      finder's box-tied top-down pose (top-down.ts; Lightning under 96 px);
+ *   6. one score scale, the old one: personScore(keypoints, s) with s = the proposal's centre
+ *      score for MultiPose people and the finder's calibrated probability for finder people
+ *      (measured against the calibrated probability for everyone: equal on coco-mini, keeps
+ *      coco(4) and studio-single exactly at the old AP, and keeps the meaning of the score the
+ *      tracker and the ID photo thresholds were set on); minPersonScore, then OKS-NMS.
+ * `pipeline: 'multipose'` runs MultiPose + Thunder alone (the pre-finder pipeline).
+ *
+ * Measured (eval/hybrid-probe.ts, 1 thread, old vs combined in one sitting, box = keypoint
+ * extent): pose AP coco-mini 0.332 -> 0.369, coco(4) 0.794 = 0.794, crowdpose 0.588 -> 0.753,
+ * studio-single 0.909 = 0.909; box recall (>= 30 px) coco-mini 0.33 -> 0.41, mot17 0.15 ->
+ * 0.45, pennfudan 0.89 -> 0.91; ms/image coco-mini 134 -> 173, studio-single 58 = 58, one
+ * 1080p MOT17 frame 191 ms / 3 people -> 583 ms / 12 people. NanoDet beside CenterNet on
+ * photos (`combined.detectors`, loaded when the models record has `nanodet`): coco-mini AP
+ * 0.389, recall 0.46 at +35 ms, but crowdpose 0.59; not the default.
  */
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, Person, RgbImage } from '../types.js';
@@ -10,14 +40,76 @@ import { detectPeople, type PersonProposal } from './person-proposals.js';
 import { refinePose } from './pose-refiner.js';
 import { toBody21 } from './body21.js';
 import { oksNms, keypointBox, personScore } from './pose-geometry.js';
-import { clampBox } from './box.js';
+import { boxIou, clampBox } from './box.js';
+import type { DetectorName } from './detectors.js';
+import {
+  DEFAULT_PERSON_FINDER_OPTIONS,
+  calibratedScore,
+  personCandidates,
+  poseConfidence,
+  type Candidate,
+  type PersonFinderModels,
+} from './person-finder.js';
+import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top-down.js';
+
+/** How the old and the finder's people are combined (measured: docs/person-finder.md). */
+export interface CombinedOptions {
+  /** Detectors of the finder on the whole image (images small enough to go untiled). */
+  detectors: DetectorName[];
+  /** Detectors on the whole image when it is also tiled (the tiles run CenterNet). */
+  tiledDetectors: DetectorName[];
+  /** Finder's tiles (CenterNet) for images whose long side exceeds this; 0 = never. */
+  maxTileSide: number;
+  /** A candidate box with at least this IoU with an old person's box is that person (no pose run). */
+  coverIou: number;
+  /**
+   * Skip the detectors when the old pipeline found exactly one person, of at least this old
+   * score, at least `skipMinHeight` of the image tall, and no other proposal; 0 = never skip.
+   */
+  skipMinScore: number;
+  skipMinHeight: number;
+  /**
+   * 'calibrated': everyone on the finder's probability scale; 'native': old people keep the old
+   * score, finder people the calibrated one; 'pose': everyone on the old scale (personScore of the
+   * keypoints, nudged by the proposal score or, for finder people, the calibrated probability).
+   */
+  scoring: 'calibrated' | 'native' | 'pose';
+  /**
+   * A proposal matched to a candidate box whose long side is under this (image px) gets the
+   * finder's top-down pose in that box instead of the old refinement; 0 = always refine.
+   */
+  topDownBelow: number;
+  /** Uncovered candidates get a top-down pass only with at least this detector support. */
+  freshMinSupport: number;
+  /** Proposals no candidate box matches are refined only with at least this centre score (0 = all). */
+  unmatchedMinProposal: number;
+  topDown: TopDownOptions;
+}
+
+export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
+  detectors: ['centernet'],
+  tiledDetectors: ['centernet'],
+  maxTileSide: 1100,
+  coverIou: 0.5,
+  skipMinScore: 0.5,
+  skipMinHeight: 0.25,
+  scoring: 'pose',
+  topDownBelow: 0,
+  freshMinSupport: 0.25,
+  unmatchedMinProposal: 0.3,
+  topDown: DEFAULT_TOP_DOWN_OPTIONS,
+};
 
 /** Tunables of the body pipeline, with the values the eval harness measured best. */
 export interface BodyOptions {
-  /** Drop people whose keypoint-based score is below this (0-1). */
+  /** Drop people whose score is below this (0-1). */
   minPersonScore: number;
   /** OKS above which two results are the same person (the weaker one is dropped). */
   duplicateOks: number;
+  /** 'combined' (default) or 'multipose' (MultiPose + Thunder alone, the pre-finder pipeline). */
+  pipeline?: 'combined' | 'multipose';
+  /** Overrides of DEFAULT_COMBINED_OPTIONS (measurement). */
+  combined?: Partial<CombinedOptions>;
 }
 
 export const DEFAULT_BODY_OPTIONS: BodyOptions = {
@@ -28,14 +120,27 @@ export const DEFAULT_BODY_OPTIONS: BodyOptions = {
 export interface BodyModels {
   proposer: Model;
   refiner: Model;
+  /** The person finder's detectors and top-down models; without them the old pipeline runs. */
+  finder?: PersonFinderModels;
 }
 
 /** The models of BodyModels, by registry name. */
-export const BODY_POSE_MODELS = ['movenet-multipose', 'movenet-thunder'] as const;
+export const BODY_POSE_MODELS = ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning'] as const;
 
-/** BodyModels out of a set of loaded models keyed by registry name. */
-export function bodyModels(models: Record<(typeof BODY_POSE_MODELS)[number], Model>): BodyModels {
-  return { proposer: models['movenet-multipose'], refiner: models['movenet-thunder'] };
+type BodyModelName = (typeof BODY_POSE_MODELS)[number];
+
+/** BodyModels out of a set of loaded models keyed by registry name (nanodet is used when present). */
+export function bodyModels(models: Record<BodyModelName, Model> & { nanodet?: Model }): BodyModels {
+  return {
+    proposer: models['movenet-multipose'],
+    refiner: models['movenet-thunder'],
+    finder: models.centernet
+      ? {
+          detectors: { centernet: models.centernet, ...(models.nanodet ? { nanodet: models.nanodet } : {}) },
+          pose: { thunder: models['movenet-thunder'], lightning: models['movenet-lightning'] },
+        }
+      : undefined,
+  };
 }
 
 function clampPoint(p: Keypoint, image: RgbImage): Keypoint {
@@ -46,20 +151,96 @@ function clampPoint(p: Keypoint, image: RgbImage): Keypoint {
   };
 }
 
-export async function analyzePeople(
-  models: BodyModels,
-  image: RgbImage,
-  options: BodyOptions = DEFAULT_BODY_OPTIONS,
-): Promise<Person[]> {
+interface Posed {
+  keypoints: Keypoint[];
+  score: number;
+}
+
+/** Old pipeline: MultiPose proposals, each refined by Thunder; scores on the old scale. */
+async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Posed[]> {
   const proposals: PersonProposal[] = await detectPeople(models.proposer, image);
-  const refined: { keypoints: Keypoint[]; score: number }[] = [];
+  const refined: Posed[] = [];
   // Sequential on purpose: each worker owns one core; parallel runs would only contend.
   for (const proposal of proposals) {
     const keypoints = await refinePose(models.refiner, image, proposal);
     refined.push({ keypoints, score: personScore(keypoints, proposal.score) });
   }
+  return refined;
+}
+
+type Evidence = { support: number; maxScore: number; votes: number };
+
+async function combinedPeople(models: BodyModels, finder: PersonFinderModels, image: RgbImage, options: BodyOptions): Promise<Posed[]> {
+  const o = { ...DEFAULT_COMBINED_OPTIONS, ...options.combined };
+  const proposals = await detectPeople(models.proposer, image);
+  /** An old (refined) person on the chosen scale. */
+  const oldPerson = (keypoints: Keypoint[], proposal: PersonProposal, e: Evidence): Posed => {
+    const old = personScore(keypoints, proposal.score);
+    return { keypoints, score: o.scoring === 'calibrated' ? calibratedScore({ ...e, pose: poseConfidence(keypoints) }, true) : old };
+  };
+  const finderPerson = (keypoints: Keypoint[], e: Evidence): Posed => {
+    const p = calibratedScore({ ...e, pose: poseConfidence(keypoints) }, true);
+    return { keypoints, score: o.scoring === 'pose' ? personScore(keypoints, p) : p };
+  };
+  let single: Keypoint[] | undefined;
+  if (proposals.length === 1 && o.skipMinScore > 0) {
+    // The old pipeline explains the image: one large, confident person and no other proposal.
+    single = await refinePose(models.refiner, image, proposals[0]);
+    const box = clampBox(keypointBox(single), image);
+    if (personScore(single, proposals[0].score) >= o.skipMinScore && box.height >= o.skipMinHeight * image.height) {
+      // No detector evidence: the proposal's centre score stands in for the detector's support.
+      const s = proposals[0].score;
+      return [oldPerson(single, proposals[0], { support: s, maxScore: s, votes: 1 })];
+    }
+  }
+  const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
+  const tiled = Math.max(image.width, image.height) > maxTileSide;
+  const detectors = (tiled ? o.tiledDetectors : o.detectors).filter((d) => finder.detectors[d]);
+  const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, maxTileSide });
+  const covered = new Set<number>();
+  const people: Posed[] = [];
+  for (let j = 0; j < proposals.length; j++) {
+    const proposal = proposals[j];
+    const rough = clampBox(keypointBox(proposal.keypoints), image);
+    let best = -1;
+    let bestIou = o.coverIou;
+    for (let i = 0; i < candidates.length; i++) {
+      const v = boxIou(candidates[i].box, rough);
+      if (v >= o.coverIou) covered.add(i);
+      if (v >= bestIou) { bestIou = v; best = i; }
+    }
+    const c = best >= 0 ? candidates[best] : undefined;
+    if (!c && proposal.score < o.unmatchedMinProposal) continue;
+    const e: Evidence = { support: c?.support ?? 0, maxScore: c?.maxScore ?? 0, votes: c?.votes ?? 0 };
+    if (c && finder.pose && Math.max(c.box.width, c.box.height) < o.topDownBelow) {
+      // Small person: the finder's top-down pose in its detector box is the better one.
+      people.push(finderPerson(await poseForBox(finder.pose, image, c.box, o.topDown), e));
+    } else {
+      const keypoints = j === 0 && single ? single : await refinePose(models.refiner, image, proposal);
+      people.push(oldPerson(keypoints, proposal, e));
+    }
+  }
+  if (finder.pose) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
+      if (covered.has(i) || c.support < o.freshMinSupport) continue;
+      people.push(finderPerson(await poseForBox(finder.pose, image, c.box, o.topDown), c));
+    }
+  }
+  return people;
+}
+
+export async function analyzePeople(
+  models: BodyModels,
+  image: RgbImage,
+  options: BodyOptions = DEFAULT_BODY_OPTIONS,
+): Promise<Person[]> {
+  const all: Posed[] =
+    options.pipeline === 'multipose' || !models.finder
+      ? await multiPosePeople(models, image)
+      : await combinedPeople(models, models.finder, image, options);
   const kept = oksNms(
-    refined.filter((r) => r.score >= options.minPersonScore),
+    all.filter((r) => r.score >= options.minPersonScore),
     options.duplicateOks,
   );
   return kept.map(({ keypoints, score }) => {
