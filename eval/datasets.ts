@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { BODY21_KEYPOINTS, type Body21KeypointName, type Person } from '../src/types.js';
 import { AIC_SIGMAS, COCO_SIGMAS, CROWDPOSE_SIGMAS, areaFromBbox, type BboxXywh, type Detection, type GroundTruth } from './oks.js';
 
-export type PoseSetName = 'coco' | 'crowdpose' | 'aic';
-export const POSE_SET_NAMES: readonly PoseSetName[] = ['coco', 'crowdpose', 'aic'];
+export type PoseSetName = 'coco' | 'crowdpose' | 'aic' | 'coco-mini' | 'studio-single';
+export const POSE_SET_NAMES: readonly PoseSetName[] = ['coco', 'crowdpose', 'aic', 'coco-mini', 'studio-single'];
 
 /** How the OKS scale s² is obtained for a set's ground truth. */
 export type AreaConvention =
@@ -34,6 +34,10 @@ export const POSE_SETS: Record<PoseSetName, PoseSetSpec> = {
   // COCO-style AP on AIC as mmpose reports it (xtcocotools use_area=False → w·h·0.53); the 2017
   // challenger scorer used w·h+1 with a different, non-PR score (see docs/eval.md).
   aic: { name: 'aic', dir: 'pose/aic', annotationFile: 'test_aic.json', sigmas: AIC_SIGMAS, area: { kind: 'bbox', factor: 0.53 } },
+  // Everyday COCO train2017 scenes, mostly small people: the main multi-person set.
+  'coco-mini': { name: 'coco-mini', dir: 'pose/coco-mini', annotationFile: 'annotations.json', sigmas: COCO_SIGMAS, area: { kind: 'annotation' } },
+  // One person per studio/fashion photo, COCO-17 with every point marked visible.
+  'studio-single': { name: 'studio-single', dir: 'pose/studio-single', annotationFile: 'annotations.json', sigmas: COCO_SIGMAS, area: { kind: 'annotation' } },
 };
 
 /** Which number ranks detections for AP. */

@@ -5,7 +5,7 @@
  *     counts people ≥ MIN_HEIGHT px tall (the issue's 30-100 px and up), `recall_all` every box;
  *   - heads: mean relative error of the person count on crowd/heads;
  *   - pose-* sets: OKS AP of the new pipeline (findPeople + top-down keypoints, Baidu 21 points via
- *     toBody21) and, in the same run, of the old one (analyzePeople), on coco-mini, coco (4),
+ *     toBody21) and, in the same run, of body_analysis (the combined pipeline), on coco-mini, coco (4),
  *     crowdpose and studio-single.
  * Runs in-process with one thread per model (as a worker does).
  */
@@ -58,7 +58,7 @@ async function decodeFile(path: string): Promise<RgbImage> {
 
 export interface PersonSuiteDeps {
   options?: Partial<PersonFinderOptions>;
-  /** Also score the old body pipeline (analyzePeople through ctx.analyzer) on the box sets. */
+  /** Also score body_analysis (the combined pipeline the API runs) on the box sets, for comparison. */
   compareOld?: boolean;
 }
 
@@ -69,7 +69,8 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
     async run(ctx, sets) {
       const scores: Score[] = [];
       const engine = await ctx.engine();
-      // The finder as the body_detection capability; the old pipeline as body_analysis.
+      // The finder alone (body_detection) beside what the API runs (body_analysis: MultiPose +
+      // Thunder combined with the finder's boxes, src/vision/body-pose.ts).
       const find = async (image: RgbImage, options: Partial<PersonFinderOptions> = {}) =>
         (await engine.run('body_detection', { image }, { ...deps.options, ...options })).persons;
       const findOld = async (image: RgbImage) => (await engine.run('body_analysis', { image })).persons;
@@ -127,7 +128,7 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             const n = samples.length;
             if (name === 'heads') {
               const err = n ? relErr / n : 0;
-              ctx.emit({ eval: 'persons', set, images: n, people_found: found, people_true: samples.reduce((s, x) => s + (x.count ?? 0), 0), count_rel_error: round(err, 4), expected_count_rel_error: round(n ? relErrExpected / n : 0, 4), ms_per_image: round(ms / Math.max(n, 1), 1), ...(compareOld ? { old: { count_rel_error: round(n ? oldRelErr / n : 0, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
+              ctx.emit({ eval: 'persons', set, images: n, people_found: found, people_true: samples.reduce((s, x) => s + (x.count ?? 0), 0), count_rel_error: round(err, 4), expected_count_rel_error: round(n ? relErrExpected / n : 0, 4), ms_per_image: round(ms / Math.max(n, 1), 1), ...(compareOld ? { body_analysis: { count_rel_error: round(n ? oldRelErr / n : 0, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
               scores.push({ key: `persons/${set}`, metric: 'count_accuracy', value: 1 - err });
               continue;
             }
@@ -135,7 +136,7 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
             const precision = tp + fp ? tp / (tp + fp) : 1;
             ctx.emit({ eval: 'persons', set, images: n, gt_boxes: gt, found, recall: round(recall, 4), precision: round(precision, 4), recall_all: round(gtAll ? tpAll / gtAll : 0, 4), gt_boxes_all: gtAll, min_height: MIN_HEIGHT, min_score: minScore,
               sweep: Object.fromEntries(SWEEP.map((t) => [t, { recall: round(gt ? sweep[t].tp / gt : 0, 4), precision: round(sweep[t].tp + sweep[t].fp ? sweep[t].tp / (sweep[t].tp + sweep[t].fp) : 1, 4) }])), ms_per_image: round(ms / Math.max(n, 1), 1),
-              ...(compareOld ? { old: { recall: round(gt ? oldTp / gt : 0, 4), precision: round(oldTp + oldFp ? oldTp / (oldTp + oldFp) : 1, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
+              ...(compareOld ? { body_analysis: { recall: round(gt ? oldTp / gt : 0, 4), precision: round(oldTp + oldFp ? oldTp / (oldTp + oldFp) : 1, 4), ms_per_image: round(msOld / Math.max(n, 1), 1) } } : {}) });
             scores.push({ key: `persons/${set}`, metric: 'recall', value: recall });
             continue;
           }
@@ -169,7 +170,7 @@ export function makePersonsSuite(deps: PersonSuiteDeps = {}): EvalSuite {
           ctx.emit({
             eval: 'persons', set, images: data.images.length, persons_scored: data.personsScored,
             new: { AP: round(rNew.AP, 4), AP50: round(rNew.AP50, 4), AR: round(rNew.AR, 4), persons_dt: dtNew, ms_per_image: round(msNew / n, 1) },
-            old: { AP: round(rOld.AP, 4), AP50: round(rOld.AP50, 4), AR: round(rOld.AR, 4), persons_dt: dtOld, ms_per_image: round(msOld / n, 1) },
+            body_analysis: { AP: round(rOld.AP, 4), AP50: round(rOld.AP50, 4), AR: round(rOld.AR, 4), persons_dt: dtOld, ms_per_image: round(msOld / n, 1) },
           });
           scores.push({ key: `persons/${set}`, metric: 'AP', value: rNew.AP });
         }
