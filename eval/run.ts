@@ -21,6 +21,7 @@ import { kakaoSuite } from './kakao.js';
 import { videoSuite } from './video.js';
 import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
+import { lspSuite } from './lsp.js';
 import { personsSuite } from './persons.js';
 import { packageRoot } from '../src/runtime/models.js';
 
@@ -97,6 +98,7 @@ registerSuite(kakaoSuite);
 registerSuite(segmentationSuite);
 registerSuite(handsSuite);
 registerSuite(personsSuite);
+registerSuite(lspSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];

@@ -65,6 +65,6 @@ export const bodyAnalysis = defineCapability({
   },
   render: (image, result) => renderPersons(image, result.persons),
   docs: 'docs/models.md',
-  eval: ['pose', 'kakao', 'video'],
+  eval: ['pose', 'kakao', 'video', 'lsp'],
   bench: ['body_analysis', 'body_analysis_coco_mini', 'body_analysis_mot17', 'pose_video'],
 });
