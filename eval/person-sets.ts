@@ -10,6 +10,7 @@
  * Boxes shorter than `minHeight` are ignore regions too (they count neither as misses nor, when
  * matched, as false positives); the suite reports recall over all boxes as well.
  */
+import { boxIou } from '../src/vision/box.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -134,14 +135,6 @@ export interface MatchCounts {
   gt: number;
 }
 
-function iou(a: Box, b: Box): number {
-  const iw = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
-  const ih = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-}
-
 function iodt(dt: Box, crowd: Box): number {
   const iw = Math.min(dt.left + dt.width, crowd.left + crowd.width) - Math.max(dt.left, crowd.left);
   const ih = Math.min(dt.top + dt.height, crowd.top + crowd.height) - Math.max(dt.top, crowd.top);
@@ -164,7 +157,7 @@ export function matchBoxes(dts: readonly { box: Box; score: number }[], gts: rea
     let bestIou = thr;
     for (let g = 0; g < gts.length; g++) {
       if (used[g] || gts[g].ignore) continue;
-      const v = iou(d.box, gts[g].box);
+      const v = boxIou(d.box, gts[g].box);
       if (v >= bestIou) { bestIou = v; best = g; }
     }
     if (best >= 0) {
@@ -172,7 +165,7 @@ export function matchBoxes(dts: readonly { box: Box; score: number }[], gts: rea
       tp++;
       continue;
     }
-    const onIgnore = gts.some((g) => g.ignore && (g.crowd ? iodt(d.box, g.box) : iou(d.box, g.box)) >= thr);
+    const onIgnore = gts.some((g) => g.ignore && (g.crowd ? iodt(d.box, g.box) : boxIou(d.box, g.box)) >= thr);
     if (!onIgnore) fp++;
   }
   return { tp, fp, gt: gts.filter((g) => !g.ignore).length };

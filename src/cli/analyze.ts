@@ -11,6 +11,7 @@ import { CAPABILITY_NAMES, capability, isCapabilityName } from '../capabilities/
 import type { Capability } from '../capabilities/capability.js';
 import { BAIDU_ENDPOINTS, baiduEndpoint, type Form } from '../api/baidu/endpoints.js';
 import { errorResponse } from '../api/baidu/errors.js';
+import { base64 } from '../api/baidu/seg-format.js';
 import { newLogId } from '../api/baidu/log-id.js';
 import { toServiceError } from '../errors.js';
 import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
@@ -56,7 +57,7 @@ async function writeImages(outDir: string, files: Record<string, Uint8Array>): P
   for (const [name, bytes] of Object.entries(files)) {
     const path = join(outDir, `${name}.${sniffFormat(bytes) === 'jpeg' ? 'jpg' : 'png'}`);
     await writeFile(path, bytes);
-    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const key = base64(bytes);
     paths.set(key, [...(paths.get(key) ?? []), path]);
   }
   return paths;
@@ -137,7 +138,7 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
 
 /** JSON of a neutral result: encoded images as base64. */
 const neutralJson = (result: unknown) =>
-  JSON.stringify(result, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v), 2);
+  JSON.stringify(result, (_k, v) => (v instanceof Uint8Array ? base64(v) : v), 2);
 
 /** `bodylens analyze --capability <name> <image>`: the capability's own result, no dialect. */
 async function runCapability(name: string, file: string | undefined, render: string | undefined): Promise<number> {

@@ -5,6 +5,7 @@
  * implementations).
  */
 import type { IntakeOptions } from '../intake/index.js';
+import { ServiceError } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import type { CapabilityName, FrameCapabilityName, FrameResultOf, FrameStateOf, OptionsOf, ResultOf } from '../capabilities/index.js';
 
@@ -29,6 +30,13 @@ export interface Engine {
   readonly ready: Promise<void>;
   isReady(): boolean;
   close(): Promise<void>;
+}
+
+/** Throws `not_served` unless `name` is one of `capabilities` (the pool refuses before queueing, the executor before running). */
+export function assertServed(capabilities: readonly CapabilityName[], name: string): void {
+  if (!(capabilities as readonly string[]).includes(name)) {
+    throw new ServiceError('not_served', `capability ${name} is not served by this process (BODYLENS_CAPABILITIES=${capabilities.join(',')})`);
+  }
 }
 
 /** One call, as it crosses to a worker thread. */

@@ -8,7 +8,7 @@ import type { Capability } from '../capabilities/capability.js';
 import { ServiceError } from '../errors.js';
 import { decodeImage } from '../intake/index.js';
 import type { RgbImage } from '../types.js';
-import type { EngineCall, EngineSettings } from './engine.js';
+import { assertServed, type EngineCall, type EngineSettings } from './engine.js';
 import { ModelHub } from './hub.js';
 import { mergeOptions } from '../capabilities/capability.js';
 
@@ -20,9 +20,7 @@ export interface Executor {
 }
 
 function served(settings: EngineSettings, name: string): Capability {
-  if (!settings.capabilities.includes(name as CapabilityName)) {
-    throw new ServiceError('not_served', `capability ${name} is not served by this process (BODYLENS_CAPABILITIES=${settings.capabilities.join(',')})`);
-  }
+  assertServed(settings.capabilities, name);
   return capability(name);
 }
 

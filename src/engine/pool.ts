@@ -8,7 +8,7 @@ import type { RgbImage } from '../types.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
-import type { Engine, EngineCall, EngineSettings } from './engine.js';
+import { assertServed, type Engine, type EngineCall, type EngineSettings } from './engine.js';
 import type { WorkerMessage, WorkerReply } from './worker.js';
 
 /** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
@@ -124,8 +124,10 @@ export function createEnginePool(opts: PoolOptions): Engine {
   for (let i = 0; i < opts.workers; i++) spawn(i);
 
   function submit(call: EngineCall): Promise<never> {
-    if (!(opts.capabilities as readonly string[]).includes(call.capability)) {
-      return Promise.reject(new ServiceError('not_served', `capability ${call.capability} is not served by this process (BODYLENS_CAPABILITIES=${opts.capabilities.join(',')})`));
+    try {
+      assertServed(opts.capabilities, call.capability);
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (closing) return Promise.reject(new ServiceError('unavailable', 'service is shutting down'));
     if (startFailed) return Promise.reject(new ServiceError('unavailable', 'inference workers could not start'));

@@ -4,7 +4,8 @@ import { ID_PHOTO_POINTS, type IdPhotoResult } from '../../capabilities/body_seg
 import { ServiceError } from '../../errors.js';
 import { round } from '../round.js';
 
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+/** Encoded bytes as base64 (a view's own bytes, not its whole buffer). */
+export const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** `type`: comma-separated labelmap / scoremap / foreground; absent or empty = all three. */
 export function parseSegTypes(value: string | undefined): SegImageType[] {

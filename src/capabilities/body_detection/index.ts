@@ -23,7 +23,6 @@ export const DEFAULT_BODY_DETECTION_OPTIONS: Readonly<BodyDetectionOptions> = DE
 
 export interface BodyDetection {
   image: { width: number; height: number };
-  /** Most probable first. */
   persons: FoundPerson[];
 }
 
@@ -41,7 +40,7 @@ export const bodyDetection = defineCapability({
   defaults: DEFAULT_BODY_DETECTION_OPTIONS,
   async run(models, image, options): Promise<BodyDetection> {
     const persons = await findPeople(personFinderModels(models), image, options);
-    return { image: { width: image.width, height: image.height }, persons: persons.sort((a, b) => b.score - a.score) };
+    return { image: { width: image.width, height: image.height }, persons };
   },
   render: (image, result) => renderPersons(image, result.persons.map(drawable)),
   docs: 'docs/person-finder.md',
