@@ -15,17 +15,12 @@ import { decodeImage } from '../src/intake/index.js';
 import { loadModel, type Model } from '../src/runtime/session.js';
 import type { Person, RgbImage } from '../src/types.js';
 import { analyzePeople, bodyModels, DEFAULT_BODY_OPTIONS, type BodyOptions } from '../src/vision/body-pose.js';
-import { POSE_SETS, parsePoseSet, personToDetection, type PoseSetSpec } from './datasets.js';
-import { COCO_SIGMAS, evaluateKeypoints, type ImageSample } from './oks.js';
+import { POSE_SETS, loadPoseSet, personToDetection, type PoseSetName } from './datasets.js';
+import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { loadPersonSet, matchBoxes, type PersonSetName } from './person-sets.js';
 import { evalDataRoot, round } from './suite.js';
 
-const POSE_DEFS: Record<string, { file: string; spec: PoseSetSpec }> = {
-  'pose-coco-mini': { file: 'annotations.json', spec: { ...POSE_SETS.coco, dir: 'pose/coco-mini', annotationFile: 'annotations.json' } },
-  'pose-coco': { file: 'test_coco.json', spec: POSE_SETS.coco },
-  'pose-crowdpose': { file: 'test_crowdpose.json', spec: POSE_SETS.crowdpose },
-  'pose-studio-single': { file: 'annotations.json', spec: { ...POSE_SETS.coco, dir: 'pose/studio-single', annotationFile: 'annotations.json' } },
-};
+const POSE_DEFS: Record<string, PoseSetName> = { 'pose-coco-mini': 'coco-mini', 'pose-coco': 'coco', 'pose-crowdpose': 'crowdpose', 'pose-studio-single': 'studio-single' };
 const BOX_SETS = ['coco-mini', 'mot17', 'pennfudan'];
 
 const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, variants: { type: 'string' }, 'mot-frame': { type: 'boolean' }, nanodet: { type: 'boolean' } } });
@@ -49,10 +44,9 @@ for (const set of chosen) {
   const ndt: Record<string, number> = {};
   for (const k of Object.keys(variants)) { ms[k] = 0; ndt[k] = 0; }
   if (POSE_DEFS[set]) {
-    const def = POSE_DEFS[set];
-    const dir = join(evalRoot, def.spec.dir);
-    if (!existsSync(join(dir, def.file))) { emit({ set, skipped: true }); continue; }
-    const data = parsePoseSet(JSON.parse(await readFile(join(dir, def.file), 'utf8')), def.spec, dir);
+    const spec = POSE_SETS[POSE_DEFS[set]];
+    if (!existsSync(join(evalRoot, spec.dir, spec.annotationFile))) { emit({ set, skipped: true }); continue; }
+    const data = await loadPoseSet(evalRoot, POSE_DEFS[set]);
     const samples: Record<string, ImageSample[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
     for (const im of data.images) {
       const image = await decode(im.path);
@@ -67,7 +61,7 @@ for (const set of chosen) {
     const n = Math.max(data.images.length, 1);
     const out: Record<string, unknown> = { eval: 'hybrid', set, images: data.images.length };
     for (const k of Object.keys(variants)) {
-      const r = evaluateKeypoints(samples[k], { sigmas: def.spec.sigmas ?? COCO_SIGMAS, maxDets: 20 });
+      const r = evaluateKeypoints(samples[k], { sigmas: spec.sigmas, maxDets: 20 });
       out[k] = { AP: round(r.AP, 4), AP50: round(r.AP50, 4), AR: round(r.AR, 4), persons_dt: ndt[k], ms_per_image: round(ms[k] / n, 1) };
     }
     emit(out);

@@ -25,7 +25,7 @@ const ctx: EvalContext = {
   evalRoot,
   options: { sets, suites: ['persons'], scoreMode: (values.score ?? 'person') as ScoreMode },
   engine: async () => engine,
-  bodyAnalysis: () => { throw new Error('not used'); },
+  bodyAnalysis: async (path) => engine.run('body_analysis', { bytes: new Uint8Array(await readFile(path)) }),
   emit,
 };
 // Warm-up (first runs allocate).
