@@ -13,10 +13,9 @@
  *      `personCandidates`): CenterNet on the whole image, plus CenterNet on level-1 tiles when
  *      the long side exceeds 1100 px (1080p: three 1080 px tiles; against the finder's 700 px
  *      rule same MOT17 recall, 2/3 of the time);
- *   4. each proposal takes the candidate box with the best IoU (>= 0.5) with its rough
- *      keypoint box as detector evidence and is refined by Thunder as before; proposals no box
- *      confirms are refined only from centre score 0.3 (the rest almost never survived: -46 ms
- *      per coco-mini image for -0.005 AP);
+ *   4. each proposal is refined by Thunder as before, except that a proposal no candidate box
+ *      matches (IoU >= 0.5 with its rough keypoint box) is refined only from centre score 0.3
+ *      (the rest almost never survived: -46 ms per coco-mini image for -0.005 AP);
  *   5. candidate boxes no proposal covers (IoU < 0.5) with detector support >= 0.25 get the
  *      finder's box-tied top-down pose (top-down.ts; Lightning under 96 px);
  *   6. one score scale, the old one: personScore(keypoints, s) with s = the proposal's centre
@@ -54,10 +53,8 @@ import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top
 
 /** How the old and the finder's people are combined (measured: docs/person-finder.md). */
 export interface CombinedOptions {
-  /** Detectors of the finder on the whole image (images small enough to go untiled). */
+  /** Detectors of the finder on the whole image (the tiles run CenterNet). */
   detectors: DetectorName[];
-  /** Detectors on the whole image when it is also tiled (the tiles run CenterNet). */
-  tiledDetectors: DetectorName[];
   /** Finder's tiles (CenterNet) for images whose long side exceeds this; 0 = never. */
   maxTileSide: number;
   /** A candidate box with at least this IoU with an old person's box is that person (no pose run). */
@@ -68,17 +65,6 @@ export interface CombinedOptions {
    */
   skipMinScore: number;
   skipMinHeight: number;
-  /**
-   * 'calibrated': everyone on the finder's probability scale; 'native': old people keep the old
-   * score, finder people the calibrated one; 'pose': everyone on the old scale (personScore of the
-   * keypoints, nudged by the proposal score or, for finder people, the calibrated probability).
-   */
-  scoring: 'calibrated' | 'native' | 'pose';
-  /**
-   * A proposal matched to a candidate box whose long side is under this (image px) gets the
-   * finder's top-down pose in that box instead of the old refinement; 0 = always refine.
-   */
-  topDownBelow: number;
   /** Uncovered candidates get a top-down pass only with at least this detector support. */
   freshMinSupport: number;
   /** Proposals no candidate box matches are refined only with at least this centre score (0 = all). */
@@ -88,13 +74,10 @@ export interface CombinedOptions {
 
 export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   detectors: ['centernet'],
-  tiledDetectors: ['centernet'],
   maxTileSide: 1100,
   coverIou: 0.5,
   skipMinScore: 0.5,
   skipMinHeight: 0.25,
-  scoring: 'pose',
-  topDownBelow: 0,
   freshMinSupport: 0.25,
   unmatchedMinProposal: 0.3,
   topDown: DEFAULT_TOP_DOWN_OPTIONS,
@@ -173,29 +156,23 @@ type Evidence = { support: number; maxScore: number; votes: number };
 async function combinedPeople(models: BodyModels, finder: PersonFinderModels, image: RgbImage, options: BodyOptions): Promise<Posed[]> {
   const o = { ...DEFAULT_COMBINED_OPTIONS, ...options.combined };
   const proposals = await detectPeople(models.proposer, image);
-  /** An old (refined) person on the chosen scale. */
-  const oldPerson = (keypoints: Keypoint[], proposal: PersonProposal, e: Evidence): Posed => {
-    const old = personScore(keypoints, proposal.score);
-    return { keypoints, score: o.scoring === 'calibrated' ? calibratedScore({ ...e, pose: poseConfidence(keypoints) }, true) : old };
-  };
-  const finderPerson = (keypoints: Keypoint[], e: Evidence): Posed => {
-    const p = calibratedScore({ ...e, pose: poseConfidence(keypoints) }, true);
-    return { keypoints, score: o.scoring === 'pose' ? personScore(keypoints, p) : p };
-  };
+  // One score scale, the old one: personScore of the keypoints, fed with the proposal's centre
+  // score (MultiPose people) or the finder's calibrated probability (finder people).
+  const oldPerson = (keypoints: Keypoint[], proposal: PersonProposal): Posed => ({ keypoints, score: personScore(keypoints, proposal.score) });
+  const finderPerson = (keypoints: Keypoint[], e: Evidence): Posed =>
+    ({ keypoints, score: personScore(keypoints, calibratedScore({ ...e, pose: poseConfidence(keypoints) }, true)) });
   let single: Keypoint[] | undefined;
   if (proposals.length === 1 && o.skipMinScore > 0) {
     // The old pipeline explains the image: one large, confident person and no other proposal.
     single = await refinePose(models.refiner, image, proposals[0]);
     const box = clampBox(keypointBox(single), image);
     if (personScore(single, proposals[0].score) >= o.skipMinScore && box.height >= o.skipMinHeight * image.height) {
-      // No detector evidence: the proposal's centre score stands in for the detector's support.
-      const s = proposals[0].score;
-      return [oldPerson(single, proposals[0], { support: s, maxScore: s, votes: 1 })];
+      return [oldPerson(single, proposals[0])];
     }
   }
   const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
   const tiled = Math.max(image.width, image.height) > maxTileSide;
-  const detectors = (tiled ? o.tiledDetectors : o.detectors).filter((d) => finder.detectors[d]);
+  const detectors = (tiled ? ['centernet' as const] : o.detectors).filter((d) => finder.detectors[d]);
   const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, maxTileSide });
   const covered = new Set<number>();
   const people: Posed[] = [];
@@ -209,16 +186,9 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
       if (v >= o.coverIou) covered.add(i);
       if (v >= bestIou) { bestIou = v; best = i; }
     }
-    const c = best >= 0 ? candidates[best] : undefined;
-    if (!c && proposal.score < o.unmatchedMinProposal) continue;
-    const e: Evidence = { support: c?.support ?? 0, maxScore: c?.maxScore ?? 0, votes: c?.votes ?? 0 };
-    if (c && finder.pose && Math.max(c.box.width, c.box.height) < o.topDownBelow) {
-      // Small person: the finder's top-down pose in its detector box is the better one.
-      people.push(finderPerson(await poseForBox(finder.pose, image, c.box, o.topDown), e));
-    } else {
-      const keypoints = j === 0 && single ? single : await refinePose(models.refiner, image, proposal);
-      people.push(oldPerson(keypoints, proposal, e));
-    }
+    if (best < 0 && proposal.score < o.unmatchedMinProposal) continue;
+    const keypoints = j === 0 && single ? single : await refinePose(models.refiner, image, proposal);
+    people.push(oldPerson(keypoints, proposal));
   }
   if (finder.pose) {
     for (let i = 0; i < candidates.length; i++) {
