@@ -7,9 +7,6 @@
 import type { Model } from '../runtime/session.js';
 import type { Box, RgbImage } from '../types.js';
 import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
-import { decodeMultiPose } from './movenet.js';
-import { headsFrom } from './person-proposals.js';
-import { keypointBox } from './pose-geometry.js';
 
 /** A person box from one detector run on one window. */
 export interface WindowDetection {
@@ -22,12 +19,9 @@ export interface WindowDetection {
   window: CropWindow;
 }
 
-export type DetectorName = 'nanodet' | 'centernet' | 'multipose';
+export type DetectorName = 'nanodet' | 'centernet';
 
-export const DETECTOR_INPUT: Record<DetectorName, number> = { nanodet: 416, centernet: 512, multipose: 256 };
-
-/** Registry model of each detector. */
-export const DETECTOR_MODEL: Record<DetectorName, string> = { nanodet: 'nanodet', centernet: 'centernet', multipose: 'movenet-multipose' };
+export const DETECTOR_INPUT: Record<DetectorName, number> = { nanodet: 416, centernet: 512 };
 
 /** COCO class 0 is person in both detectors' 80-class outputs. */
 const PERSON = 0;
@@ -143,22 +137,7 @@ export async function centernetWindow(model: Model, image: RgbImage, window: Cro
   return raw.map((r) => ({ box: toImage(window, side, r.x1, r.y1, r.x2, r.y2), score: r.score, detector: 'centernet' as const, window }));
 }
 
-/**
- * MoveNet MultiPose as a person detector: every centre peak is a person; its box is the
- * keypoint box of its regressed keypoints, its score the centre heat.
- */
-export async function multiposeWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
-  const side = DETECTOR_INPUT.multipose;
-  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
-  const toImage = window.width / out.kpt_heatmap.dims[2];
-  return decodeMultiPose(headsFrom(out), { minCenterScore: minScore, maxCandidates: 100 }).map((c) => {
-    const kps = c.keypoints.map((k) => ({ x: window.x + k.x * toImage, y: window.y + k.y * toImage, score: k.score }));
-    return { box: keypointBox(kps), score: c.centerScore, detector: 'multipose' as const, window };
-  });
-}
-
 export function runDetector(name: DetectorName, model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
   if (name === 'nanodet') return nanodetWindow(model, image, window, minScore);
-  if (name === 'centernet') return centernetWindow(model, image, window, minScore);
-  return multiposeWindow(model, image, window, minScore);
+  return centernetWindow(model, image, window, minScore);
 }

@@ -91,7 +91,7 @@ export const DEFAULT_PERSON_FINDER_OPTIONS: PersonFinderOptions = {
   duplicateOks: 0.5,
 };
 
-/** Models the finder loads (pose models only when options.pose). */
+/** Models the finder uses (the pose models only when options.pose). */
 export const PERSON_FINDER_MODELS = ['nanodet', 'centernet', 'movenet-thunder', 'movenet-lightning'] as const;
 
 export interface PersonFinderModels {
@@ -107,18 +107,10 @@ export function personFinderModels(models: Record<(typeof PERSON_FINDER_MODELS)[
   };
 }
 
-export async function loadPersonFinderModels(
-  threads: number,
-  opts: { pose?: boolean; lightning?: boolean; multipose?: boolean } = {},
-): Promise<PersonFinderModels> {
-  const [nanodet, centernet, multipose, thunder, lightning] = await Promise.all([
-    loadModel('nanodet', { threads }),
-    loadModel('centernet', { threads }),
-    opts.multipose ? loadModel('movenet-multipose', { threads }) : undefined,
-    opts.pose === false ? undefined : loadModel('movenet-thunder', { threads }),
-    opts.pose === false || opts.lightning === false ? undefined : loadModel('movenet-lightning', { threads }),
-  ]);
-  return { detectors: { nanodet, centernet, multipose }, pose: thunder ? { thunder, lightning } : undefined };
+/** The finder's models loaded on their own (tests, probes); an engine's hub shares them instead. */
+export async function loadPersonFinderModels(threads: number): Promise<PersonFinderModels> {
+  const loaded = await Promise.all(PERSON_FINDER_MODELS.map(async (n) => [n, await loadModel(n, { threads })] as const));
+  return personFinderModels(Object.fromEntries(loaded) as Record<(typeof PERSON_FINDER_MODELS)[number], Model>);
 }
 
 export async function releasePersonFinderModels(models: PersonFinderModels): Promise<void> {
