@@ -101,6 +101,21 @@ function mixInto(
 const shrunkCopies = new WeakMap<Uint8Array, Map<number, RgbImage>>();
 
 /**
+ * cropToTensor of a window after shrinking a large image by box filtering, so that a window
+ * much larger than the target does not alias under bilinear sampling (every model crop's path).
+ */
+export function windowToTensor(
+  image: RgbImage,
+  window: CropWindow,
+  target: CropTarget,
+  opts: { scale?: number; offset?: number; fill?: number } = {},
+): Float32Array {
+  const { image: src, factor } = downscaleForSampling(image, (target.width * Math.max(image.width, image.height)) / window.width);
+  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
+  return cropToTensor(src, scaled, target, opts);
+}
+
+/**
  * When shrinking by more than 2x, bilinear sampling aliases badly; this box-filters the image down
  * first so the final bilinear step never skips source pixels. Returns the image unchanged if small.
  * Copies are remembered per source image, so callers need not cache them.

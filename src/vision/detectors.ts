@@ -6,7 +6,7 @@
  */
 import type { Model } from '../runtime/session.js';
 import type { Box, RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { windowToTensor, type CropWindow } from './crop.js';
 
 /** A person box from one detector run on one window. */
 export interface WindowDetection {
@@ -29,9 +29,7 @@ const CLASSES = 80;
 
 /** The window resampled to a side×side HWC float tensor, 0..255 (box pre-filter for big shrinks). */
 function windowTensor(image: RgbImage, window: CropWindow, side: number): Float32Array {
-  const { image: src, factor } = downscaleForSampling(image, (side * Math.max(image.width, image.height)) / Math.max(window.width, window.height));
-  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
-  return cropToTensor(src, scaled, { width: side, height: side });
+  return windowToTensor(image, window, { width: side, height: side });
 }
 
 /** HWC → CHW (NanoDet's layout). */

@@ -1,6 +1,6 @@
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { windowToTensor, type CropWindow } from './crop.js';
 import { decodeSinglePose } from './movenet.js';
 import { headsFrom, type PersonProposal } from './person-proposals.js';
 import { tightBox } from './pose-geometry.js';
@@ -23,10 +23,7 @@ export function cropAround(keypoints: Keypoint[]): CropWindow {
 }
 
 async function poseInWindow(model: Model, image: RgbImage, window: CropWindow): Promise<Keypoint[]> {
-  // Pre-shrink large crops so bilinear sampling does not alias.
-  const { image: src, factor } = downscaleForSampling(image, (REFINER_INPUT * Math.max(image.width, image.height)) / window.width);
-  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
-  const input = cropToTensor(src, scaled, { width: REFINER_INPUT, height: REFINER_INPUT });
+  const input = windowToTensor(image, window, { width: REFINER_INPUT, height: REFINER_INPUT });
   const outputs = await model.run(input, [1, REFINER_INPUT, REFINER_INPUT, 3]);
   const toImage = (STRIDE * window.width) / REFINER_INPUT;
   return decodeSinglePose(headsFrom(outputs)).map((k) => ({

@@ -4,7 +4,7 @@
  */
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { windowToTensor, type CropWindow } from './crop.js';
 import type { ProbMap } from './prob-map.js';
 
 export type SegNetName = 'selfie' | 'meet';
@@ -36,10 +36,7 @@ function personProbability(name: SegNetName, outputs: Record<string, { data: Flo
  */
 export async function segmentWindow(net: SegNet, image: RgbImage, window: CropWindow, opts: { mirror?: boolean } = {}): Promise<ProbMap> {
   const { width, height } = SEG_NET_INPUT[net.name];
-  // Pre-shrink large windows so bilinear sampling does not alias.
-  const { image: src, factor } = downscaleForSampling(image, (width * Math.max(image.width, image.height)) / window.width);
-  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
-  const input = cropToTensor(src, scaled, { width, height }, { scale: 1 / 255 });
+  const input = windowToTensor(image, window, { width, height }, { scale: 1 / 255 });
   if (opts.mirror) mirrorRows(input, width, height, 3);
   const outputs = await net.model.run(input, [1, height, width, 3]);
   const prob = personProbability(net.name, outputs, width * height);

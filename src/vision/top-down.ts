@@ -11,7 +11,7 @@
  */
 import type { Model } from '../runtime/session.js';
 import type { Box, Keypoint, RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling, type CropWindow } from './crop.js';
+import { windowToTensor, type CropWindow } from './crop.js';
 import { MOVENET_KEYPOINTS } from './movenet.js';
 import { pointsBox } from './box.js';
 
@@ -182,9 +182,7 @@ async function poseInWindow(models: PoseModels, image: RgbImage, box: Box, windo
   const small = models.lightning && window.width < opts.lightningBelow;
   const model = small ? models.lightning! : models.thunder;
   const side = small ? 192 : 256;
-  const { image: src, factor } = downscaleForSampling(image, (side * Math.max(image.width, image.height)) / window.width);
-  const scaled = { x: window.x / factor, y: window.y / factor, width: window.width / factor, height: window.height / factor };
-  const tensor = cropToTensor(src, scaled, { width: side, height: side });
+  const tensor = windowToTensor(image, window, { width: side, height: side });
   const out = await model.run(tensor, [1, side, side, 3]);
   const n = out.kpt_heatmap.dims[1];
   const cell = window.width / n;
