@@ -166,48 +166,46 @@ export const segmentationSuite: EvalSuite = {
   sets: Object.keys(SETS),
   async run(ctx, sets) {
     const scores: Score[] = [];
-    {
-      for (const set of sets as SetName[]) {
-        const spec = SETS[set];
-        if (!existsSync(join(ctx.evalRoot, spec.needs))) {
-          ctx.emit({ eval: 'segmentation', set, skipped: true, reason: `no ${spec.needs} under ${ctx.evalRoot}` });
-          continue;
-        }
-        const samples = await spec.load(ctx.evalRoot);
-        const engine = await ctx.engine();
-        const { decodeImage } = await import('../src/intake/index.js');
-        const measure = set === 'id-photo' ? idPhotoMeasure(engine) : bodySegMeasure(engine);
-        const ious: number[] = [];
-        let ms = 0, persons = 0, rejected = 0;
-        for (const sample of samples) {
-          const bytes = new Uint8Array(await readFile(sample.path));
-          const image: RgbImage = await decodeImage(bytes);
-          if (ious.length + rejected === 0) await measure.run(bytes, image).catch(() => undefined); // warm-up, untimed
-          const start = performance.now();
-          const result = await measure.run(bytes, image).catch((e: unknown) => {
-            if ((e as { kind?: string }).kind === 'detect_error') return undefined;
-            throw e;
-          });
-          ms += performance.now() - start;
-          if (!result) { rejected++; continue; }
-          persons += result.persons;
-          const truth = await sample.truth(image.width, image.height);
-          ious.push(maskIou(result.scoremap, cropMask(truth, image.width, result.frame)));
-        }
-        // No scored photo at all is NaN (printed as null), which fails any floor.
-        const mean = ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : NaN;
-        ctx.emit({
-          eval: 'segmentation',
-          set,
-          images: samples.length,
-          ...(set === 'id-photo' ? { rejected } : {}),
-          mIoU: round(mean, 4),
-          min_IoU: ious.length ? round(Math.min(...ious), 4) : null,
-          persons_dt: persons,
-          ms_per_image: round(samples.length ? ms / samples.length : 0, 1),
-        });
-        scores.push({ key: `segmentation/${set}`, metric: 'mIoU', value: mean });
+    for (const set of sets as SetName[]) {
+      const spec = SETS[set];
+      if (!existsSync(join(ctx.evalRoot, spec.needs))) {
+        ctx.emit({ eval: 'segmentation', set, skipped: true, reason: `no ${spec.needs} under ${ctx.evalRoot}` });
+        continue;
       }
+      const samples = await spec.load(ctx.evalRoot);
+      const engine = await ctx.engine();
+      const { decodeImage } = await import('../src/intake/index.js');
+      const measure = set === 'id-photo' ? idPhotoMeasure(engine) : bodySegMeasure(engine);
+      const ious: number[] = [];
+      let ms = 0, persons = 0, rejected = 0;
+      for (const sample of samples) {
+        const bytes = new Uint8Array(await readFile(sample.path));
+        const image: RgbImage = await decodeImage(bytes);
+        if (ious.length + rejected === 0) await measure.run(bytes, image).catch(() => undefined); // warm-up, untimed
+        const start = performance.now();
+        const result = await measure.run(bytes, image).catch((e: unknown) => {
+          if ((e as { kind?: string }).kind === 'detect_error') return undefined;
+          throw e;
+        });
+        ms += performance.now() - start;
+        if (!result) { rejected++; continue; }
+        persons += result.persons;
+        const truth = await sample.truth(image.width, image.height);
+        ious.push(maskIou(result.scoremap, cropMask(truth, image.width, result.frame)));
+      }
+      // No scored photo at all is NaN (printed as null), which fails any floor.
+      const mean = ious.length ? ious.reduce((a, b) => a + b, 0) / ious.length : NaN;
+      ctx.emit({
+        eval: 'segmentation',
+        set,
+        images: samples.length,
+        ...(set === 'id-photo' ? { rejected } : {}),
+        mIoU: round(mean, 4),
+        min_IoU: ious.length ? round(Math.min(...ious), 4) : null,
+        persons_dt: persons,
+        ms_per_image: round(samples.length ? ms / samples.length : 0, 1),
+      });
+      scores.push({ key: `segmentation/${set}`, metric: 'mIoU', value: mean });
     }
     return scores;
   },

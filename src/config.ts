@@ -57,7 +57,7 @@ export interface Config {
    * Capability names this process serves (BODYLENS_CAPABILITIES, comma-separated; default all).
    * Validated against the registry at start-up (src/capabilities/index.ts).
    */
-  capabilities: string[];
+  capabilities: string;
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       videoFetchTimeoutMs: intSetting(env, 'BODYLENS_VIDEO_URL_TIMEOUT_MS', 120_000, 100, 3_600_000),
     },
     video: loadVideoSettings(env),
-    capabilities: (env.BODYLENS_CAPABILITIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    capabilities: env.BODYLENS_CAPABILITIES ?? '',
   };
 }
 

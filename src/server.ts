@@ -37,8 +37,9 @@ export interface RunningServer {
  * at once (so /healthz can answer 503 while models warm up); analysis requests wait for workers.
  */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+  // A bad BODYLENS_CAPABILITIES fails before anything is opened.
+  const capabilities = parseCapabilityList(config.capabilities, dialectCapabilities());
   const db = openDatabase(config.dataDir);
-  const capabilities = parseCapabilityList(config.capabilities.join(','), dialectCapabilities());
   const auth = new AuthService(db, { scopes: baiduScopes() });
   const bootstrap = ensureBootstrapApp(db, config);
   const engine = createEnginePool({

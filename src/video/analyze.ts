@@ -23,8 +23,7 @@ export interface BodyFrameOptions {
   tracker: TrackerOptions;
 }
 
-/** Tracks are kept this long after a person was last seen (an occlusion, a missed detection). */
-const TRACK_MEMORY_SECONDS = 1;
+
 
 export interface VideoAnalysisOptions {
   frame: BodyFrameFn;
@@ -72,8 +71,9 @@ export async function analyzeVideo(path: string, options: VideoAnalysisOptions):
   const frames: VideoFrameResult[] = [];
   let size = { width: info.width, height: info.height };
   let state: BodyFrameState | undefined;
-  // A whole number of frames, as long as a second (at least one frame).
-  const tracker = { ...DEFAULT_TRACKER_OPTIONS, maxAgeSeconds: Math.max(1, Math.round(TRACK_MEMORY_SECONDS * info.fps)) / info.fps };
+  // The tracker's memory as a whole number of this video's frames (at least one).
+  const memory = DEFAULT_TRACKER_OPTIONS.maxAgeSeconds;
+  const tracker = { ...DEFAULT_TRACKER_OPTIONS, maxAgeSeconds: Math.max(1, Math.round(memory * info.fps)) / info.fps };
 
   for await (const frame of reader.frames()) {
     size = { width: frame.image.width, height: frame.image.height };
