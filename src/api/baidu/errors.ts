@@ -13,7 +13,8 @@ export const BAIDU_ERRORS = {
   unknown: { code: 1, msg: 'Unknown error' },
   unavailable: { code: 2, msg: 'Service temporarily unavailable' },
   unsupported_method: { code: 3, msg: 'Unsupported openapi method' },
-  not_served: { code: 3, msg: 'Unsupported openapi method' },
+  // The API exists but this process does not serve it: "service not support".
+  not_served: { code: 216102, msg: 'service not support' },
   not_found: { code: 3, msg: 'Unsupported openapi method' },
   no_permission: { code: 6, msg: 'No permission to access data' },
   iam_failed: { code: 14, msg: 'IAM Certification failed' },
@@ -35,6 +36,15 @@ export const BAIDU_ERRORS = {
   url_unreachable: { code: 216100, msg: 'invalid param' },
   detect_error: { code: 216634, msg: 'detect error' },
   internal: { code: 282000, msg: 'internal error' },
+  overloaded: { code: 4, msg: 'Open api request limit reached' },
+  token_service: { code: 13, msg: 'Get service token failed' },
+  app_not_found: { code: 15, msg: 'app not exists or create failed' },
+  recognize_error: { code: 216630, msg: 'recognize error' },
+  missing_parameters: { code: 282003, msg: 'missing parameters' },
+  invalid_parameters: { code: 282004, msg: 'invalid parameter(s)' },
+  batch_error: { code: 282005, msg: 'batch processing error' },
+  batch_limit: { code: 282006, msg: 'batch task limit reached' },
+  url_size: { code: 282114, msg: 'url size error' },
 } as const satisfies Record<ErrorKind, BaiduErrorCode>;
 
 export function baiduCode(kind: ErrorKind): number {
@@ -44,5 +54,7 @@ export function baiduCode(kind: ErrorKind): number {
 /** The body of a failed online call. */
 export function errorResponse(logId: number, err: ServiceError) {
   const { code, msg } = BAIDU_ERRORS[err.kind];
-  return { log_id: logId, error_code: code, error_msg: msg };
+  // 282003 names the missing parameter in its message, as Baidu's catalogue writes it.
+  const text = err.kind === 'missing_parameters' && err.detail ? `${msg}: ${err.detail}` : msg;
+  return { log_id: logId, error_code: code, error_msg: text };
 }
