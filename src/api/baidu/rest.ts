@@ -1,35 +1,38 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
-import type { Engine } from '../../engine/engine.js';
+import type { CallControl, Engine } from '../../engine/engine.js';
+import { callerGone } from '../caller-gone.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
 import { newLogId } from './log-id.js';
 
-/** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
-export type Authenticate = (request: FastifyRequest, api: string) => void;
+/** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
+export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };
 
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
 function formFields(body: unknown): Form {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
   if (typeof body === 'object' && !Array.isArray(body)) return body as Form;
-  throw new ServiceError('invalid_param', 'body must be form-urlencoded');
+  throw new ServiceError('invalid_parameters', 'body must be form-urlencoded');
 }
 
 /**
  * One call of an endpoint row: decode the base64 `image` field, read the row's options (after
  * the image, so a missing image is the error reported first), run its capability, shape.
  */
-export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number): Promise<object> {
+export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number, control?: CallControl): Promise<object> {
   const bytes = decodeBase64Field(form.image);
   const options = row.options(form);
-  return row.shape(logId, await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never));
+  return row.shape(logId, await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never, control));
 }
 
 export interface RestRoutesOptions {
   engine: Engine;
   authenticate: Authenticate;
+  /** Counts how an admitted call ended ('ok' or its error kind), for usage reports. */
+  record?(appId: string, api: string, outcome: string): void;
 }
 
 /**
@@ -37,8 +40,9 @@ export interface RestRoutesOptions {
  * error_code/error_msg (api/baidu/errors.ts).
  */
 export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
-  const handler = async (request: FastifyRequest<{ Params: { api: string } }>) => {
+  const handler = async (request: FastifyRequest<{ Params: { api: string } }>, reply: FastifyReply) => {
     const logId = newLogId();
+    let caller: { appId: string; api: string } | undefined;
     try {
       const row = baiduEndpoint(request.params.api);
       if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
@@ -46,10 +50,13 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
       if (!opts.engine.serves(row.capability)) {
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
       }
-      opts.authenticate(request, row.name);
-      return await callEndpoint(opts.engine, row, formFields(request.body), logId);
+      caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
+      const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) });
+      opts.record?.(caller.appId, caller.api, 'ok');
+      return answer;
     } catch (err) {
       const error = toServiceError(err);
+      if (caller) opts.record?.(caller.appId, caller.api, error.kind);
       if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
       return errorResponse(logId, error);
     }
