@@ -171,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(kakaoRoutes, {
     engine: deps.engine,
     authenticate: (request, api, charge) => deps.auth.authenticateKakao(request, api, { charge }),
+    record: (appId, api, outcome) => deps.auth.record(appId, api, outcome),
     urlPolicy: deps.urlPolicy,
     limits: deps.kakaoLimits,
     jobs: deps.jobs,

@@ -46,6 +46,8 @@ export interface KakaoRoutesOptions {
    * `charge: false` (polling a job) checks the key and permission but uses no QPS or quota.
    */
   authenticate(request: FastifyRequest, api: 'pose' | 'pose_job', charge?: boolean): { appId: string };
+  /** Counts how an admitted call ended ('ok' or its error kind), for usage reports. */
+  record?(appId: string, api: string, outcome: string): void;
   urlPolicy: AddressPolicy;
   limits: KakaoLimits;
   jobs: PoseJobQueue;
@@ -63,9 +65,26 @@ function fetchFailure(err: FetchError, tooLarge: 'image_size' | 'video_size'): S
 export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions): Promise<void> {
   await app.register(multipart, { limits: { fileSize: Math.max(opts.limits.imageMaxBytes, opts.limits.videoMaxBytes) } });
 
+  // The app and API of each admitted (charged) call, so its outcome can be counted.
+  const charged = new WeakMap<FastifyRequest, { appId: string; api: string }>();
+  const admit = (request: FastifyRequest, api: 'pose' | 'pose_job') => {
+    const caller = opts.authenticate(request, api);
+    charged.set(request, { appId: caller.appId, api });
+    return caller;
+  };
+  app.addHook('onSend', async (request, reply) => {
+    const c = charged.get(request);
+    if (c && reply.statusCode < 400) opts.record?.(c.appId, c.api, 'ok');
+  });
+
   app.setErrorHandler((err, request, reply: FastifyReply) => {
     const error = err instanceof FetchError ? fetchFailure(err, 'image_size') : transportError(err);
     if (error.entry.httpStatus >= 500) request.log.error({ err }, 'kakao request failed');
+    const c = charged.get(request);
+    if (c) {
+      opts.record?.(c.appId, c.api, error.kind);
+      charged.delete(request);
+    }
     reply.code(error.entry.httpStatus).send(kakaoError(error));
   });
 
@@ -78,7 +97,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
 
   app.post('/pose', async (request, reply) => {
     served();
-    opts.authenticate(request, 'pose');
+    admit(request, 'pose');
     const source = exactlyOneSource(await readImageInput(request, opts.limits.imageMaxBytes), 'image_url');
     const bytes = 'file' in source
       ? source.file
@@ -89,7 +108,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
 
   app.post('/pose/job', async (request) => {
     served();
-    const caller = opts.authenticate(request, 'pose_job');
+    const caller = admit(request, 'pose_job');
     await mkdir(opts.uploadDir, { recursive: true, mode: 0o700 });
     const upload = join(opts.uploadDir, randomUUID());
     const input = await readVideoInput(request, opts.limits.videoMaxBytes, upload);

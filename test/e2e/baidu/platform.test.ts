@@ -109,6 +109,28 @@ describe('slow clients', () => {
   });
 });
 
+describe('callers that have gone', () => {
+  test('a queued call whose client hung up never reaches the worker', async () => {
+    const pool = server.engine as unknown as { stats(): { dispatched: number; shed: number } };
+    const before = pool.stats();
+    // Three real analyses keep the one worker busy; a fourth waits behind them, then its client leaves.
+    const busy = [1, 2, 3].map(() => callBaidu('body_analysis', skier));
+    await new Promise((r) => setTimeout(r, 50));
+    const s = await openSocket();
+    s.on('error', () => undefined);
+    const body = `image=${encodeURIComponent(skier)}`;
+    s.write(`POST /rest/2.0/image-classify/v1/body_analysis?access_token=${token} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await new Promise((r) => setTimeout(r, 100));
+    s.destroy();
+    const answers = await Promise.all(busy);
+    assert.ok(answers.every((a) => a.person_num === 1), JSON.stringify(answers).slice(0, 300));
+    await new Promise((r) => setTimeout(r, 200));
+    const after = pool.stats();
+    assert.equal(after.dispatched - before.dispatched, 3, 'only the three callers still waiting were run');
+    assert.equal(after.shed - before.shed, 1);
+  });
+});
+
 describe('huge URLs answer in the caller\'s dialect', () => {
   const q = 'x='.concat('a'.repeat(60_000));
   test('Baidu: HTTP 200 with 282114; Kakao: 431 {code, msg}; elsewhere 431 {error, message}', async () => {

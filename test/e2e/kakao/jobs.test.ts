@@ -141,6 +141,12 @@ describe('POST /pose/job and GET /pose/job/{id}', () => {
     const [a, b] = [await form(), await form()];
     assert.deepEqual([a.status, b.status], [200, 429]);
     await settle(id);
+    // Usage by outcome: one admitted submission, one refused; the polls are not counted.
+    const db2 = openDatabase(dir);
+    await new Promise((r) => setTimeout(r, 1200)); // outcome counts are written once a second
+    const rows = db2.prepare("SELECT api, outcome, count FROM usage_outcomes WHERE app_id = (SELECT app_id FROM apps WHERE api_key = ?) ORDER BY outcome").all(OTHER_KEY);
+    db2.close();
+    assert.deepEqual(rows, [{ api: 'pose_job', outcome: 'ok', count: 1 }, { api: 'pose_job', outcome: 'qps_limit', count: 1 }]);
   });
 
   test('a video_url is fetched by the job; smoothing=false is accepted', async () => {

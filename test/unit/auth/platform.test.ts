@@ -89,6 +89,18 @@ describe('tokens', () => {
   });
 });
 
+describe('token store failures', () => {
+  test('a token store that cannot be read → 13 "Get service token failed", not a crash or 110', () => {
+    const db = openDatabase(fresh());
+    const auth = new AuthService(db);
+    const app = createApp(db);
+    const t = grant(auth, app);
+    assert.ok(t.ok);
+    db.close();
+    expectKind(() => auth.authenticate(req(t.body.access_token), 'body_analysis'), 'token_service', 13);
+  });
+});
+
 describe('secrets at rest', () => {
   test('the database file holds no secret key and no token; the server key is 0600; the data dir 0700', () => {
     const dataDir = fresh();
