@@ -84,6 +84,8 @@ export interface AppDeps {
   auth: AuthService;
   /** Fastify log level; no request logging when absent (tests). */
   logLevel?: string;
+  /** Where log lines go (default stdout); tests read them back. */
+  logStream?: { write(line: string): void };
   /** Which addresses caller-supplied URLs may point at. */
   urlPolicy: AddressPolicy;
   kakaoLimits: KakaoLimits;
@@ -118,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           level: deps.logLevel,
           // Query strings carry access tokens (and client secrets on /oauth): never log them.
           serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
         }
       : false,
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
