@@ -24,7 +24,7 @@ const isOverloaded = (err: unknown) => {
 };
 
 before(async () => {
-  pool = createEnginePool({ capabilities: ['body_analysis'], workers: 1, threads: 1, warmup: false, queueTimeoutMs: 150, maxQueue: 3 });
+  pool = createEnginePool({ capabilities: ['body_analysis'], workers: 1, threads: 1, warmup: false, queueTimeoutMs: 30, maxQueue: 4 });
   await pool.ready;
   await pool.run('body_analysis', input()); // the first call loads the session's kernels
 });
@@ -41,14 +41,14 @@ describe('engine pool queue', () => {
     const elapsed = Date.now() - started;
     assert.ok((await first).persons.length >= 1, 'the running call still answers');
     const after = pool.stats();
-    // A body_analysis call on this photo takes longer than 150 ms on this machine, so both waiters time out.
-    for (const s of settled) {
-      assert.equal(s.status, 'rejected');
-      isOverloaded((s as PromiseRejectedResult).reason);
-    }
-    assert.ok(elapsed >= 140, `shed after ${elapsed} ms`);
-    assert.equal(after.dispatched - before.dispatched, 1, 'only the first call ran');
-    assert.equal(after.shed - before.shed, 2);
+    // A waiter runs only if a worker frees within 30 ms; the second waiter needs two runs to end
+    // first, which no machine does in 30 ms, so at least it is shed.
+    const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[];
+    rejected.forEach((s) => isOverloaded(s.reason));
+    assert.ok(rejected.length >= 1, 'a waiter past its deadline is shed');
+    assert.ok(elapsed >= 25, `shed after ${elapsed} ms`);
+    assert.equal(after.shed - before.shed, rejected.length);
+    assert.equal(after.dispatched - before.dispatched, 1 + (settled.length - rejected.length), 'shed calls never ran');
     assert.equal(after.queued, 0);
   });
 
@@ -66,7 +66,7 @@ describe('engine pool queue', () => {
 
   test('a full queue answers 4 at once', async () => {
     const first = pool.run('body_analysis', input());
-    const queued = [1, 2, 3].map(() => pool.run('body_analysis', input()).catch((e) => e));
+    const queued = [1, 2, 3, 4].map(() => pool.run('body_analysis', input()).catch((e) => e));
     await assert.rejects(pool.run('body_analysis', input()), (err) => isOverloaded(err) && /queued/.test((err as ServiceError).detail ?? ''));
     await first;
     await Promise.all(queued);
