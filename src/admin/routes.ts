@@ -15,22 +15,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeEqual } from '../auth/apps.js';
-import {
-  AdminError,
-  createAppOp,
-  listAppsOp,
-  revokeAppOp,
-  revokeTokenOp,
-  rotateSecretOp,
-  showAppOp,
-  updateAppOp,
-  usageOp,
-  type AdminContext,
-} from './ops.js';
+import * as ops from './ops.js';
 
 export interface AdminRoutesOptions {
   adminKey: string;
-  context: AdminContext;
+  context: ops.AdminContext;
 }
 
 type Req = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>;
@@ -45,7 +34,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(new AdminError(400, 'body is not JSON'), undefined);
+      done(new ops.AdminError(400, 'body is not JSON'), undefined);
     }
   });
 
@@ -59,18 +48,18 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
   });
 
   app.setErrorHandler((err, _request, reply: FastifyReply) => {
-    if (err instanceof AdminError) return reply.code(err.status).send({ error: err.status === 404 ? 'not_found' : 'invalid_request', message: err.message });
+    if (err instanceof ops.AdminError) return reply.code(err.status).send({ error: err.status === 404 ? 'not_found' : 'invalid_request', message: err.message });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : (err as Error).message });
   });
 
   const flag = (v: string | undefined) => v === '1' || v === 'true';
-  app.get('/admin/apps', async (req: Req) => ({ apps: listAppsOp(ctx, { all: flag(req.query.all) }) }));
-  app.post('/admin/apps', async (req, reply) => reply.code(201).send(createAppOp(ctx, req.body)));
-  app.get('/admin/apps/:id', async (req: Req) => showAppOp(ctx, req.params.id));
-  app.patch('/admin/apps/:id', async (req: Req) => updateAppOp(ctx, req.params.id, req.body));
-  app.post('/admin/apps/:id/revoke', async (req: Req) => revokeAppOp(ctx, req.params.id));
-  app.post('/admin/apps/:id/rotate-secret', async (req: Req) => rotateSecretOp(ctx, req.params.id));
-  app.get('/admin/apps/:id/usage', async (req: Req) => usageOp(ctx, req.params.id, { from: req.query.from, to: req.query.to }));
-  app.post('/admin/tokens/revoke', async (req) => revokeTokenOp(ctx, (req.body as { token?: unknown } | undefined)?.token));
+  app.get('/admin/apps', async (req: Req) => ({ apps: ops.listAppsOp(ctx, { all: flag(req.query.all) }) }));
+  app.post('/admin/apps', async (req, reply) => reply.code(201).send(ops.createAppOp(ctx, req.body)));
+  app.get('/admin/apps/:id', async (req: Req) => ops.showAppOp(ctx, req.params.id));
+  app.patch('/admin/apps/:id', async (req: Req) => ops.updateAppOp(ctx, req.params.id, req.body));
+  app.post('/admin/apps/:id/revoke', async (req: Req) => ops.revokeAppOp(ctx, req.params.id));
+  app.post('/admin/apps/:id/rotate-secret', async (req: Req) => ops.rotateSecretOp(ctx, req.params.id));
+  app.get('/admin/apps/:id/usage', async (req: Req) => ops.usageOp(ctx, req.params.id, { from: req.query.from, to: req.query.to }));
+  app.post('/admin/tokens/revoke', async (req) => ops.revokeTokenOp(ctx, (req.body as { token?: unknown } | undefined)?.token));
 }
