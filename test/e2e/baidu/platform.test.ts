@@ -30,6 +30,7 @@ before(async () => {
       BODYLENS_APP_ID: '10000015',
       BODYLENS_BODY_TIMEOUT_MS: '2000',
       BODYLENS_HEADERS_TIMEOUT_MS: '1500',
+      BODYLENS_KEEPALIVE_TIMEOUT_MS: '1000',
       BODYLENS_MAX_CONNECTIONS_PER_CLIENT: '40',
       BODYLENS_ADMIN_KEY: ADMIN_KEY,
     }),
@@ -96,6 +97,16 @@ describe('slow clients', () => {
     s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
     const { ms } = await closed;
     assert.ok(ms >= 1400 && ms < 4000, `dropped after ${ms} ms`);
+  });
+
+  test('an idle keep-alive connection is closed after the keep-alive deadline', async () => {
+    const s = await openSocket();
+    const started = Date.now();
+    const closed = closedAfter(s, started);
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    const { ms, data } = await closed;
+    assert.match(data, /^HTTP\/1.1 200/);
+    assert.ok(ms >= 900 && ms < 3500, `idle connection closed after ${ms} ms (deadline 1000 ms)`);
   });
 
   test('one client gets at most its connection share; others are closed at once and it is served again after', async () => {
