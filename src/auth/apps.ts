@@ -100,11 +100,18 @@ export const AUTH_MIGRATIONS: MigrationSet = {
           -- What counted against daily quotas so far also counts toward the totals.
           INSERT INTO usage_total (app_id, api, count) SELECT app_id, api, SUM(count) FROM usage_daily GROUP BY app_id, api;
         `);
-        // Existing databases kept secret keys in clear: seal them now.
+        // Existing databases kept secret keys in clear: seal them now. A sealed value is longer, so
+        // SQLite may move a row and leave the old text in a freed page: secure_delete zeroes what
+        // is freed, and ensureAuthSchema rebuilds the file (VACUUM) once the migration committed.
         const box = secretBoxOf(db);
         const rows = db.prepare('SELECT app_id, secret_key FROM apps').all() as Array<{ app_id: string; secret_key: string }>;
-        const update = db.prepare('UPDATE apps SET secret_key = ? WHERE app_id = ?');
-        for (const r of rows) if (!SecretBox.isSealed(r.secret_key)) update.run(box.seal(r.secret_key), r.app_id);
+        const clear = rows.filter((r) => !SecretBox.isSealed(r.secret_key));
+        if (clear.length) {
+          needsScrub.set(db, Number(db.pragma('secure_delete', { simple: true })));
+          db.pragma('secure_delete = ON');
+          const update = db.prepare('UPDATE apps SET secret_key = ? WHERE app_id = ?');
+          for (const r of clear) update.run(box.seal(r.secret_key), r.app_id);
+        }
       },
     },
   ],
@@ -112,12 +119,27 @@ export const AUTH_MIGRATIONS: MigrationSet = {
 
 const KEY_CHECK_PLAIN = 'bodylens server key check';
 
+/** Connections whose migration just sealed clear secret keys (→ their secure_delete setting before): the file still needs a rebuild. */
+const needsScrub = new WeakMap<Db, number>();
+
+/**
+ * Rewrites the whole database file (VACUUM cannot run inside the migration's transaction) and
+ * empties the WAL, so no page of the file or its -wal still holds a secret in clear.
+ */
+function scrubFreedPages(db: Db): void {
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.pragma(`secure_delete = ${needsScrub.get(db) ?? 0}`);
+  needsScrub.delete(db);
+}
+
 /**
  * Creates or upgrades the auth tables (sealing clear secret keys of older databases); safe to
  * call on every start. Fails when the database's secrets were sealed under another server key.
  */
 export function ensureAuthSchema(db: Db): void {
   applyMigrations(db, AUTH_MIGRATIONS);
+  if (needsScrub.has(db)) scrubFreedPages(db);
   const box = secretBoxOf(db);
   const check = cachedStatement(db, 'SELECT sealed FROM server_key_check WHERE id = 1').get() as { sealed: string } | undefined;
   if (!check) {

@@ -148,15 +148,33 @@ describe('secrets at rest', () => {
     raw.prepare("INSERT INTO schema_migrations VALUES ('auth', 1, 'v1', 0)").run();
     raw.prepare("INSERT INTO apps (app_id, api_key, secret_key, name, created_at) VALUES ('11112222', 'OldKey', 'OldPlainSecret99', 'old', 0)").run();
     raw.prepare("INSERT INTO usage_daily VALUES ('11112222', 'body_analysis', '2024-01-01', 7)").run();
+    // 50 apps: sealing makes each row longer, so SQLite moves rows and the old text would stay in freed pages.
+    const secrets = ['OldPlainSecret99'];
+    const insert = raw.prepare('INSERT INTO apps (app_id, api_key, secret_key, name, created_at) VALUES (?, ?, ?, ?, 0)');
+    for (let i = 0; i < 49; i++) {
+      const secret = `ClearSecret${String(i).padStart(2, '0')}xxxxxxxxxxxxxxxxxxx`;
+      secrets.push(secret);
+      insert.run(String(20000000 + i), `OldKey${i}`, secret, `old app ${i}`);
+    }
     raw.close();
 
     const db = openDatabase(dataDir);
+    ensureAuthSchema(db);
+    const rawBytes = () =>
+      Buffer.concat(readdirSync(dataDir).filter((f) => f.startsWith('bodylens.db')).map((f) => readFileSync(join(dataDir, f))));
+    const leaked = (bytes: Buffer) => secrets.filter((s) => bytes.includes(Buffer.from(s)));
+    // While the service runs (file and -wal as they are) and after a checkpoint: no clear secret anywhere.
+    assert.deepEqual(leaked(rawBytes()), [], 'clear secret keys left in the database file or its WAL');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    assert.deepEqual(leaked(rawBytes()), [], 'clear secret keys left in the database file after a checkpoint');
     const auth = new AuthService(db);
     const stored = (db.prepare("SELECT secret_key FROM apps WHERE app_id = '11112222'").get() as { secret_key: string }).secret_key;
     assert.match(stored, /^enc1:/);
     assert.ok(grant(auth, { apiKey: 'OldKey', secretKey: 'OldPlainSecret99' }).ok, 'the old secret still works');
+    assert.ok(grant(auth, { apiKey: 'OldKey48', secretKey: secrets[49] }).ok, 'every old secret still works');
     assert.deepEqual(db.prepare('SELECT api, count FROM usage_total').all(), [{ api: 'body_analysis', count: 7 }], 'past use counts toward totals');
     db.close();
+    assert.deepEqual(leaked(rawBytes()), [], 'clear secret keys left after close');
   });
 });
 
