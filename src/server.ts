@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
-import { AuthService, ensureBootstrapApp } from './auth/index.js';
+import { AuthService, ensureBootstrapApp, saveGeneratedCredentials } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createEnginePool, defaultWarmupImage } from './engine/pool.js';
 import type { Engine } from './engine/engine.js';
@@ -83,15 +83,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const address = await app.listen({ port: config.port, host: config.host });
   jobs.start();
   if (bootstrap.generated && bootstrap.app) {
-    // Printed once, on the first start of an empty data directory.
-    console.log(
-      [
-        'Created the first app (keep these; `bodylens apps list --show-secrets` shows them again):',
-        `  AppID:      ${bootstrap.app.appId}`,
-        `  API Key:    ${bootstrap.app.apiKey}`,
-        `  Secret Key: ${bootstrap.app.secretKey}`,
-      ].join('\n'),
-    );
+    // Once, on the first start of an empty data directory. The Secret Key goes to a 0600 file, not to stdout (the service log).
+    console.log(saveGeneratedCredentials(config.dataDir, bootstrap.app));
   }
   engine.ready.then(
     () => app.log.info(`bodylens ready on ${address} (${config.workers} inference workers; capabilities: ${capabilities.join(', ')})`),

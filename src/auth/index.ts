@@ -13,6 +13,8 @@
  * total quota (`total_limit`, 19). Refused calls are counted per outcome (`record`) in memory
  * and written once a second, so a flood of them costs no database write each.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ServiceError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
@@ -285,4 +287,26 @@ export function ensureBootstrapApp(db: Db, config: Pick<Config, 'bootstrapApp'>,
     });
     return { app, action: 'updated', generated: false };
   }).immediate();
+}
+
+/** Where the first start leaves a generated app's credentials (mode 0600), beside the database. */
+export const FIRST_APP_FILENAME = 'first-app-credentials.txt';
+
+/**
+ * Writes a just-generated app's credentials to `<dataDir>/first-app-credentials.txt` (0600) and
+ * returns the notice to print: AppID, API Key and that file's path, never the Secret Key (stdout
+ * is the service log under systemd or docker). In-memory databases get no file.
+ */
+export function saveGeneratedCredentials(dataDir: string, app: App): string {
+  const lines = [`AppID:      ${app.appId}`, `API Key:    ${app.apiKey}`];
+  const seeSecret = `\`bodylens apps show ${app.appId} --show-secrets\``;
+  if (dataDir === ':memory:') return ['Created the first app:', ...lines.map((l) => `  ${l}`), `  Secret Key: ${seeSecret}`].join('\n');
+  const file = join(dataDir, FIRST_APP_FILENAME);
+  rmSync(file, { force: true }); // a stale file keeps its old mode: write a new one
+  writeFileSync(file, [...lines, `Secret Key: ${app.secretKey}`, ''].join('\n'), { mode: 0o600, flag: 'wx' });
+  return [
+    'Created the first app:',
+    ...lines.map((l) => `  ${l}`),
+    `  Secret Key: in ${file} (mode 0600; delete it once stored elsewhere), or ${seeSecret}`,
+  ].join('\n');
 }

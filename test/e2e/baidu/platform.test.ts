@@ -226,3 +226,38 @@ describe('admin API', () => {
     for (const f of ['bodylens.db', 'server.key']) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
   });
 });
+
+describe('first start', () => {
+  test('the generated Secret Key goes to a 0600 file in the data dir, never to stdout', async () => {
+    const { startServer } = await import('../../../src/server.js');
+    const { FIRST_APP_FILENAME } = await import('../../../src/auth/index.js');
+    const firstDir = mkdtempSync(join(tmpdir(), 'bodylens-first-'));
+    const printed: string[] = [];
+    const realLog = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    let first: RunningServer | undefined;
+    try {
+      first = await startServer(testConfig(firstDir, { BODYLENS_CAPABILITIES: 'body_analysis' }));
+    } finally {
+      console.log = realLog;
+    }
+    try {
+      const file = join(firstDir, FIRST_APP_FILENAME);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const saved = Object.fromEntries(
+        readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(/:\s+/) as [string, string]),
+      );
+      assert.match(saved['Secret Key'], /^[A-Za-z0-9]{32}$/);
+      const out = printed.join('\n');
+      assert.ok(out.includes(saved.AppID) && out.includes(saved['API Key']), out);
+      assert.ok(out.includes(file), 'the notice names the file');
+      assert.ok(!out.includes(saved['Secret Key']), 'the Secret Key was printed');
+      // The saved credentials are the real ones.
+      const res = await fetch(`${first!.address}/oauth/2.0/token?grant_type=client_credentials&client_id=${saved['API Key']}&client_secret=${saved['Secret Key']}`);
+      assert.ok((await res.json()).access_token);
+    } finally {
+      await first?.close();
+      rmSync(firstDir, { recursive: true, force: true });
+    }
+  });
+});
