@@ -42,7 +42,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   // Everything the service writes (database, server key, uploads, job results) is private to its user.
   process.umask(0o077);
   const db = openDatabase(config.dataDir, { serverKey: config.serverKey });
-  const auth = new AuthService(db, { scopes: baiduScopes(), quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes });
+  let app: FastifyInstance | undefined;
+  const auth = new AuthService(db, {
+    scopes: baiduScopes(),
+    quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes,
+    onUsageFlushError: (err, pending) => app?.log.warn({ err: err.message, pending }, 'usage outcome counts not written yet; kept and retried'),
+  });
   const bootstrap = ensureBootstrapApp(db, config);
   const engine = createEnginePool({
     capabilities,
@@ -56,7 +61,6 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const uploadDir = join(config.dataDir, 'uploads');
   // Uploads still here were cut off by a crash: no job owns them.
   rmSync(uploadDir, { recursive: true, force: true });
-  let app: FastifyInstance | undefined;
   const jobs = new PoseJobs({
     db,
     dataDir: config.dataDir,

@@ -29,7 +29,7 @@ import {
   updateApp,
   type App,
 } from './apps.js';
-import { consumeQuota, OutcomeRecorder, pruneUsage, QpsLimiter, quotaDay } from './limits.js';
+import { consumeQuota, OutcomeRecorder, pruneUsage, QpsLimiter, quotaDay, type OutcomeFlushErrorHandler } from './limits.js';
 import { DEFAULT_QUOTA_UTC_OFFSET_MINUTES } from '../config.js';
 import { isBceAuthorization, verifySignature, DEFAULT_CLOCK_SKEW_SECONDS } from './signature.js';
 import { issueToken, revokeToken, spendRefreshToken, verifyToken, type TokenResponse } from './tokens.js';
@@ -66,6 +66,8 @@ export interface AuthServiceOptions {
   scopes?: ReadonlyArray<readonly [string, string]>;
   /** Minutes east of UTC of the clock whose midnight turns daily quotas (default 480, Beijing). */
   quotaUtcOffsetMinutes?: number;
+  /** Told when writing usage outcome counts failed (they are kept and retried); default a line on stderr. */
+  onUsageFlushError?: OutcomeFlushErrorHandler;
 }
 
 /** Outcome of a `/oauth/2.0/token` request, already in Baidu's OAuth shape. */
@@ -92,7 +94,7 @@ export class AuthService {
     this.clockSkewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
     this.scopes = options.scopes ?? [];
     this.quotaUtcOffsetMinutes = options.quotaUtcOffsetMinutes ?? DEFAULT_QUOTA_UTC_OFFSET_MINUTES;
-    this.outcomes = new OutcomeRecorder(db);
+    this.outcomes = new OutcomeRecorder(db, undefined, options.onUsageFlushError);
     ensureAuthSchema(db);
   }
 
@@ -106,9 +108,9 @@ export class AuthService {
     this.outcomes.record(appId, api, this.day(), outcome);
   }
 
-  /** Writes pending outcome counts now (before reading usage, and on shutdown). */
-  flushUsage(): void {
-    this.outcomes.flush();
+  /** Writes pending outcome counts now (before reading usage, and on shutdown); false when the write failed (counts kept). */
+  flushUsage(): boolean {
+    return this.outcomes.flush();
   }
 
   /** Ends one access or refresh token at once. */

@@ -141,46 +141,75 @@ export function pruneUsage(db: Db, now: number, offsetMinutes: number, keepDays 
   );
 }
 
+/** Told when writing outcome counts failed (the counts are kept and retried); gets no secrets. */
+export type OutcomeFlushErrorHandler = (err: Error, pendingCounts: number) => void;
+
+const warnFlushError: OutcomeFlushErrorHandler = (err, pendingCounts) =>
+  console.error(`bodylens: usage outcome counts not written yet (${pendingCounts} kept, retried): ${err.message}`);
+
 /**
  * Outcome counts gathered in memory and written in one transaction at most once a second (and
- * on `flush`), so a flood of refused calls costs no database write each.
+ * on `flush`), so a flood of refused calls costs no database write each. A write that fails (a
+ * busy database, a full disk) keeps the counts for the next try instead of throwing out of a
+ * timer and ending the process.
  */
 export class OutcomeRecorder {
   private pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly db: Db, private readonly flushMs = 1000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly flushMs = 1000,
+    private readonly onError: OutcomeFlushErrorHandler = warnFlushError,
+  ) {}
 
   record(appId: string, api: string, day: string, outcome: string): void {
     const key = `${appId}\u0000${api}\u0000${day}\u0000${outcome}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushMs);
       this.timer.unref();
     }
   }
 
-  flush(): void {
+  /** Writes what is pending; false (counts kept, a retry scheduled, onError told) when the write failed. */
+  flush(): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending.size || !this.db.open) return;
+    if (!this.pending.size || !this.db.open) return true;
     const batch = this.pending;
     this.pending = new Map();
-    const upsert = cachedStatement(
-      this.db,
-      `INSERT INTO usage_outcomes (app_id, api, day, outcome, count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (app_id, api, day, outcome) DO UPDATE SET count = count + excluded.count`,
-    );
-    this.db.transaction(() => {
-      for (const [key, n] of batch) {
-        const [appId, api, day, outcome] = key.split('\u0000');
-        // An app deleted meanwhile has no row to count against.
-        try {
-          upsert.run(appId, api, day, outcome, n);
-        } catch {
-          // foreign key: skip
+    try {
+      const upsert = cachedStatement(
+        this.db,
+        `INSERT INTO usage_outcomes (app_id, api, day, outcome, count) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, api, day, outcome) DO UPDATE SET count = count + excluded.count`,
+      );
+      this.db.transaction(() => {
+        for (const [key, n] of batch) {
+          const [appId, api, day, outcome] = key.split('\u0000');
+          try {
+            upsert.run(appId, api, day, outcome, n);
+          } catch (err) {
+            // An app deleted meanwhile has no row to count against: skip it. Anything else fails the batch.
+            if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
+          }
         }
+      })();
+      return true;
+    } catch (err) {
+      for (const [key, n] of batch) this.pending.set(key, (this.pending.get(key) ?? 0) + n);
+      try {
+        this.onError(err as Error, this.pending.size);
+      } catch {
+        // a failing logger must not take the counts down with it
       }
-    })();
+      this.schedule();
+      return false;
+    }
   }
 }

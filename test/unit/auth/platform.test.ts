@@ -14,6 +14,7 @@ import { openDatabase, type Db } from '../../../src/store/db.js';
 import { AUTH_MIGRATIONS, createApp, ensureAuthSchema, findAppById, revokeApp } from '../../../src/auth/apps.js';
 import { AuthService, type AuthRequest } from '../../../src/auth/index.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
+import { OutcomeRecorder } from '../../../src/auth/limits.js';
 import { SERVER_KEY_FILENAME } from '../../../src/store/secret-box.js';
 
 let dir: string;
@@ -230,6 +231,37 @@ describe('limits and usage', () => {
       { api: 'body_analysis', day: '2024-06-02', outcome: 'qps_limit', count: 3 },
       { api: 'gesture', day: '2024-06-02', outcome: 'no_permission', count: 1 },
     ]);
+    db.close();
+  });
+});
+
+describe('usage outcome writes', () => {
+  test('a busy database at the timed flush: no crash, counts kept, logged, written on a later flush', async () => {
+    const dataDir = fresh();
+    const db = openDatabase(dataDir, { busyTimeoutMs: 0 });
+    ensureAuthSchema(db);
+    const app = createApp(db, { apiKey: 'FlushApiKey0000000000000', secretKey: 'FlushSecretKey0123456789abcdefgh' });
+    const errors: Array<{ message: string; pending: number }> = [];
+    const recorder = new OutcomeRecorder(db, 20, (err, pending) => errors.push({ message: err.message, pending }));
+    // Another connection (another process, say) holds the write lock.
+    const other = new Database(join(dataDir, 'bodylens.db'));
+    other.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 3; i++) recorder.record(app.appId, 'body_analysis', '2026-01-01', 'ok');
+    recorder.record(app.appId, 'body_analysis', '2026-01-01', 'qps_exceeded');
+    await new Promise((r) => setTimeout(r, 100)); // the timer fired (an uncaught throw there would fail this test)
+    assert.ok(errors.length >= 1, 'the failed write was reported');
+    assert.equal(errors[0].pending, 2);
+    assert.ok(errors.every((e) => !e.message.includes(app.secretKey)));
+    assert.equal(recorder.flush(), false, 'still locked: not written, not thrown');
+    recorder.record(app.appId, 'body_analysis', '2026-01-01', 'ok');
+    other.exec('COMMIT');
+    other.close();
+    assert.equal(recorder.flush(), true);
+    assert.deepEqual(
+      db.prepare('SELECT outcome, count FROM usage_outcomes ORDER BY outcome').all(),
+      [{ outcome: 'ok', count: 4 }, { outcome: 'qps_exceeded', count: 1 }],
+      'no count lost or doubled',
+    );
     db.close();
   });
 });
