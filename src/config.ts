@@ -27,8 +27,12 @@ export const DEFAULT_VIDEO_SETTINGS: Readonly<VideoSettings> = Object.freeze({
 export interface HttpSettings {
   /** Whole request headers must arrive within this (BODYLENS_HEADERS_TIMEOUT_MS, default 10000). */
   headersTimeoutMs: number;
-  /** The whole request, body included, must arrive within this (BODYLENS_BODY_TIMEOUT_MS, default 30000). */
+  /** An ordinary request's body must arrive whole within this (BODYLENS_BODY_TIMEOUT_MS, default 30000); uploads follow the rate rule below. */
   bodyTimeoutMs: number;
+  /** Upload routes (POST /pose/job): no rate check during this (BODYLENS_UPLOAD_GRACE_MS, default 30000). */
+  uploadGraceMs: number;
+  /** Upload routes: after the grace, the average since the request began must stay at least this (BODYLENS_UPLOAD_MIN_BYTES_PER_SEC, default 32768). */
+  uploadMinBytesPerSec: number;
   /** An idle keep-alive connection is closed after this (BODYLENS_KEEPALIVE_TIMEOUT_MS, default 5000). */
   keepAliveTimeoutMs: number;
   /** Open connections per client address; more are closed at once (BODYLENS_MAX_CONNECTIONS_PER_CLIENT, default 64). */
@@ -138,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       headersTimeoutMs: intSetting(env, 'BODYLENS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       bodyTimeoutMs: intSetting(env, 'BODYLENS_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      uploadGraceMs: intSetting(env, 'BODYLENS_UPLOAD_GRACE_MS', 30_000, 100, 3_600_000),
+      uploadMinBytesPerSec: intSetting(env, 'BODYLENS_UPLOAD_MIN_BYTES_PER_SEC', 32_768, 1, 1 << 30),
       keepAliveTimeoutMs: intSetting(env, 'BODYLENS_KEEPALIVE_TIMEOUT_MS', 5000, 100, 600_000),
       maxConnectionsPerClient: intSetting(env, 'BODYLENS_MAX_CONNECTIONS_PER_CLIENT', 64, 1, 100_000),
       maxUrlBytes: intSetting(env, 'BODYLENS_MAX_URL_BYTES', 8192, 256, 1 << 20),

@@ -12,6 +12,7 @@ import { adminRoutes, type AdminRoutesOptions } from '../admin/routes.js';
 import type { HttpSettings } from '../config.js';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { enforceRequestDeadlines } from './request-deadlines.js';
 
 /**
  * At most `max` open connections per client address; more are closed as they arrive, so one
@@ -70,10 +71,18 @@ function clientError(err: ClientErr, socket: Duplex): void {
  */
 const BODY_LIMIT = 12 * 1024 * 1024;
 
+/** Routes taking large uploads (Kakao's video jobs, up to 50 MB): a minimum rate, not the body deadline. */
+const UPLOAD_PATHS = new Set(['/pose/job']);
+
 /** Hard-day defaults when the caller gives none (tests); the server passes config.http. */
-export const DEFAULT_HTTP: Pick<HttpSettings, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnectionsPerClient' | 'maxUrlBytes'> = {
+export const DEFAULT_HTTP: Pick<
+  HttpSettings,
+  'headersTimeoutMs' | 'bodyTimeoutMs' | 'uploadGraceMs' | 'uploadMinBytesPerSec' | 'keepAliveTimeoutMs' | 'maxConnectionsPerClient' | 'maxUrlBytes'
+> = {
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
+  uploadGraceMs: 30_000,
+  uploadMinBytesPerSec: 32_768,
   keepAliveTimeoutMs: 5000,
   maxConnectionsPerClient: 64,
   maxUrlBytes: 8192,
@@ -103,9 +112,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...deps.http };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    // Slow clients: headers, then the whole request, must arrive in time; idle keep-alive
-    // connections close. Node checks these deadlines every second (not every 30 s).
-    requestTimeout: limits.bodyTimeoutMs,
+    // Slow clients: headers must arrive in time (Node checks every second, not every 30 s), then
+    // the body (api/request-deadlines.ts: a deadline, or a minimum rate for uploads; Node's one
+    // requestTimeout for all routes is off); idle keep-alive connections close.
+    requestTimeout: 0,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: {
       headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs),
@@ -127,6 +137,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 500 },
   });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
+  enforceRequestDeadlines(app.server, {
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    uploadGraceMs: limits.uploadGraceMs,
+    uploadMinBytesPerSec: limits.uploadMinBytesPerSec,
+    isUpload: (method, path) => method === 'POST' && UPLOAD_PATHS.has(path),
+    expire: (_req, res) => {
+      const socket = res.socket;
+      if (!socket) return;
+      if (res.headersSent) socket.destroy();
+      else clientError(Object.assign(new Error('request not received in time'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
+      // A client that ignores the close does not keep the socket.
+      setTimeout(() => socket.destroy(), 1000).unref();
+    },
+  });
   // A huge query string answers in the dialect of its path (Baidu 282114, Kakao/neutral 431).
   app.addHook('onRequest', async (request, reply) => {
     if (Buffer.byteLength(request.url) <= limits.maxUrlBytes) return;

@@ -29,6 +29,8 @@ before(async () => {
       BODYLENS_SECRET_KEY: TEST_SECRET_KEY,
       BODYLENS_APP_ID: '10000015',
       BODYLENS_BODY_TIMEOUT_MS: '2000',
+      BODYLENS_UPLOAD_GRACE_MS: '1000',
+      BODYLENS_UPLOAD_MIN_BYTES_PER_SEC: '8192',
       BODYLENS_HEADERS_TIMEOUT_MS: '1500',
       BODYLENS_KEEPALIVE_TIMEOUT_MS: '1000',
       BODYLENS_MAX_CONNECTIONS_PER_CLIENT: '40',
@@ -88,6 +90,43 @@ describe('slow clients', () => {
     const { ms, data } = await closed;
     clearInterval(trickle);
     assert.ok(ms >= 1900 && ms < 4500, `trickling client dropped after ${ms} ms (deadline 2000 ms, checked every second)`);
+    assert.match(data, /^HTTP\/1.1 408/);
+  });
+
+  /** Sends a multipart video upload to POST /pose/job in `chunks` pieces, one every `everyMs`. */
+  async function paceUpload(fileBytes: number, chunks: number, everyMs: number) {
+    const s = await openSocket();
+    const started = Date.now();
+    const closed = closedAfter(s, started);
+    const boundary = 'bodylensPacedUpload';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"\r\nContent-Type: video/mp4\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = Buffer.concat([head, Buffer.alloc(fileBytes, 7), tail]);
+    s.write(`POST /pose/job HTTP/1.1\r\nHost: x\r\nAuthorization: KakaoAK ${TEST_API_KEY}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    const size = Math.ceil(body.length / chunks);
+    let sentAll = false;
+    for (let i = 0; i < body.length && s.writable; i += size) {
+      s.write(body.subarray(i, i + size));
+      if (i + size >= body.length) sentAll = true;
+      else await new Promise((r) => setTimeout(r, everyMs));
+    }
+    return { ...(await closed), sentAll, sentMs: Date.now() - started };
+  }
+
+  test('an upload slower than the body deadline but above the minimum rate is answered', async () => {
+    // 40 KB at about 13 KB/s: 3 s in all, past the 2 s body deadline, above the 8 KiB/s minimum.
+    const { data, sentAll, ms } = await paceUpload(40_000, 40, 75);
+    assert.ok(sentAll, 'the whole upload went through');
+    assert.ok(ms > 2500, `took ${ms} ms: not slower than the body deadline, test proves nothing`);
+    assert.doesNotMatch(data, /^HTTP\/1.1 408/);
+    assert.match(data, /^HTTP\/1.1 200/);
+    assert.match(data, /"job_id":"[0-9a-f-]{36}"/);
+  });
+
+  test('an upload trickling below the minimum rate is dropped after the grace period', async () => {
+    const { data, sentAll, ms } = await paceUpload(40_000, 400, 250);
+    assert.ok(!sentAll);
+    assert.ok(ms >= 1000 && ms < 3500, `trickling upload dropped after ${ms} ms (grace 1000 ms, checked every second)`);
     assert.match(data, /^HTTP\/1.1 408/);
   });
 
