@@ -92,12 +92,12 @@ export function issueToken(db: Db, app: App, scopes: ReadonlyArray<readonly [str
  */
 export function spendRefreshToken(db: Db, app: App, token: string, now: number = Date.now()): boolean {
   const hash = hashToken(token.trim());
-  const row = cachedStatement(db, 'SELECT app_id, expires_at FROM refresh_tokens WHERE token_hash = ?').get(hash) as
-    | { app_id: string; expires_at: number }
+  // One statement takes the token and says whether it was there: of two connections spending
+  // it at once, only one gets the row back (a read, then a delete, would let both succeed).
+  const row = cachedStatement(db, 'DELETE FROM refresh_tokens WHERE token_hash = ? AND app_id = ? RETURNING expires_at').get(hash, app.appId) as
+    | { expires_at: number }
     | undefined;
-  if (!row || row.app_id !== app.appId) return false;
-  cachedStatement(db, 'DELETE FROM refresh_tokens WHERE token_hash = ?').run(hash);
-  return now < row.expires_at;
+  return row !== undefined && now < row.expires_at;
 }
 
 /** Ends one access or refresh token at once; true when it existed. */

@@ -15,6 +15,7 @@ import { AUTH_MIGRATIONS, createApp, ensureAuthSchema, findAppById, revokeApp } 
 import { AuthService, type AuthRequest } from '../../../src/auth/index.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
 import { OutcomeRecorder } from '../../../src/auth/limits.js';
+import { Worker } from 'node:worker_threads';
 import { SERVER_KEY_FILENAME } from '../../../src/store/secret-box.js';
 
 let dir: string;
@@ -86,6 +87,56 @@ describe('tokens', () => {
     expectKind(() => auth.authenticate(req(b.body.access_token), 'body_analysis'), 'token_invalid', 110);
     const refreshed = auth.exchangeClientCredentials({ grant_type: 'refresh_token', refresh_token: b.body.refresh_token, client_id: app.apiKey, client_secret: app.secretKey });
     assert.deepEqual(refreshed, { ok: false, status: 401, body: { error_description: 'unknown client id', error: 'invalid_client' } });
+    db.close();
+  });
+});
+
+describe('refresh tokens spent concurrently', () => {
+  test('four connections spending the same refresh tokens at once: each token is spent exactly once', async () => {
+    const dataDir = fresh();
+    const serverKey = 'c'.repeat(64);
+    const db = openDatabase(dataDir, { serverKey });
+    const auth = new AuthService(db);
+    const app = createApp(db, { apiKey: 'RaceApiKey00000000000000', secretKey: 'RaceSecretKey0123456789abcdefghi' });
+    const tokens = Array.from({ length: 40 }, () => {
+      const t = grant(auth, app);
+      assert.ok(t.ok);
+      return t.body.refresh_token;
+    });
+    // Worker threads, each with its own connection (as separate processes would have), start
+    // every token's spend together behind a shared barrier.
+    const workers = 4;
+    const barrier = new Int32Array(new SharedArrayBuffer(4 * (tokens.length + 1)));
+    const tokensModule = new URL('../../../src/auth/tokens.js', import.meta.url).href;
+    const dbModule = new URL('../../../src/store/db.js', import.meta.url).href;
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      (async () => {
+        const { openDatabase } = await import(${JSON.stringify(dbModule)});
+        const { spendRefreshToken } = await import(${JSON.stringify(tokensModule)});
+        const { dataDir, serverKey, appId, tokens, barrier, workers } = workerData;
+        const db = openDatabase(dataDir, { serverKey });
+        const won = [];
+        for (let i = 0; i < tokens.length; i++) {
+          Atomics.add(barrier, i, 1);
+          while (Atomics.load(barrier, i) < workers) {} // spin: start together
+          if (spendRefreshToken(db, { appId }, tokens[i])) won.push(i);
+        }
+        db.close();
+        parentPort.postMessage(won);
+      })();`;
+    const results = await Promise.all(
+      Array.from({ length: workers }, () => new Promise<number[]>((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: { dataDir, serverKey, appId: app.appId, tokens, barrier, workers } });
+        w.once('message', resolve);
+        w.once('error', reject);
+      })),
+    );
+    const wins = new Map<number, number>();
+    for (const won of results) for (const i of won) wins.set(i, (wins.get(i) ?? 0) + 1);
+    const doubled = [...wins].filter(([, n]) => n > 1).length;
+    assert.equal(doubled, 0, `${doubled} of ${tokens.length} refresh tokens were spent more than once`);
+    assert.equal(wins.size, tokens.length, 'every token was spent once');
     db.close();
   });
 });
