@@ -32,6 +32,9 @@ export interface App {
   revokedAt: number | null;
 }
 
+const KEY_CHECK_PLAIN = 'bodylens server key check';
+const WRONG_KEY = 'wrong server key for this database (BODYLENS_SERVER_KEY or <dataDir>/server.key)';
+
 export const AUTH_MIGRATIONS: MigrationSet = {
   name: 'auth',
   migrations: [
@@ -112,12 +115,12 @@ export const AUTH_MIGRATIONS: MigrationSet = {
           const update = db.prepare('UPDATE apps SET secret_key = ? WHERE app_id = ?');
           for (const r of clear) update.run(box.seal(r.secret_key), r.app_id);
         }
+        // Which key sealed them, in the same transaction: secrets and check never disagree.
+        db.prepare('INSERT INTO server_key_check (id, sealed) VALUES (1, ?)').run(box.seal(KEY_CHECK_PLAIN));
       },
     },
   ],
 };
-
-const KEY_CHECK_PLAIN = 'bodylens server key check';
 
 /** Connections whose migration just sealed clear secret keys (→ their secure_delete setting before): the file still needs a rebuild. */
 const needsScrub = new WeakMap<Db, number>();
@@ -141,11 +144,30 @@ export function ensureAuthSchema(db: Db): void {
   applyMigrations(db, AUTH_MIGRATIONS);
   if (needsScrub.has(db)) scrubFreedPages(db);
   const box = secretBoxOf(db);
-  const check = cachedStatement(db, 'SELECT sealed FROM server_key_check WHERE id = 1').get() as { sealed: string } | undefined;
+  const readCheck = () => cachedStatement(db, 'SELECT sealed FROM server_key_check WHERE id = 1').get() as { sealed: string } | undefined;
+  let check = readCheck();
   if (!check) {
-    db.prepare('INSERT OR IGNORE INTO server_key_check (id, sealed) VALUES (1, ?)').run(box.seal(KEY_CHECK_PLAIN));
-  } else if (box.open(check.sealed) !== KEY_CHECK_PLAIN) {
-    throw new Error('wrong server key for this database');
+    // Only a database migrated by an older build lacks the row (that build wrote it after the
+    // migration). Whoever wins the insert, the row read back is the one to verify against.
+    // Its sealed secrets must open under this key before the key is written down as the right one.
+    db.transaction(() => {
+      const sealed = db.prepare("SELECT secret_key FROM apps WHERE secret_key LIKE 'enc1:%' LIMIT 1").get() as { secret_key: string } | undefined;
+      if (sealed && !opens(box, sealed.secret_key)) throw new Error(WRONG_KEY);
+      db.prepare('INSERT OR IGNORE INTO server_key_check (id, sealed) VALUES (1, ?)').run(box.seal(KEY_CHECK_PLAIN));
+    }).immediate();
+    check = readCheck();
+    if (!check) throw new Error('the server key check could not be stored');
+  }
+  if (!opens(box, check.sealed, KEY_CHECK_PLAIN)) throw new Error(WRONG_KEY);
+}
+
+/** Whether `sealed` opens under `box` (to `expected`, when given); a different key fails GCM's tag. */
+function opens(box: SecretBox, sealed: string, expected?: string): boolean {
+  try {
+    const plain = box.open(sealed);
+    return expected === undefined || plain === expected;
+  } catch {
+    return false;
   }
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ServiceError, type ErrorKind } from '../../../src/errors.js';
 import { baiduCode } from '../../../src/api/baidu/errors.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
+import { applyMigrations, openDatabase, type Db } from '../../../src/store/db.js';
 import { AUTH_MIGRATIONS, createApp, ensureAuthSchema, findAppById, revokeApp } from '../../../src/auth/apps.js';
 import { AuthService, type AuthRequest } from '../../../src/auth/index.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
@@ -188,6 +188,36 @@ describe('secrets at rest', () => {
     const right = openDatabase(dataDir, { serverKey: 'a'.repeat(64) });
     ensureAuthSchema(right);
     right.close();
+  });
+
+  test('the server key check is written by the migration itself, in its transaction', () => {
+    const db = openDatabase(fresh(), { serverKey: 'd'.repeat(64) });
+    applyMigrations(db, AUTH_MIGRATIONS); // the migration alone, no ensureAuthSchema after it
+    const row = db.prepare('SELECT sealed FROM server_key_check').all() as Array<{ sealed: string }>;
+    assert.equal(row.length, 1);
+    assert.match(row[0].sealed, /^enc1:/);
+    ensureAuthSchema(db); // reads it back and verifies it
+    db.close();
+  });
+
+  test('a database missing its key check (left by an older build) is checked against its sealed secrets, not stamped with any key', () => {
+    const dataDir = fresh();
+    const db = openDatabase(dataDir, { serverKey: 'a'.repeat(64) });
+    ensureAuthSchema(db);
+    createApp(db, { apiKey: 'CheckKey0000000000000000', secretKey: 'CheckSecret0123456789abcdefghijk' });
+    db.prepare('DELETE FROM server_key_check').run();
+    db.close();
+    const wrong = openDatabase(dataDir, { serverKey: 'b'.repeat(64) });
+    assert.throws(() => ensureAuthSchema(wrong), /wrong server key/);
+    assert.equal((wrong.prepare('SELECT COUNT(*) AS n FROM server_key_check').get() as { n: number }).n, 0, 'the wrong key was recorded');
+    wrong.close();
+    const right = openDatabase(dataDir, { serverKey: 'a'.repeat(64) });
+    ensureAuthSchema(right);
+    assert.equal((right.prepare('SELECT COUNT(*) AS n FROM server_key_check').get() as { n: number }).n, 1);
+    right.close();
+    const wrongAgain = openDatabase(dataDir, { serverKey: 'b'.repeat(64) });
+    assert.throws(() => ensureAuthSchema(wrongAgain), /wrong server key/);
+    wrongAgain.close();
   });
 
   test('an older database with secret keys in clear is migrated: sealed, still usable', () => {
