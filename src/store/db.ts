@@ -77,11 +77,19 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
     // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
   }
-  bindSecretBox(db, new SecretBox(loadServerKey(dataDir, options.serverKey)));
+  // A key file is generated only for a database with nothing sealed in it yet (new, or from before sealing).
+  bindSecretBox(db, new SecretBox(loadServerKey(dataDir, options.serverKey, !holdsSealedSecrets(db))));
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('foreign_keys = ON');
   for (const set of options.migrations ?? []) applyMigrations(db, set);
   return db;
+}
+
+/** Whether anything in the database was sealed under a server key (store/secret-box.ts). */
+function holdsSealedSecrets(db: Db): boolean {
+  const has = (table: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  if (has('server_key_check') && db.prepare('SELECT 1 FROM server_key_check LIMIT 1').get()) return true;
+  return has('apps') && db.prepare("SELECT 1 FROM apps WHERE secret_key LIKE 'enc1:%' LIMIT 1").get() !== undefined;
 }
 
 function ensureMigrationTable(db: Db): void {

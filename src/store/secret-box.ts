@@ -57,10 +57,13 @@ export function parseServerKey(text: string): Buffer {
 }
 
 /**
- * The configured key, else `<dataDir>/server.key` (created 0600 with a random key if absent).
- * In-memory databases without a configured key get a random one for their lifetime.
+ * The configured key, else `<dataDir>/server.key`. An absent file is created (0600, a random
+ * key) only when `mayCreate` says nothing in the database is sealed yet; otherwise the key that
+ * sealed it lives elsewhere (BODYLENS_SERVER_KEY on the server, say) and a new one would only
+ * leave a stray file behind, so this fails instead. In-memory databases without a configured
+ * key get a random one for their lifetime.
  */
-export function loadServerKey(dataDir: string, configured?: string): Buffer {
+export function loadServerKey(dataDir: string, configured?: string, mayCreate = true): Buffer {
   if (configured) return parseServerKey(configured);
   if (dataDir === ':memory:') return randomBytes(32);
   const file = join(dataDir, SERVER_KEY_FILENAME);
@@ -68,6 +71,11 @@ export function loadServerKey(dataDir: string, configured?: string): Buffer {
     return parseServerKey(readFileSync(file, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the server key ${file}: ${(err as Error).message}`);
+  }
+  if (!mayCreate) {
+    throw new Error(
+      `the database holds secrets sealed with a server key, but BODYLENS_SERVER_KEY is not set and ${file} does not exist: set BODYLENS_SERVER_KEY as the server has it (or restore server.key)`,
+    );
   }
   const key = randomBytes(32);
   try {

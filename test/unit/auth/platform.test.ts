@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -353,6 +353,25 @@ describe('apps commands', () => {
     const err: string[] = [];
     return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err, json: () => JSON.parse(out.join('\n')) };
   }
+
+  test('without BODYLENS_SERVER_KEY against a database sealed with it: a clear error, no stray server.key', async () => {
+    const dataDir = fresh();
+    const db = openDatabase(dataDir, { serverKey: 'e'.repeat(64) });
+    ensureAuthSchema(db);
+    createApp(db, { apiKey: 'EnvKeyApp000000000000000', secretKey: 'EnvKeySecret0123456789abcdefghij' });
+    db.close();
+    const c = capture();
+    assert.equal(await runAppsCommand(['list'], { dataDir }, c.io), 1);
+    assert.match(c.err.join('\n'), /BODYLENS_SERVER_KEY is not set/);
+    assert.ok(!existsSync(join(dataDir, SERVER_KEY_FILENAME)), 'a stray server.key was generated');
+    // With the key, the same command works; a new data directory still gets its key file.
+    const ok = capture();
+    assert.equal(await runAppsCommand(['list', '--json'], { dataDir, serverKey: 'e'.repeat(64) }, ok.io), 0);
+    assert.equal(ok.json().length, 1);
+    const newDir = fresh();
+    assert.equal(await runAppsCommand(['list'], { dataDir: newDir }, capture().io), 0);
+    assert.ok(existsSync(join(newDir, SERVER_KEY_FILENAME)));
+  });
 
   test('show, update, rotate-secret, usage, revoke --token', async () => {
     const config = { dataDir: fresh() };
