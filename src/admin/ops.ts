@@ -151,11 +151,14 @@ export function showAppOp(ctx: AdminContext, id: string, options: { showSecret?:
 export function updateAppOp(ctx: AdminContext, id: string, raw: unknown): AppView {
   const input = checkInput(raw);
   const app = findApp(ctx, id);
+  const newId = text(input.app_id, 'app_id');
+  if (newId !== undefined && newId !== app.appId) {
+    throw new AdminError(400, 'app_id cannot be changed: it names the app in its tokens, usage and video jobs (create a new app instead)');
+  }
   if (input.revoked === true) return revokeAppOp(ctx, app.appId);
   const updated = guarded(() =>
     updateApp(ctx.db, app.appId, {
       name: text(input.name, 'name'),
-      appId: text(input.app_id, 'app_id'),
       apiKey: text(input.api_key, 'api_key'),
       secretKey: text(input.secret_key, 'secret_key'),
       apis: input.apis === undefined ? undefined : apis(input.apis) ?? null,

@@ -339,8 +339,8 @@ export function updateApp(db: Db, appId: string, patch: UpdateAppPatch): App {
     sets.push('api_key = @api_key');
     params.api_key = patch.apiKey;
   }
-  if (patch.secretKey !== undefined) {
-    validateSecretKey(patch.secretKey);
+  if (patch.secretKey !== undefined) validateSecretKey(patch.secretKey);
+  if (patch.secretKey !== undefined && patch.secretKey !== current.secretKey) {
     sets.push('secret_key = @secret_key');
     params.secret_key = secretBoxOf(db).seal(patch.secretKey);
   }
@@ -369,8 +369,19 @@ export function updateApp(db: Db, appId: string, patch: UpdateAppPatch): App {
     sets.push('revoked_at = @revoked_at');
     params.revoked_at = patch.revoked ? (current.revokedAt ?? patch.now ?? Date.now()) : null;
   }
-  if (sets.length) db.prepare(`UPDATE apps SET ${sets.join(', ')} WHERE app_id = @where`).run(params);
-  return findAppById(db, (params.app_id as string | undefined) ?? appId)!;
+  const newId = (params.app_id as string | undefined) ?? appId;
+  db.transaction(() => {
+    if (sets.length) db.prepare(`UPDATE apps SET ${sets.join(', ')} WHERE app_id = @where`).run(params);
+    // Video jobs name their owner without a foreign key (the jobs module has its own schema):
+    // a renamed app takes its jobs along.
+    if (newId !== appId && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pose_jobs'").get()) {
+      db.prepare('UPDATE pose_jobs SET app_id = ? WHERE app_id = ?').run(newId, appId);
+    }
+    // New keys end the tokens issued under the old ones (as rotate-secret does). A rename keeps
+    // them: they follow the app through ON UPDATE CASCADE.
+    if (params.api_key !== undefined || params.secret_key !== undefined) deleteTokens(db, newId);
+  })();
+  return findAppById(db, newId)!;
 }
 
 export function findAppById(db: Db, appId: string): App | undefined {

@@ -12,10 +12,12 @@ import { ServiceError, type ErrorKind } from '../../../src/errors.js';
 import { baiduCode } from '../../../src/api/baidu/errors.js';
 import { applyMigrations, openDatabase, type Db } from '../../../src/store/db.js';
 import { AUTH_MIGRATIONS, createApp, ensureAuthSchema, findAppById, revokeApp } from '../../../src/auth/apps.js';
-import { AuthService, type AuthRequest } from '../../../src/auth/index.js';
+import { AuthService, ensureBootstrapApp, type AuthRequest } from '../../../src/auth/index.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
 import { OutcomeRecorder } from '../../../src/auth/limits.js';
 import { Worker } from 'node:worker_threads';
+import { AdminError, updateAppOp } from '../../../src/admin/ops.js';
+import { POSE_JOB_MIGRATIONS } from '../../../src/video/jobs.js';
 import { SERVER_KEY_FILENAME } from '../../../src/store/secret-box.js';
 
 let dir: string;
@@ -343,6 +345,50 @@ describe('usage outcome writes', () => {
       [{ outcome: 'ok', count: 4 }, { outcome: 'qps_exceeded', count: 1 }],
       'no count lost or doubled',
     );
+    db.close();
+  });
+});
+
+describe('updating credentials', () => {
+  test('a new secret_key or api_key ends the tokens; app_id cannot change; same keys again keep them', () => {
+    const db = openDatabase(fresh());
+    const auth = new AuthService(db);
+    const ctx = { db, quotaUtcOffsetMinutes: 480 };
+    const app = createApp(db, { apiKey: 'PatchKey0000000000000000', secretKey: 'PatchSecret0123456789abcdefghijk' });
+    const t1 = grant(auth, app);
+    assert.ok(t1.ok);
+    // Same secret again (what a restart with BODYLENS_SECRET_KEY does): tokens stay.
+    updateAppOp(ctx, app.appId, { secret_key: app.secretKey, name: 'renamed' });
+    assert.equal(auth.authenticate(req(t1.body.access_token), 'body_analysis').appId, app.appId);
+
+    updateAppOp(ctx, app.appId, { secret_key: 'PatchSecretNew0123456789abcdefgh' });
+    expectKind(() => auth.authenticate(req(t1.body.access_token), 'body_analysis'), 'token_invalid', 110);
+    assert.equal(auth.exchangeClientCredentials({ grant_type: 'refresh_token', refresh_token: t1.body.refresh_token, client_id: app.apiKey, client_secret: 'PatchSecretNew0123456789abcdefgh' }).ok, false, 'refresh token ended too');
+
+    const t2 = grant(auth, { apiKey: app.apiKey, secretKey: 'PatchSecretNew0123456789abcdefgh' });
+    assert.ok(t2.ok);
+    updateAppOp(ctx, app.appId, { api_key: 'PatchKeyNew0000000000000' });
+    expectKind(() => auth.authenticate(req(t2.body.access_token), 'body_analysis'), 'token_invalid', 110);
+
+    assert.throws(() => updateAppOp(ctx, app.appId, { app_id: '99990000' }), (err: unknown) => {
+      assert.ok(err instanceof AdminError);
+      assert.equal(err.status, 400);
+      assert.match(err.message, /app_id cannot be changed/);
+      return true;
+    });
+    assert.ok(findAppById(db, app.appId), 'the app kept its id');
+    db.close();
+  });
+
+  test('a start-up rename (BODYLENS_APP_ID) takes the app\'s video jobs along', () => {
+    const db = openDatabase(fresh());
+    ensureAuthSchema(db);
+    applyMigrations(db, POSE_JOB_MIGRATIONS);
+    const app = createApp(db, { appId: '11110000', apiKey: 'RenameKey000000000000000', secretKey: 'RenameSecret0123456789abcdefghij' });
+    db.prepare("INSERT INTO pose_jobs (id, status, source_kind, smoothing, created_at, app_id) VALUES ('job-1', 'success', 'file', 1, 0, ?)").run(app.appId);
+    ensureBootstrapApp(db, { bootstrapApp: { appId: '22220000', apiKey: app.apiKey, secretKey: app.secretKey } });
+    assert.equal(findAppById(db, '11110000'), undefined);
+    assert.deepEqual(db.prepare('SELECT app_id FROM pose_jobs').all(), [{ app_id: '22220000' }]);
     db.close();
   });
 });
