@@ -37,7 +37,7 @@ export interface HttpSettings {
   keepAliveTimeoutMs: number;
   /** Open connections per client address; more are closed at once (BODYLENS_MAX_CONNECTIONS_PER_CLIENT, default 64). */
   maxConnectionsPerClient: number;
-  /** Longest request URL (path + query) in bytes; longer answers in the caller's dialect (Baidu 282114, else 431) (BODYLENS_MAX_URL_BYTES, default 8192). */
+  /** Longest request URL (path + query) in bytes; longer answers in the caller's dialect (Baidu 282114, else 431) (BODYLENS_MAX_URL_BYTES, default 1024, the limit Baidu's catalogue gives for 282114). */
   maxUrlBytes: number;
   /** How long an analysis may wait for a worker before it is shed (BODYLENS_QUEUE_TIMEOUT_MS, default 8000; 0 = none). */
   queueTimeoutMs: number;
@@ -146,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uploadMinBytesPerSec: intSetting(env, 'BODYLENS_UPLOAD_MIN_BYTES_PER_SEC', 32_768, 1, 1 << 30),
       keepAliveTimeoutMs: intSetting(env, 'BODYLENS_KEEPALIVE_TIMEOUT_MS', 5000, 100, 600_000),
       maxConnectionsPerClient: intSetting(env, 'BODYLENS_MAX_CONNECTIONS_PER_CLIENT', 64, 1, 100_000),
-      maxUrlBytes: intSetting(env, 'BODYLENS_MAX_URL_BYTES', 8192, 256, 1 << 20),
+      maxUrlBytes: intSetting(env, 'BODYLENS_MAX_URL_BYTES', 1024, 256, 1 << 20),
       queueTimeoutMs: intSetting(env, 'BODYLENS_QUEUE_TIMEOUT_MS', 8000, 0, 600_000),
       maxQueue: intSetting(env, 'BODYLENS_MAX_QUEUE', 256, 1, 100_000),
     },

@@ -85,7 +85,8 @@ export const DEFAULT_HTTP: Pick<
   uploadMinBytesPerSec: 32_768,
   keepAliveTimeoutMs: 5000,
   maxConnectionsPerClient: 64,
-  maxUrlBytes: 8192,
+  // Baidu's catalogue: 282114 "url size error" for a URL over 1024 bytes. A token URL is ~130.
+  maxUrlBytes: 1024,
 };
 
 export interface AppDeps {

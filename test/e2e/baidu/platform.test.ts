@@ -196,6 +196,17 @@ describe('huge URLs answer in the caller\'s dialect', () => {
     assert.equal((await other.json()).error, 'url_size');
   });
 
+  test('the limit is Baidu\'s 1024 bytes: a 1024-byte URL is served, 1025 bytes answer 282114', async () => {
+    const path = `/rest/2.0/image-classify/v1/body_analysis?access_token=${token}&x=`;
+    const atLimit = path + 'a'.repeat(1024 - path.length);
+    assert.equal(atLimit.length, 1024);
+    assert.ok(path.length < 300, `a normal token URL is ${path.length} bytes`);
+    const post = (url: string) =>
+      fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'image=%23%23%23' }).then((r) => r.json());
+    assert.equal((await post(atLimit)).error_code, 216203, 'at the limit the call reaches the image check');
+    assert.equal((await post(atLimit + 'a')).error_code, 282114);
+  });
+
   test('200 k characters still answer 282114; past the parser\'s 256 KiB a JSON 431 closes the connection', async () => {
     const long = await fetch(`${base}/rest/2.0/image-classify/v1/body_analysis?x=${'a'.repeat(200_000)}`, { method: 'POST' });
     assert.equal((await long.json()).error_code, 282114);
