@@ -13,10 +13,11 @@
  *
  * Append new migrations with higher versions; never edit or renumber one that has shipped.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { bindSecretBox, loadServerKey, SecretBox } from './secret-box.js';
+import { chmodPrivate, ensurePrivateDir } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -42,6 +43,8 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** The key sealing secrets at rest (config BODYLENS_SERVER_KEY); default `<dataDir>/server.key` (store/secret-box.ts). */
   serverKey?: string;
+  /** Told when a data directory that existed before is open to other users (default console.warn). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -53,26 +56,15 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   if (dataDir === ':memory:') {
     db = new Database(':memory:');
   } else {
-    // The data directory holds secrets, callers' videos and results: private to the service's user.
-    // An older install's directory (0755) is tightened on open.
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    try {
-      chmodSync(dataDir, 0o700);
-    } catch {
-      // best effort: some filesystems have no permission bits
-    }
+    // The data directory holds secrets, callers' videos and results: private to the service's
+    // user when the service creates it; a directory that was there before is only warned about.
+    ensurePrivateDir(dataDir, { warn: options.warn });
     const file = join(dataDir, DB_FILENAME);
     const isNew = !existsSync(file);
     db = new Database(file);
     // The file holds apps' (encrypted) secret keys and usage; keep it private.
     // SQLite gives the -wal/-shm files the same mode as the database.
-    if (isNew) {
-      try {
-        chmodSync(file, 0o600);
-      } catch {
-        // best effort: some filesystems have no permission bits
-      }
-    }
+    if (isNew) chmodPrivate(file, 0o600);
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');

@@ -8,8 +8,9 @@
  * backups. A sealed value reads `enc1:<iv>:<tag>:<ciphertext>` (base64url parts).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chmodPrivate } from './private-files.js';
 
 export const SERVER_KEY_FILENAME = 'server.key';
 const PREFIX = 'enc1:';
@@ -81,7 +82,7 @@ export function loadServerKey(dataDir: string, configured?: string, mayCreate = 
   try {
     // 'wx': two processes starting together cannot both write one.
     writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
+    chmodPrivate(file, 0o600);
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return parseServerKey(readFileSync(file, 'utf8'));

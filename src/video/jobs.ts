@@ -10,13 +10,14 @@
  * docs/video.md.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { VideoSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import { applyMigrations, cachedStatement, type Db, type MigrationSet } from '../store/db.js';
+import { chmodPrivate, ensurePrivateDir } from '../store/private-files.js';
 import type { RgbImage } from '../types.js';
 import { analyzeVideo, type BodyFrameFn, type BodyFrameOptions, type VideoPoseResult } from './analyze.js';
 import type { BodyFrameState, TrackedPerson } from '../capabilities/body_analysis/index.js';
@@ -130,15 +131,6 @@ const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 const INPUT_FILE = 'input';
 const RESULT_FILE = 'result.json';
 
-/** Sets a mode, ignoring filesystems without permission bits. */
-function chmodPrivate(path: string, mode: number): void {
-  try {
-    chmodSync(path, mode);
-  } catch {
-    // best effort
-  }
-}
-
 /** Moves a file, copying when source and destination are on different filesystems. */
 function moveFile(from: string, to: string): void {
   try {
@@ -189,8 +181,7 @@ export class PoseJobs {
     this.now = deps.now ?? Date.now;
     applyMigrations(this.db, POSE_JOB_MIGRATIONS);
     // Videos and results are the callers' data: private to the service's user (0700 / 0600).
-    mkdirSync(this.jobsDir, { recursive: true, mode: 0o700 });
-    chmodPrivate(this.jobsDir, 0o700);
+    ensurePrivateDir(this.jobsDir, { tightenExisting: true });
   }
 
   /** Recovers interrupted jobs, sweeps expired ones, then starts processing waiting jobs. */

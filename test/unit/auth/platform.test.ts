@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -176,6 +176,29 @@ describe('secrets at rest', () => {
     const again = openDatabase(dataDir);
     assert.equal(findAppById(again, app.appId)!.secretKey, 'VerySecretKeyValue0123456789abcd');
     again.close();
+  });
+
+  test('a data directory that existed before keeps its mode (warned about when others can read it); one bodylens creates is 0700', () => {
+    const shared = fresh();
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(shared, 0o755);
+    const warnings: string[] = [];
+    openDatabase(shared, { warn: (m) => warnings.push(m) }).close();
+    assert.equal(statSync(shared).mode & 0o777, 0o755, 'a pre-existing directory was chmodded');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /open to other users \(mode 755\)/);
+    assert.equal(statSync(join(shared, 'bodylens.db')).mode & 0o777, 0o600, 'the database file itself is still private');
+
+    const own = fresh();
+    mkdirSync(own, { mode: 0o700 });
+    const quiet: string[] = [];
+    openDatabase(own, { warn: (m) => quiet.push(m) }).close();
+    assert.equal(quiet.length, 0, 'a private directory is not warned about');
+
+    const created = join(fresh(), 'nested', 'data');
+    openDatabase(created, { warn: (m) => quiet.push(m) }).close();
+    assert.equal(statSync(created).mode & 0o777, 0o700);
+    assert.equal(quiet.length, 0);
   });
 
   test('a wrong server key is refused at start, not silently used', () => {
