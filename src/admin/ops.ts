@@ -51,9 +51,8 @@ export interface AppInput {
 
 const INPUT_KEYS = new Set(['name', 'app_id', 'api_key', 'secret_key', 'apis', 'qps_limit', 'daily_limit', 'total_limit', 'revoked']);
 
-function mask(secret: string): string {
-  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}****`;
-}
+/** A masked secret: no character of it, not even its length (a prefix would help guessing it). */
+const MASKED = '********';
 
 /** An app as JSON; the secret key masked unless `showSecret`. */
 export function appView(ctx: AdminContext, app: App, showSecret: boolean) {
@@ -62,7 +61,7 @@ export function appView(ctx: AdminContext, app: App, showSecret: boolean) {
     app_id: app.appId,
     name: app.name,
     api_key: app.apiKey,
-    secret_key: showSecret ? app.secretKey : mask(app.secretKey),
+    secret_key: showSecret ? app.secretKey : MASKED,
     apis: app.apis ?? 'all',
     qps_limit: app.qpsLimit,
     daily_limit: app.dailyLimit,

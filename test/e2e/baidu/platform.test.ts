@@ -257,7 +257,7 @@ describe('admin API', () => {
 
     assert.equal((await admin(`/admin/apps/${app.app_id}/revoke`, { method: 'POST' })).status, 200);
     const list = await (await admin('/admin/apps?all=1')).json();
-    assert.ok(list.apps.some((a: any) => a.app_id === app.app_id && a.revoked_at && a.secret_key.endsWith('****')));
+    assert.ok(list.apps.some((a: any) => a.app_id === app.app_id && a.revoked_at && a.secret_key === '********'));
     assert.equal((await admin('/admin/apps/nobody')).status, 404);
     assert.equal((await admin('/admin/apps', { method: 'POST', body: JSON.stringify({ qps_limit: -1 }) })).status, 400);
     assert.equal((await admin('/admin/apps', { method: 'POST', body: '{not json' })).status, 400);

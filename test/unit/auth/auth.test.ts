@@ -460,7 +460,8 @@ describe('cli', () => {
     const listing = c.out.join('\n');
     assert.match(listing, /APP_ID\s+NAME\s+API_KEY\s+SECRET_KEY/);
     assert.ok(listing.includes('MyKey'));
-    assert.ok(listing.includes('MySe****'));
+    assert.ok(listing.includes('********'));
+    assert.ok(!listing.includes('MySe'), 'no prefix of the secret key is shown');
     assert.ok(!listing.includes('MySecretValue'));
     assert.ok(!listing.includes(made.secret_key));
 

@@ -453,7 +453,7 @@ describe('apps commands', () => {
     assert.equal(await runAppsCommand(['update', made.app_id, '--qps', 'none', '--daily', '50', '--apis', 'body_analysis,gesture'], config, c.io), 0);
     const updated = c.json();
     assert.deepEqual([updated.qps_limit, updated.daily_limit, updated.apis], [null, 50, ['body_analysis', 'gesture']]);
-    assert.match(updated.secret_key, /^\S{4}\*{4}$/, 'update does not print the secret');
+    assert.equal(updated.secret_key, '********', 'update does not print the secret, nor any part of it');
 
     // A token, then rotate: the token ends, the new secret is printed once and works.
     const db = openDatabase(config.dataDir);
