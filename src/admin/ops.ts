@@ -6,9 +6,9 @@
  */
 import {
   createApp,
-  findAppByApiKey,
-  findAppById,
+  findAppByIdOrApiKey,
   listApps,
+  parseLimit,
   revokeApp,
   rotateSecret,
   updateApp,
@@ -75,10 +75,7 @@ export function appView(ctx: AdminContext, app: App, showSecret: boolean) {
 export type AppView = ReturnType<typeof appView>;
 
 function limit(value: unknown, field: string): number | null | undefined {
-  if (value === undefined || value === null) return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new AdminError(400, `${field} must be a positive integer or null`);
-  return value;
+  return guarded(() => parseLimit(value, field));
 }
 
 function apis(value: AppInput['apis']): string[] | null | undefined {
@@ -113,7 +110,7 @@ function guarded<T>(fn: () => T): T {
 }
 
 export function findApp(ctx: AdminContext, idOrApiKey: string): App {
-  const app = findAppById(ctx.db, idOrApiKey) ?? findAppByApiKey(ctx.db, idOrApiKey);
+  const app = findAppByIdOrApiKey(ctx.db, idOrApiKey);
   if (!app) throw new AdminError(404, `no app with app_id or api_key "${idOrApiKey}"`);
   return app;
 }

@@ -218,10 +218,19 @@ function normalizeApis(apis: readonly string[] | null | undefined): string[] | n
   return list;
 }
 
+/**
+ * A QPS, daily or total limit as any front end gives it (a number, a string of digits from the
+ * CLI or JSON): a positive integer, null for unlimited, undefined for not given.
+ */
+export function parseLimit(value: unknown, what: string): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new Error(`${what} must be a positive integer (or none for unlimited)`);
+  return n;
+}
+
 function normalizeLimit(value: number | null | undefined, what: string): number | null {
-  if (value == null) return null;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${what} must be a positive integer (or unset for unlimited)`);
-  return value;
+  return parseLimit(value, what) ?? null;
 }
 
 interface AppRow {
@@ -395,6 +404,11 @@ export function findAppByApiKey(db: Db, apiKey: string): App | undefined {
   return row && fromRow(db, row);
 }
 
+/** The app whose app_id is this, else the one whose API Key is (what the CLI and admin API accept). */
+export function findAppByIdOrApiKey(db: Db, idOrApiKey: string): App | undefined {
+  return findAppById(db, idOrApiKey) ?? findAppByApiKey(db, idOrApiKey);
+}
+
 /** Every app, oldest first; revoked ones only when asked. */
 export function listApps(db: Db, options: { includeRevoked?: boolean } = {}): App[] {
   const sql = options.includeRevoked
@@ -412,7 +426,7 @@ export function countApps(db: Db): number {
  * app later does not revive them). Returns the app, or undefined when there is none.
  */
 export function revokeApp(db: Db, idOrApiKey: string, now: number = Date.now()): App | undefined {
-  const app = findAppById(db, idOrApiKey) ?? findAppByApiKey(db, idOrApiKey);
+  const app = findAppByIdOrApiKey(db, idOrApiKey);
   if (!app) return undefined;
   db.transaction(() => {
     db.prepare('UPDATE apps SET revoked_at = COALESCE(revoked_at, ?) WHERE app_id = ?').run(now, app.appId);
@@ -429,7 +443,7 @@ export function deleteTokens(db: Db, appId: string): void {
 
 /** Gives an app a new random Secret Key and ends its tokens (the old key may have leaked). */
 export function rotateSecret(db: Db, appId: string): App {
-  const app = findAppById(db, appId) ?? findAppByApiKey(db, appId);
+  const app = findAppByIdOrApiKey(db, appId);
   if (!app) throw new Error(`no app ${appId}`);
   return db.transaction(() => {
     const updated = updateApp(db, app.appId, { secretKey: generateSecretKey() });

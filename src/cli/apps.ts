@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { DEFAULT_QUOTA_UTC_OFFSET_MINUTES } from '../config.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { ensureAuthSchema } from '../auth/apps.js';
+import { ensureAuthSchema, parseLimit } from '../auth/apps.js';
 import {
   createAppOp,
   listAppsOp,
@@ -56,11 +56,14 @@ const USAGE = `Usage:
 
 class UsageError extends Error {}
 
+/** A limit flag (auth/apps.ts parseLimit); "none" = unlimited where allowed (update). */
 function positiveInt(value: string | undefined, flag: string, allowNone = false): number | null | undefined {
-  if (value === undefined) return undefined;
   if (allowNone && value === 'none') return null;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer${allowNone ? ' or "none"' : ''}`);
-  return Number(value);
+  try {
+    return parseLimit(value, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 function formatTime(iso: string | null): string {

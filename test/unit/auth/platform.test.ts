@@ -16,7 +16,7 @@ import { AuthService, ensureBootstrapApp, type AuthRequest } from '../../../src/
 import { runAppsCommand } from '../../../src/cli/apps.js';
 import { OutcomeRecorder } from '../../../src/auth/limits.js';
 import { Worker } from 'node:worker_threads';
-import { AdminError, updateAppOp } from '../../../src/admin/ops.js';
+import { AdminError, createAppOp, findApp, updateAppOp } from '../../../src/admin/ops.js';
 import { POSE_JOB_MIGRATIONS } from '../../../src/video/jobs.js';
 import { SERVER_KEY_FILENAME } from '../../../src/store/secret-box.js';
 
@@ -401,6 +401,37 @@ describe('updating credentials', () => {
     });
     assert.ok(findAppById(db, app.appId), 'the app kept its id');
     db.close();
+  });
+
+  test('one rule for limits and one lookup by app_id or API key, whichever front end', async () => {
+    const dataDir = fresh();
+    const db = openDatabase(dataDir);
+    ensureAuthSchema(db);
+    const ctx = { db, quotaUtcOffsetMinutes: 480 };
+    const messages: string[] = [];
+    for (const bad of ['0', '1.5', '-3', 'many']) {
+      const keep = (err: unknown) => messages.push((err as Error).message) > 0;
+      assert.throws(() => createAppOp(ctx, { qps_limit: bad }), keep);
+      assert.throws(() => createApp(db, { qpsLimit: Number(bad) }), keep);
+    }
+    const app = createAppOp(ctx, { qps_limit: '7', daily_limit: 9 });
+    assert.deepEqual([app.qps_limit, app.daily_limit], [7, 9]);
+    db.close();
+    const cli: string[] = [];
+    for (const bad of ['0', '1.5', '-3', 'many']) {
+      const out: string[] = [];
+      assert.equal(await runAppsCommand(['create', `--qps=${bad}`], { dataDir }, { out: () => undefined, err: (l) => out.push(l) }), 2);
+      cli.push(out.join(' '));
+    }
+    const again = openDatabase(dataDir);
+    assert.ok(messages.every((m) => /must be a positive integer \(or none for unlimited\)/.test(m)), messages.join('\n'));
+    assert.ok(cli.every((m) => m.includes('--qps must be a positive integer (or none for unlimited)')), cli.join('\n'));
+    // Found by app_id or by API key, the same app, for every operation.
+    const actx = { db: again, quotaUtcOffsetMinutes: 480 };
+    assert.equal(findApp(actx, app.api_key).appId, app.app_id);
+    assert.equal(findApp(actx, app.app_id).appId, app.app_id);
+    assert.equal(revokeApp(again, app.api_key)?.appId, app.app_id);
+    again.close();
   });
 
   test('a start-up rename (BODYLENS_APP_ID) takes the app\'s video jobs along', () => {
