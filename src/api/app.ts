@@ -38,8 +38,9 @@ function limitConnectionsPerClient(server: Server, max: number): void {
 
 /**
  * Failures Node's HTTP parser reports before any route runs. Headers too large for the parser
- * (over 256 KiB) answer 431, in the dialect of the request line when the failing chunk starts
- * with it (else the neutral shape); timeouts answer 408; the rest close with 400.
+ * (over 256 KiB) answer 431, in the dialect of the request line only if the failing chunk
+ * starts with it; sockets deliver at most 64 KiB at a time, so past 256 KiB it never does and
+ * the answer is the neutral shape. Timeouts answer 408; the rest close with 400.
  */
 type ClientErr = NodeJS.ErrnoException & { rawPacket?: Buffer };
 

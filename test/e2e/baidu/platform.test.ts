@@ -207,7 +207,7 @@ describe('huge URLs answer in the caller\'s dialect', () => {
     assert.equal((await post(atLimit + 'a')).error_code, 282114);
   });
 
-  test('200 k characters still answer 282114; past the parser\'s 256 KiB a JSON 431 closes the connection', async () => {
+  test('200 k characters still answer 282114; past the parser\'s 256 KiB a neutral JSON 431 closes the connection', async () => {
     const long = await fetch(`${base}/rest/2.0/image-classify/v1/body_analysis?x=${'a'.repeat(200_000)}`, { method: 'POST' });
     assert.equal((await long.json()).error_code, 282114);
     const s = await openSocket();
@@ -216,7 +216,11 @@ describe('huge URLs answer in the caller\'s dialect', () => {
     const { data } = await closed;
     assert.match(data, /^HTTP\/1.1 431/);
     const body = JSON.parse(data.slice(data.indexOf('\r\n\r\n') + 4));
-    assert.ok(body.error_code === 282114 || body.error === 'url_size', JSON.stringify(body));
+    // The parser fails on a later chunk than the one with the request line, so the path is not
+    // known: the neutral shape, even on a Baidu path (docs/auth.md "Hard days").
+    assert.match(data, /^HTTP\/1.1 431 Request Header Fields Too Large\r\n/);
+    assert.match(data, /\r\nConnection: close\r\n/);
+    assert.deepEqual(body, { error: 'url_size', message: 'request headers too large' });
     assert.equal((await fetch(`${base}/healthz`)).status, 200, 'others are still served');
   });
 });
