@@ -58,6 +58,23 @@ export interface Config {
    * Validated against the registry at start-up (src/capabilities/index.ts).
    */
   capabilities: string;
+  /** Tracking cases (Baidu body_tracking `case_id`; src/store/cases.ts). */
+  cases: CaseSettings;
+}
+
+export interface CaseSettings {
+  /** Where case state lives (BODYLENS_CASE_STORE: sqlite, the default, or memory). */
+  store: 'sqlite' | 'memory';
+  /** A case unused this long is forgotten (BODYLENS_CASE_IDLE_SECONDS, default 600). */
+  idleSeconds: number;
+}
+
+export const DEFAULT_CASE_SETTINGS: Readonly<CaseSettings> = Object.freeze({ store: 'sqlite', idleSeconds: 600 });
+
+export function loadCaseSettings(env: NodeJS.ProcessEnv = process.env): CaseSettings {
+  const store = env.BODYLENS_CASE_STORE || DEFAULT_CASE_SETTINGS.store;
+  if (store !== 'sqlite' && store !== 'memory') throw new Error(`BODYLENS_CASE_STORE must be sqlite or memory, got "${store}"`);
+  return { store, idleSeconds: intSetting(env, 'BODYLENS_CASE_IDLE_SECONDS', DEFAULT_CASE_SETTINGS.idleSeconds, 1, 30 * 86400) };
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -92,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     video: loadVideoSettings(env),
     capabilities: env.BODYLENS_CAPABILITIES ?? '',
+    cases: loadCaseSettings(env),
   };
 }
 
