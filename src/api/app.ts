@@ -8,6 +8,8 @@ import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes
 import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
 import { routeError } from './route-errors.js';
+import { Cases, MemoryCaseStore } from '../store/cases.js';
+import { DEFAULT_CASE_SETTINGS } from '../config.js';
 
 /**
  * Request bodies may carry a 4 MB base64 image after urlencoding (which grows '+', '/' and '='
@@ -27,6 +29,8 @@ export interface AppDeps {
   jobs: PoseJobQueue;
   /** Where uploaded videos wait for their job. */
   uploadDir: string;
+  /** Tracking cases (body_tracking); default: in memory, idle 600 s. */
+  cases?: Cases;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -72,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(baiduRestRoutes, {
     engine: deps.engine,
     authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
+    cases: deps.cases ?? new Cases(new MemoryCaseStore({ idleSeconds: DEFAULT_CASE_SETTINGS.idleSeconds })),
   });
   await app.register(kakaoRoutes, {
     engine: deps.engine,

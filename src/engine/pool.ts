@@ -8,7 +8,7 @@ import type { RgbImage } from '../types.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
-import { assertServed, type Engine, type EngineCall, type EngineSettings } from './engine.js';
+import { assertServed, frameInput, type Engine, type EngineCall, type EngineSettings } from './engine.js';
 import type { WorkerMessage, WorkerReply } from './worker.js';
 
 /** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
@@ -43,10 +43,6 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** A copy of the call whose pixel or byte buffer the pool owns, so it can be transferred. */
 function transferable(call: EngineCall): { call: EngineCall; transfer: ArrayBuffer[] } {
   const own = (data: Uint8Array) => new Uint8Array(data);
-  if (call.kind === 'frame') {
-    const data = own(call.image.data);
-    return { call: { ...call, image: { ...call.image, data } }, transfer: [data.buffer] };
-  }
   if ('bytes' in call.input) {
     const bytes = own(call.input.bytes);
     return { call: { ...call, input: { ...call.input, bytes } }, transfer: [bytes.buffer] };
@@ -146,7 +142,7 @@ export function createEnginePool(opts: PoolOptions): Engine {
     ready,
     isReady: () => readyCount === opts.workers && !closing,
     run: (capability, input, options) => submit({ kind: 'run', capability, input, options }),
-    frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, image, state, timestamp, options }),
+    frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, input: frameInput(image), state, timestamp, options }),
     async close() {
       closing = true;
       for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'service is shutting down'));

@@ -29,6 +29,13 @@ export interface TrackerOptions {
   minIouLow: number;
   /** Seconds a lost track is remembered before its id is retired. */
   maxAgeSeconds: number;
+  /**
+   * Low frame rates: after the IoU stages, pair still-unmatched tracks and confident detections
+   * whose centres are at most this many box sizes (square root of the predicted box's area)
+   * apart and whose sizes differ by less than 2x, nearest first (0 = off). At 2-5 fps a walker
+   * moves more than a box width between frames, where IoU is zero.
+   */
+  maxDistance?: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
@@ -59,6 +66,8 @@ export interface TrackRecord {
   velocity: [number, number, number, number];
   /** Timestamp (seconds) of its last observation. */
   lastSeen: number;
+  /** Observations so far (absent in states written before it existed: read as confirmed). */
+  hits?: number;
 }
 
 /** The whole tracker state: plain, structured-cloneable and JSON-serialisable. */
@@ -113,7 +122,33 @@ function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
     (box.height - track.box.height) / dt,
   ];
   const velocity = track.velocity.map((v, i) => v + VELOCITY_GAIN * (measured[i] - v)) as TrackRecord['velocity'];
-  return { id: track.id, box: { ...box }, velocity, lastSeen: t };
+  const next: TrackRecord = { id: track.id, box: { ...box }, velocity, lastSeen: t };
+  if (track.hits !== undefined) next.hits = track.hits + 1;
+  return next;
+}
+
+/** Centre distance in box sizes when the sizes are comparable, else Infinity. */
+function centreDistance(a: Box, b: Box): number {
+  const sa = Math.sqrt(a.width * a.height);
+  const sb = Math.sqrt(b.width * b.height);
+  if (!(sa > 0 && sb > 0) || Math.max(sa, sb) > 2 * Math.min(sa, sb)) return Infinity;
+  return Math.hypot(a.left + a.width / 2 - (b.left + b.width / 2), a.top + a.height / 2 - (b.top + b.height / 2)) / sa;
+}
+
+/** Optimal pairing by centre distance (low-fps recovery), pairs beyond `limit` dropped. */
+function associateByDistance(
+  tracks: readonly TrackRecord[],
+  candidates: readonly number[],
+  detections: readonly Detection[],
+  predicted: ReadonlyMap<number, Box>,
+  limit: number,
+): Array<[TrackRecord, number]> {
+  if (tracks.length === 0 || candidates.length === 0) return [];
+  const distances = tracks.map((t) => candidates.map((d) => centreDistance(predicted.get(t.id)!, detections[d].box)));
+  // Pairs beyond the limit get a cost above any allowed pair, so they never displace one.
+  return minCostAssignment(distances.map((row) => row.map((d) => (d <= limit ? d : limit + 1))))
+    .filter(([t, d]) => distances[t][d] <= limit)
+    .map(([t, d]) => [tracks[t], candidates[d]]);
 }
 
 /**
@@ -141,9 +176,14 @@ export function track<D extends Detection>(
   // evidence to revive a track that was already lost.
   const recent = alive.filter((tr) => !matched.has(tr.id) && state.previous !== null && Math.abs(tr.lastSeen - state.previous) <= TIME_EPSILON);
   const secondPairs = associate(recent, low, detections, predicted, minIouLow);
+  const paired = new Set([...firstPairs, ...secondPairs].map(([tr]) => tr.id));
+  const taken = new Set([...firstPairs, ...secondPairs].map(([, d]) => d));
+  const thirdPairs = options.maxDistance
+    ? associateByDistance(alive.filter((tr) => !paired.has(tr.id)), high.filter((d) => !taken.has(d)), detections, predicted, options.maxDistance)
+    : [];
 
   const updated = new Map(alive.map((tr) => [tr.id, tr]));
-  for (const [tr, det] of [...firstPairs, ...secondPairs]) {
+  for (const [tr, det] of [...firstPairs, ...secondPairs, ...thirdPairs]) {
     updated.set(tr.id, observe(tr, detections[det].box, t));
     result[det].trackId = tr.id;
   }
@@ -151,7 +191,7 @@ export function track<D extends Detection>(
   for (const i of [...high, ...low]) {
     if (result[i].trackId !== undefined || detections[i].score < newTrackScore) continue;
     const id = nextId++;
-    updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t });
+    updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t, hits: 1 });
     result[i].trackId = id;
   }
   return { state: { version: 1, tracks: [...updated.values()], nextId, previous: t }, tracks: result };

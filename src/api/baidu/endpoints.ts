@@ -5,10 +5,11 @@
  * derived from this table (later the OpenAPI document and the SDK too); the private dialect's
  * table reuses the same parsers and shapers.
  */
-import type { CapabilityName, OptionsOf, ResultOf } from '../../capabilities/index.js';
+import type { CapabilityName, FrameResultOf, OptionsOf, ResultOf } from '../../capabilities/index.js';
 import { bodyAnalysisResponse } from './format.js';
 import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
+import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -32,6 +33,14 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
   options(form: Form): Partial<OptionsOf<N>>;
   /** The success body. */
   shape(logId: number, result: ResultOf<N>): object;
+  /**
+   * APIs answering frame by frame within a case (body_tracking): the case a request belongs to,
+   * or undefined for a still image. A case's frames go through the capability's `frame` call
+   * with the state the case store keeps per (app, case id).
+   */
+  case?(form: Form): CaseRef | undefined;
+  /** The success body of a case frame. */
+  shapeFrame?(logId: number, result: FrameResultOf<N>, form: Form): object;
 }
 
 const endpoint = <N extends CapabilityName>(row: BaiduEndpoint<N>): BaiduEndpoint<N> => row;
@@ -63,7 +72,24 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     shape: bodySegResponse,
   }),
   endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
-  { name: 'body_tracking', scope: 'brain_body_tracking' },
+  endpoint({
+    name: 'body_tracking',
+    capability: 'body_tracking',
+    scope: 'brain_body_tracking',
+    fields: [
+      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count' },
+      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)' },
+      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)' },
+      { name: 'area', description: 'polygon x1,y1,x2,y2,... (>3 vertices, inside the image); beyond Baidu: up to 10 separated by ;' },
+      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)' },
+      { name: 'line', description: 'beyond Baidu: counting lines x1,y1,x2,y2[;...] (in = crossing to the right-hand side)' },
+      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals' },
+    ],
+    options: trackingOptions,
+    shape: bodyCountResponse,
+    case: trackingCase,
+    shapeFrame: (logId, result, form) => bodyTrackingResponse(logId, result, wantsExtras(form)),
+  }),
   endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
   endpoint({
     name: 'fingertip',

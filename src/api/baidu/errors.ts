@@ -7,6 +7,8 @@ import type { ErrorKind, ServiceError } from '../../errors.js';
 export interface BaiduErrorCode {
   code: number;
   msg: string;
+  /** The error's detail follows the message ("msg: detail"). */
+  detail?: boolean;
 }
 
 export const BAIDU_ERRORS = {
@@ -25,6 +27,9 @@ export const BAIDU_ERRORS = {
   token_expired: { code: 111, msg: 'Access token expired' },
   invalid_param: { code: 216100, msg: 'invalid param' },
   missing_param: { code: 216101, msg: 'not enough param' },
+  // Baidu writes the parameter's name into the message ("missing parameters: {name}").
+  missing_parameter: { code: 282003, msg: 'missing parameters', detail: true },
+  invalid_parameter: { code: 282004, msg: 'invalid parameter(s)', detail: true },
   image_empty: { code: 216200, msg: 'empty image' },
   image_format: { code: 216201, msg: 'image format error' },
   image_unsupported: { code: 216201, msg: 'image format error' },
@@ -43,6 +48,7 @@ export function baiduCode(kind: ErrorKind): number {
 
 /** The body of a failed online call. */
 export function errorResponse(logId: number, err: ServiceError) {
-  const { code, msg } = BAIDU_ERRORS[err.kind];
-  return { log_id: logId, error_code: code, error_msg: msg };
+  const entry: BaiduErrorCode = BAIDU_ERRORS[err.kind];
+  const msg = entry.detail && err.detail ? `${entry.msg}: ${err.detail}` : entry.msg;
+  return { log_id: logId, error_code: entry.code, error_msg: msg };
 }

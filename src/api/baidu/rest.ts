@@ -2,12 +2,27 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
+import type { FrameCapabilityName } from '../../capabilities/index.js';
+import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
 import { newLogId } from './log-id.js';
 
-/** Checks the caller of an online API (token or signature, permission, limits); throws ServiceError. */
-export type Authenticate = (request: FastifyRequest, api: string) => void;
+/** Who is calling: the app a request is charged to (cases are keyed by it). */
+export interface Caller {
+  appId: string;
+}
+
+/** Checks the caller of an online API (token or signature, permission, limits) and names it; throws ServiceError. */
+export type Authenticate = (request: FastifyRequest, api: string) => Caller;
+
+/** What stateful APIs need besides the engine: the caller and the case store. */
+export interface CallContext {
+  caller: Caller;
+  cases: Cases;
+  /** Arrival clock, unix ms: a case frame's timestamp (tests inject one). */
+  now?: () => number;
+}
 
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
 function formFields(body: unknown): Form {
@@ -18,18 +33,30 @@ function formFields(body: unknown): Form {
 }
 
 /**
- * One call of an endpoint row: decode the base64 `image` field, read the row's options (after
- * the image, so a missing image is the error reported first), run its capability, shape.
+ * One call of an endpoint row: decode the base64 `image` field, read the row's case and options
+ * (after the image, so a missing image is the error reported first), run its capability, shape.
+ * A request of a case (body_tracking dynamic=true) runs the capability's frame call on the
+ * state the case store keeps for (caller, case id), after the case's earlier requests, with its
+ * arrival time as the frame's timestamp.
  */
-export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number): Promise<object> {
+export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number, context?: CallContext): Promise<object> {
   const bytes = decodeBase64Field(form.image);
+  const ref = row.case?.(form);
   const options = row.options(form);
-  return row.shape(logId, await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never));
+  const input = { bytes, intake: BAIDU_INTAKE };
+  if (!ref) return row.shape(logId, await engine.run(row.capability, input, options as never));
+  if (!context || !row.shapeFrame) throw new ServiceError('internal', `${row.name}: no case store for a case request`);
+  const timestamp = (context.now ?? Date.now)() / 1000;
+  const result = await context.cases.update({ appId: context.caller.appId, caseId: ref.id }, ref.reset, (state) =>
+    engine.frame(row.capability as FrameCapabilityName, input, state as never, timestamp, options as never),
+  );
+  return row.shapeFrame(logId, result as never, form);
 }
 
 export interface RestRoutesOptions {
   engine: Engine;
   authenticate: Authenticate;
+  cases: Cases;
 }
 
 /**
@@ -46,8 +73,8 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
       if (!opts.engine.serves(row.capability)) {
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
       }
-      opts.authenticate(request, row.name);
-      return await callEndpoint(opts.engine, row, formFields(request.body), logId);
+      const caller = opts.authenticate(request, row.name);
+      return await callEndpoint(opts.engine, row, formFields(request.body), logId, { caller, cases: opts.cases });
     } catch (err) {
       const error = toServiceError(err);
       if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');

@@ -20,6 +20,8 @@ export const KAKAO_CODES = {
   token_expired: -401,
   invalid_param: -2,
   missing_param: -2,
+  missing_parameter: -2,
+  invalid_parameter: -2,
   image_empty: -2,
   image_format: -2,
   image_unsupported: -911,
