@@ -89,3 +89,13 @@ describe('case queue', () => {
     assert.equal(q.busy, 0);
   });
 });
+
+describe('case settings', () => {
+  test('BODYLENS_CASE_STORE and BODYLENS_CASE_IDLE_SECONDS are validated', async () => {
+    const { loadCaseSettings } = await import('../../../src/config.js');
+    assert.deepEqual(loadCaseSettings({}), { store: 'sqlite', idleSeconds: 600 });
+    assert.deepEqual(loadCaseSettings({ BODYLENS_CASE_STORE: 'memory', BODYLENS_CASE_IDLE_SECONDS: '30' }), { store: 'memory', idleSeconds: 30 });
+    assert.throws(() => loadCaseSettings({ BODYLENS_CASE_STORE: 'redis' }), /sqlite or memory/);
+    assert.throws(() => loadCaseSettings({ BODYLENS_CASE_IDLE_SECONDS: '0' }), /BODYLENS_CASE_IDLE_SECONDS/);
+  });
+});

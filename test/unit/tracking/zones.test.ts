@@ -124,3 +124,29 @@ describe('line counting', () => {
     assert.deepEqual(state.totals, { in: 0, out: 0 });
   });
 });
+
+describe('tracker at low frame rates', () => {
+  test('a walker moving 1.5 box widths per frame keeps one id with the distance stage, not without', async () => {
+    const { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track } = await import('../../../src/tracking/tracker.js');
+    const run = (maxDistance?: number) => {
+      let state = initialTrackerState();
+      const ids: Array<number | undefined> = [];
+      for (let f = 0; f < 6; f++) {
+        const out = track(state, [{ box: box(100 + f * 90, 100, 60, 60), score: 0.9 }], f / 2, { ...DEFAULT_TRACKER_OPTIONS, maxDistance });
+        state = out.state;
+        ids.push(out.tracks[0].trackId);
+      }
+      return { ids, hits: state.tracks.find((t) => t.id === ids[5])?.hits };
+    };
+    assert.deepEqual(run(2).ids, [1, 1, 1, 1, 1, 1]);
+    assert.equal(run(2).hits, 6);
+    assert.notDeepEqual(run().ids, [1, 1, 1, 1, 1, 1]);
+  });
+  test('the distance stage never pairs across a size jump or beyond its limit', async () => {
+    const { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track } = await import('../../../src/tracking/tracker.js');
+    const o = { ...DEFAULT_TRACKER_OPTIONS, maxDistance: 2 };
+    const first = track(initialTrackerState(), [{ box: box(100, 100, 60, 60), score: 0.9 }], 0, o);
+    assert.notEqual(track(first.state, [{ box: box(180, 100, 200, 200), score: 0.9 }], 0.5, o).tracks[0].trackId, 1);
+    assert.notEqual(track(first.state, [{ box: box(400, 100, 60, 60), score: 0.9 }], 0.5, o).tracks[0].trackId, 1);
+  });
+});
