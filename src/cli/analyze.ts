@@ -17,6 +17,7 @@ import { toServiceError } from '../errors.js';
 import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
 import { createInProcessEngine } from '../engine/in-process.js';
 import { runPoseCommand } from './pose.js';
+import { analyzeCaseVideo } from './tracking-video.js';
 
 /** Every form field some endpoint reads, as a CLI flag of the same name. */
 const FIELDS = [...new Map(BAIDU_ENDPOINTS.flatMap((e) => e.fields).map((f) => [f.name, f])).values()];
@@ -35,6 +36,8 @@ function usage(): string {
 
 Runs the analysis in this process (no server) and prints the same JSON the HTTP API returns.
 ${lines.join('\n')}
+  body_tracking <video> --area ... [--render out.mp4]
+      the video's frames as one tracking case: each frame's answer and the case's totals
   pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
       Kakao Pose: the POST /pose array for a photo, the job result for a video (pose --help)
 Options:
@@ -116,8 +119,14 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const engine = createInProcessEngine({ capabilities: [row.capability], threads: availableParallelism() });
   try {
     const form: Form = Object.fromEntries(row.fields.map((f) => [f.name, values[f.name] as string | undefined]));
+    const bytes = await readFile(file);
+    // A video given to an API with cases (body_tracking): its frames, in order, as one case.
+    if (row.case && sniffFormat(bytes) === undefined) {
+      console.log(JSON.stringify(await analyzeCaseVideo(engine, row, form, file, logId, values.render as string | undefined)));
+      return 0;
+    }
     // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.
-    const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
+    const image = await decodeImage(bytes, BAIDU_INTAKE);
     const result = await engine.run(row.capability, { image }, row.options(form) as never);
     let json: unknown = row.shape(logId, result);
     const outDir = values['out-dir'] as string | undefined;

@@ -23,7 +23,8 @@ export const trackColour = (id: number | undefined, confirmed: boolean): string 
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
+/** `raw`: packed RGB of the image's size (video frames for an encoder). */
+export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format: 'jpeg' | 'png' | 'raw' = 'jpeg'): Promise<Buffer> {
   const unit = Math.max(1, Math.round(Math.max(image.width, image.height) / 400));
   const font = 6 * unit;
   const parts: string[] = [];
@@ -47,5 +48,5 @@ export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format
     parts.push(`<text x="${2 * unit}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${escape(line)}</text>`);
   });
   const canvas = overlaySvg(image, parts.join(''));
-  return (format === 'png' ? canvas.png() : canvas.jpeg({ quality: 85 })).toBuffer();
+  return (format === 'png' ? canvas.png() : format === 'raw' ? canvas.removeAlpha().raw() : canvas.jpeg({ quality: 85 })).toBuffer();
 }

@@ -98,7 +98,25 @@ function predict(track: TrackRecord, t: number): Box {
   return { left: cx - width / 2, top: cy - height / 2, width, height };
 }
 
-/** Optimal one-to-one pairing by IoU of predicted track boxes, pairs below `threshold` dropped. */
+/**
+ * Optimal one-to-one pairing of tracks with candidate detections by `cost`; pairs costing more
+ * than `maxCost` are dropped (they are clipped just above it first, so an impossible pair, even
+ * an infinitely costly one, never displaces an allowed one).
+ */
+function pair(
+  tracks: readonly TrackRecord[],
+  candidates: readonly number[],
+  cost: (track: TrackRecord, detection: number) => number,
+  maxCost: number,
+): Array<[TrackRecord, number]> {
+  if (tracks.length === 0 || candidates.length === 0) return [];
+  const costs = tracks.map((t) => candidates.map((d) => cost(t, d)));
+  return minCostAssignment(costs.map((row) => row.map((c) => Math.min(c, maxCost + 1))))
+    .filter(([t, d]) => costs[t][d] <= maxCost)
+    .map(([t, d]) => [tracks[t], candidates[d]]);
+}
+
+/** Pairing by IoU of predicted track boxes, pairs below `threshold` dropped. */
 function associate(
   tracks: readonly TrackRecord[],
   candidates: readonly number[],
@@ -106,11 +124,7 @@ function associate(
   predicted: ReadonlyMap<number, Box>,
   threshold: number,
 ): Array<[TrackRecord, number]> {
-  if (tracks.length === 0 || candidates.length === 0) return [];
-  const overlaps = tracks.map((t) => candidates.map((d) => boxIou(predicted.get(t.id)!, detections[d].box)));
-  return minCostAssignment(overlaps.map((row) => row.map((o) => 1 - o)))
-    .filter(([t, d]) => overlaps[t][d] >= threshold)
-    .map(([t, d]) => [tracks[t], candidates[d]]);
+  return pair(tracks, candidates, (t, d) => 1 - boxIou(predicted.get(t.id)!, detections[d].box), 1 - threshold);
 }
 
 function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
@@ -133,22 +147,6 @@ function centreDistance(a: Box, b: Box): number {
   const sb = Math.sqrt(b.width * b.height);
   if (!(sa > 0 && sb > 0) || Math.max(sa, sb) > 2 * Math.min(sa, sb)) return Infinity;
   return Math.hypot(a.left + a.width / 2 - (b.left + b.width / 2), a.top + a.height / 2 - (b.top + b.height / 2)) / sa;
-}
-
-/** Optimal pairing by centre distance (low-fps recovery), pairs beyond `limit` dropped. */
-function associateByDistance(
-  tracks: readonly TrackRecord[],
-  candidates: readonly number[],
-  detections: readonly Detection[],
-  predicted: ReadonlyMap<number, Box>,
-  limit: number,
-): Array<[TrackRecord, number]> {
-  if (tracks.length === 0 || candidates.length === 0) return [];
-  const distances = tracks.map((t) => candidates.map((d) => centreDistance(predicted.get(t.id)!, detections[d].box)));
-  // Pairs beyond the limit get a cost above any allowed pair, so they never displace one.
-  return minCostAssignment(distances.map((row) => row.map((d) => (d <= limit ? d : limit + 1))))
-    .filter(([t, d]) => distances[t][d] <= limit)
-    .map(([t, d]) => [tracks[t], candidates[d]]);
 }
 
 /**
@@ -178,8 +176,14 @@ export function track<D extends Detection>(
   const secondPairs = associate(recent, low, detections, predicted, minIouLow);
   const paired = new Set([...firstPairs, ...secondPairs].map(([tr]) => tr.id));
   const taken = new Set([...firstPairs, ...secondPairs].map(([, d]) => d));
+  // Low frame rates: what is still unpaired, by centre distance (IoU is zero beyond a box width).
   const thirdPairs = options.maxDistance
-    ? associateByDistance(alive.filter((tr) => !paired.has(tr.id)), high.filter((d) => !taken.has(d)), detections, predicted, options.maxDistance)
+    ? pair(
+        alive.filter((tr) => !paired.has(tr.id)),
+        high.filter((d) => !taken.has(d)),
+        (tr, d) => centreDistance(predicted.get(tr.id)!, detections[d].box),
+        options.maxDistance,
+      )
     : [];
 
   const updated = new Map(alive.map((tr) => [tr.id, tr]));

@@ -131,8 +131,19 @@ const centre = (b: Box): Point => ({ x: b.left + b.width / 2, y: b.top + b.heigh
 
 const totalsLegend = (label: string, t: CrossingCounts) => `${label}in ${t.in}  out ${t.out}`;
 
-function drawing(options: BodyTrackingOptions, boxes: TrackingDrawing['boxes'], legend: string[]): TrackingDrawing {
+function drawing(options: Pick<BodyTrackingOptions, 'areas' | 'lines'>, boxes: TrackingDrawing['boxes'], legend: string[]): TrackingDrawing {
   return { boxes, areas: options.areas, lines: options.lines, legend };
+}
+
+/** What `show` draws for a frame of a case: tracked boxes, areas, lines, the case's running totals. */
+export function frameDrawing(options: Pick<BodyTrackingOptions, 'areas' | 'lines'>, result: BodyTrackingFrame): TrackingDrawing {
+  const boxes = result.persons.filter((p) => p.id !== undefined).map((p) => ({ box: p.box, id: p.id, confirmed: p.confirmed }));
+  const legend = [
+    `people ${result.personNum}`,
+    ...result.totals.areas.map((t, i) => totalsLegend(options.areas.length > 1 ? `area ${i + 1}: ` : '', t)),
+    ...result.totals.lines.map((t, i) => totalsLegend(`line ${i + 1}: `, t)),
+  ];
+  return drawing(options, boxes, legend);
 }
 
 export const bodyTracking = defineCapability({
@@ -187,15 +198,7 @@ export const bodyTracking = defineCapability({
       lines: lineFrames.map((l) => l.counts),
       totals: { areas: zoneFrames.map((z) => z.state.totals), lines: lineFrames.map((l) => l.state.totals) },
     };
-    if (options.show) {
-      const boxes = persons.filter((p) => p.id !== undefined).map((p) => ({ box: p.box, id: p.id, confirmed: p.confirmed }));
-      const legend = [
-        `people ${result.personNum}`,
-        ...result.totals.areas.map((t, i) => totalsLegend(options.areas.length > 1 ? `area ${i + 1}: ` : '', t)),
-        ...result.totals.lines.map((t, i) => totalsLegend(`line ${i + 1}: `, t)),
-      ];
-      result.rendered = new Uint8Array(await renderTracking(image, drawing(options, boxes, legend)));
-    }
+    if (options.show) result.rendered = new Uint8Array(await renderTracking(image, frameDrawing(options, result)));
     const next: BodyTrackingState = {
       version: 1,
       tracker: tracked.state,
