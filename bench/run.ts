@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { percentile } from './stats.js';
 import { evalDataRoot } from '../eval/suite.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
+import { LIMITS_BENCH_CASE, runLimitsBench } from './limits.js';
 import { packageRoot } from '../src/runtime/models.js';
 import { availableParallelism } from 'node:os';
 import type { CapabilityName } from '../src/capabilities/index.js';
@@ -53,7 +54,7 @@ const cases = new Map<string, BenchCase>();
 
 /** Every bench case name, the video case included (the registry test checks each capability has one). */
 export function benchCaseNames(): string[] {
-  return [...cases.keys(), VIDEO_BENCH_CASE];
+  return [...cases.keys(), VIDEO_BENCH_CASE, LIMITS_BENCH_CASE];
 }
 
 export function registerBenchCase(c: BenchCase): void {
@@ -248,6 +249,9 @@ export async function main(argv: string[]): Promise<number> {
   const evalRoot = evalDataRoot(args['eval-dir']);
   if (args.case === VIDEO_BENCH_CASE) {
     return runVideoBench(evalRoot, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
+  }
+  if (args.case === LIMITS_BENCH_CASE) {
+    return runLimitsBench({ port: await freePort(), startupTimeoutMs: Math.max(1, Number(args['startup-timeout']) || 600) * 1000 }, out);
   }
   const benchCase = cases.get(args.case!);
   if (!benchCase) { process.stderr.write(`unknown case "${args.case}"; known: ${[...cases.keys()].join(', ')}\n`); return 2; }

@@ -23,6 +23,24 @@ export const DEFAULT_VIDEO_SETTINGS: Readonly<VideoSettings> = Object.freeze({
   maxBytes: 50 * 1024 * 1024,
 });
 
+/** Deadlines and caps that keep slow or greedy clients from holding the service (docs/auth.md "Hard days"). */
+export interface HttpSettings {
+  /** Whole request headers must arrive within this (BODYLENS_HEADERS_TIMEOUT_MS, default 10000). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (BODYLENS_BODY_TIMEOUT_MS, default 30000). */
+  bodyTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (BODYLENS_KEEPALIVE_TIMEOUT_MS, default 5000). */
+  keepAliveTimeoutMs: number;
+  /** Open connections per client address; more are closed at once (BODYLENS_MAX_CONNECTIONS_PER_CLIENT, default 64). */
+  maxConnectionsPerClient: number;
+  /** Longest request URL (path + query) in bytes; longer answers in the caller's dialect (Baidu 282114, else 431) (BODYLENS_MAX_URL_BYTES, default 8192). */
+  maxUrlBytes: number;
+  /** How long an analysis may wait for a worker before it is shed (BODYLENS_QUEUE_TIMEOUT_MS, default 8000; 0 = none). */
+  queueTimeoutMs: number;
+  /** Analyses allowed to wait for a worker (BODYLENS_MAX_QUEUE, default 256). */
+  maxQueue: number;
+}
+
 /** Every setting of the service: its env var, default and validation, read once at start-up. */
 export interface Config {
   /** HTTP port (PORT, default 8080). */
@@ -58,6 +76,19 @@ export interface Config {
    * Validated against the registry at start-up (src/capabilities/index.ts).
    */
   capabilities: string;
+  http: HttpSettings;
+  /**
+   * UTC offset in minutes of the clock whose midnight turns the daily quota
+   * (BODYLENS_QUOTA_UTC_OFFSET as +08:00 / -05:30 / 0; default +08:00, Beijing time, as Baidu).
+   */
+  quotaUtcOffsetMinutes: number;
+  /** Enables `/admin/...` when set (BODYLENS_ADMIN_KEY, at least 16 characters); off by default. */
+  adminKey?: string;
+  /**
+   * The key that encrypts apps' secret keys at rest (BODYLENS_SERVER_KEY: 64 hex characters or
+   * base64 of 32 bytes); unset: `<dataDir>/server.key`, generated on first start with mode 0600.
+   */
+  serverKey?: string;
   /** Tracking cases (Baidu body_tracking `case_id`; src/store/cases.ts). */
   cases: CaseSettings;
 }
@@ -76,6 +107,18 @@ export function loadCaseSettings(env: NodeJS.ProcessEnv = process.env): CaseSett
   if (store !== 'sqlite' && store !== 'memory') throw new Error(`BODYLENS_CASE_STORE must be sqlite or memory, got "${store}"`);
   return { store, idleSeconds: intSetting(env, 'BODYLENS_CASE_IDLE_SECONDS', DEFAULT_CASE_SETTINGS.idleSeconds, 1, 30 * 86400) };
 }
+
+/** "+08:00", "-05:30", "8", "0" → minutes east of UTC. */
+export function parseUtcOffset(raw: string): number {
+  const m = /^([+-])?(\d{1,2})(?::?(\d{2}))?$/.exec(raw.trim());
+  if (!m) throw new Error(`BODYLENS_QUOTA_UTC_OFFSET must look like +08:00, got "${raw}"`);
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (minutes > 14 * 60) throw new Error(`BODYLENS_QUOTA_UTC_OFFSET out of range: "${raw}"`);
+  return m[1] === '-' ? -minutes : minutes;
+}
+
+/** Beijing time, where Baidu's daily quotas turn. */
+export const DEFAULT_QUOTA_UTC_OFFSET_MINUTES = 480;
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -110,7 +153,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     video: loadVideoSettings(env),
     capabilities: env.BODYLENS_CAPABILITIES ?? '',
     cases: loadCaseSettings(env),
+    http: {
+      headersTimeoutMs: intSetting(env, 'BODYLENS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      bodyTimeoutMs: intSetting(env, 'BODYLENS_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: intSetting(env, 'BODYLENS_KEEPALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+      maxConnectionsPerClient: intSetting(env, 'BODYLENS_MAX_CONNECTIONS_PER_CLIENT', 64, 1, 100_000),
+      maxUrlBytes: intSetting(env, 'BODYLENS_MAX_URL_BYTES', 8192, 256, 1 << 20),
+      queueTimeoutMs: intSetting(env, 'BODYLENS_QUEUE_TIMEOUT_MS', 8000, 0, 600_000),
+      maxQueue: intSetting(env, 'BODYLENS_MAX_QUEUE', 256, 1, 100_000),
+    },
+    quotaUtcOffsetMinutes: env.BODYLENS_QUOTA_UTC_OFFSET ? parseUtcOffset(env.BODYLENS_QUOTA_UTC_OFFSET) : DEFAULT_QUOTA_UTC_OFFSET_MINUTES,
+    adminKey: adminKeySetting(env.BODYLENS_ADMIN_KEY),
+    serverKey: env.BODYLENS_SERVER_KEY || undefined,
   };
+}
+
+function adminKeySetting(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16) throw new Error('BODYLENS_ADMIN_KEY must be at least 16 characters');
+  return raw;
 }
 
 /** BODYLENS_MODELS_DIR: where converted ONNX models live (unset: <package root>/models). */

@@ -30,10 +30,8 @@ export const ERRORS = {
   token_expired: { message: 'Access token expired', httpStatus: 401 },
   invalid_param: { message: 'invalid param', httpStatus: 400 },
   missing_param: { message: 'not enough param', httpStatus: 400 },
-  /** A required parameter is absent; the detail names it (Baidu 282003, body_tracking). */
-  missing_parameter: { message: 'missing parameters', httpStatus: 400 },
-  /** A parameter has a value the API does not accept; the detail says which and why (Baidu 282004, body_tracking). */
-  invalid_parameter: { message: 'invalid parameter(s)', httpStatus: 400 },
+  /** A parameter has a value the API does not accept; the detail says which and why (Baidu 282004 with the reason; body_tracking). */
+  invalid_value: { message: 'invalid parameter(s)', httpStatus: 400 },
   image_empty: { message: 'empty image', httpStatus: 400 },
   /** Unrecognised or corrupt image data. */
   image_format: { message: 'image format error', httpStatus: 400 },
@@ -47,6 +45,24 @@ export const ERRORS = {
   /** Detection failed in a way the API documents (body_seg_photo: no person, two or more, upside down). */
   detect_error: { message: 'detect error', httpStatus: 422 },
   internal: { message: 'internal error', httpStatus: 500 },
+  /** Too much work queued, or a request waited past its queue deadline (Baidu 4). */
+  overloaded: { message: 'Open api request limit reached', httpStatus: 503 },
+  /** The token store could not be read (Baidu 13). */
+  token_service: { message: 'Get service token failed', httpStatus: 503 },
+  /** A well-formed credential naming an app that does not exist (Baidu 15). */
+  app_not_found: { message: 'app not exists or create failed', httpStatus: 401 },
+  /** The models failed on this input (a worker died mid-run; Baidu 216630). */
+  recognize_error: { message: 'recognize error', httpStatus: 500 },
+  /** A required parameter is absent; the detail is its name (Baidu 282003 "missing parameters: {name}"). */
+  missing_parameters: { message: 'missing parameters', httpStatus: 400 },
+  /** The request body cannot be read as parameters at all (Baidu 282004). */
+  invalid_parameters: { message: 'invalid parameter(s)', httpStatus: 400 },
+  /** Batch APIs only (none served): some tasks of a batch failed (Baidu 282005). */
+  batch_error: { message: 'batch processing error', httpStatus: 400 },
+  /** Batch APIs only (none served): more than 10 tasks (Baidu 282006). */
+  batch_limit: { message: 'batch task limit reached', httpStatus: 400 },
+  /** The request URL (query string) is too long (Baidu 282114). */
+  url_size: { message: 'url size error', httpStatus: 431 },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorKind = keyof typeof ERRORS;

@@ -40,14 +40,18 @@ export interface RunningServer {
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   // A bad BODYLENS_CAPABILITIES fails before anything is opened.
   const capabilities = parseCapabilityList(config.capabilities, dialectCapabilities());
-  const db = openDatabase(config.dataDir);
-  const auth = new AuthService(db, { scopes: baiduScopes() });
+  // Everything the service writes (database, server key, uploads, job results) is private to its user.
+  process.umask(0o077);
+  const db = openDatabase(config.dataDir, { serverKey: config.serverKey });
+  const auth = new AuthService(db, { scopes: baiduScopes(), quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes });
   const bootstrap = ensureBootstrapApp(db, config);
   const engine = createEnginePool({
     capabilities,
     workers: config.workers,
     threads: config.threadsPerWorker,
     warmup: { image: defaultWarmupImage() },
+    queueTimeoutMs: config.http.queueTimeoutMs,
+    maxQueue: config.http.maxQueue,
   });
   const urlPolicy = createAddressPolicy(config.urlAllowList);
   const caseOptions = { idleSeconds: config.cases.idleSeconds };
@@ -78,6 +82,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     jobs,
     uploadDir,
     cases,
+    http: config.http,
+    admin: config.adminKey
+      ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage: () => auth.flushUsage() } }
+      : undefined,
   });
   const address = await app.listen({ port: config.port, host: config.host });
   jobs.start();
@@ -105,6 +113,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     await app!.close();
     await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
     await engine.close();
+    auth.flushUsage();
     await cases.close();
     db.close();
   };

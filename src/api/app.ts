@@ -8,8 +8,62 @@ import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes
 import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
 import { routeError } from './route-errors.js';
+import { adminRoutes, type AdminRoutesOptions } from '../admin/routes.js';
+import { DEFAULT_CASE_SETTINGS, type HttpSettings } from '../config.js';
 import { Cases, MemoryCaseStore } from '../store/cases.js';
-import { DEFAULT_CASE_SETTINGS } from '../config.js';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/**
+ * At most `max` open connections per client address; more are closed as they arrive, so one
+ * client opening sockets by the thousand cannot starve the others.
+ */
+function limitConnectionsPerClient(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const who = socket.remoteAddress ?? '';
+    const n = (open.get(who) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(who, n);
+    socket.once('close', () => {
+      const left = (open.get(who) ?? 1) - 1;
+      if (left <= 0) open.delete(who);
+      else open.set(who, left);
+    });
+  });
+}
+
+/**
+ * Failures Node's HTTP parser reports before any route runs. Headers too large for the parser
+ * (over 256 KiB) answer 431, in the dialect of the request line when the failing chunk starts
+ * with it (else the neutral shape); timeouts answer 408; the rest close with 400.
+ */
+type ClientErr = NodeJS.ErrnoException & { rawPacket?: Buffer };
+
+function clientError(err: ClientErr, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let body: object = { error: 'invalid_param', message: 'bad request' };
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const line = err.rawPacket?.subarray(0, 2048).toString('latin1') ?? '';
+    const path = /^[A-Z]+ (\/[^ ?]*)/.exec(line)?.[1] ?? '';
+    ({ status, body } = routeError(path, new ServiceError('url_size', 'request headers too large')));
+    if (status === 200) status = 431; // Baidu answers errors with 200, but this one ends the connection
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = { error: 'timeout', message: 'request not received in time' };
+  }
+  const text = JSON.stringify(body);
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
 
 /**
  * Request bodies may carry a 4 MB base64 image after urlencoding (which grows '+', '/' and '='
@@ -17,11 +71,22 @@ import { DEFAULT_CASE_SETTINGS } from '../config.js';
  */
 const BODY_LIMIT = 12 * 1024 * 1024;
 
+/** Hard-day defaults when the caller gives none (tests); the server passes config.http. */
+export const DEFAULT_HTTP: Pick<HttpSettings, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnectionsPerClient' | 'maxUrlBytes'> = {
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5000,
+  maxConnectionsPerClient: 64,
+  maxUrlBytes: 8192,
+};
+
 export interface AppDeps {
   engine: Engine;
   auth: AuthService;
   /** Fastify log level; no request logging when absent (tests). */
   logLevel?: string;
+  /** Where log lines go (default stdout); tests read them back. */
+  logStream?: { write(line: string): void };
   /** Which addresses caller-supplied URLs may point at. */
   urlPolicy: AddressPolicy;
   kakaoLimits: KakaoLimits;
@@ -31,20 +96,47 @@ export interface AppDeps {
   uploadDir: string;
   /** Tracking cases (body_tracking); default: in memory, idle 600 s. */
   cases?: Cases;
+  /** Deadlines and caps (config.http); defaults DEFAULT_HTTP. */
+  http?: Partial<typeof DEFAULT_HTTP>;
+  /** Enables /admin/... (src/admin/routes.ts) when set. */
+  admin?: AdminRoutesOptions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_HTTP, ...deps.http };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    // Slow clients: headers, then the whole request, must arrive in time; idle keep-alive
+    // connections close. Node checks these deadlines every second (not every 30 s).
+    requestTimeout: limits.bodyTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      // Room for a too-long URL (up to 256 KiB) to reach the dialect-aware check below; past
+      // that the parser gives up before the path is known (see clientError).
+      maxHeaderSize: Math.max(256 * 1024, 2 * limits.maxUrlBytes + 16 * 1024),
+    },
+    clientErrorHandler: (err, socket) => clientError(err as unknown as ClientErr, socket),
     logger: deps.logLevel
       ? {
           level: deps.logLevel,
           // Query strings carry access tokens (and client secrets on /oauth): never log them.
           serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+          ...(deps.logStream ? { stream: deps.logStream } : {}),
         }
       : false,
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
     routerOptions: { maxParamLength: 500 },
+  });
+  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
+  // A huge query string answers in the dialect of its path (Baidu 282114, Kakao/neutral 431).
+  app.addHook('onRequest', async (request, reply) => {
+    if (Buffer.byteLength(request.url) <= limits.maxUrlBytes) return;
+    const error = new ServiceError('url_size', `request URL longer than ${limits.maxUrlBytes} bytes`);
+    const { status, body } = routeError(request.url.split('?')[0].slice(0, 2048), error);
+    reply.code(status).send(body);
+    return reply;
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
@@ -77,10 +169,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     engine: deps.engine,
     authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
     cases: deps.cases ?? new Cases(new MemoryCaseStore({ idleSeconds: DEFAULT_CASE_SETTINGS.idleSeconds })),
+    record: (appId, api, outcome) => deps.auth.record(appId, api, outcome),
   });
+  if (deps.admin) {
+    const admin = deps.admin;
+    await app.register(async (scope) => adminRoutes(scope, admin));
+  }
   await app.register(kakaoRoutes, {
     engine: deps.engine,
-    authenticate: (request, api) => deps.auth.authenticateKakao(request, api),
+    authenticate: (request, api, charge) => deps.auth.authenticateKakao(request, api, { charge }),
+    record: (appId, api, outcome) => deps.auth.record(appId, api, outcome),
     urlPolicy: deps.urlPolicy,
     limits: deps.kakaoLimits,
     jobs: deps.jobs,

@@ -4,11 +4,14 @@
  * all), and optional per-app limits (NULL = unlimited). Also the auth schema (apps, tokens,
  * daily usage), applied with `ensureAuthSchema(db)`.
  *
- * Secret keys are stored in clear: bce-auth-v1 signatures are HMACs keyed by the SK, so the
- * server needs the SK itself, as Baidu's console does. The database file is created 0600.
+ * Secret keys are stored encrypted (AES-256-GCM under the server key, store/secret-box.ts):
+ * bce-auth-v1 signatures are HMACs keyed by the SK, so the server needs the SK itself, but the
+ * database file alone does not give it away. Access and refresh tokens are stored as SHA-256
+ * hashes only. The database file is created 0600.
  */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { applyMigrations, cachedStatement, type Db, type MigrationSet } from '../store/db.js';
+import { SecretBox, secretBoxOf } from '../store/secret-box.js';
 
 export interface App {
   appId: string;
@@ -19,8 +22,10 @@ export interface App {
   apis: string[] | null;
   /** Requests per second per API; null = unlimited. */
   qpsLimit: number | null;
-  /** Requests per API per local calendar day; null = unlimited. */
+  /** Requests per API per quota day (Beijing time by default); null = unlimited. */
   dailyLimit: number | null;
+  /** Requests per API over the app's whole life; null = unlimited. */
+  totalLimit: number | null;
   /** Unix ms. */
   createdAt: number;
   /** Unix ms; null while active. */
@@ -64,12 +69,62 @@ export const AUTH_MIGRATIONS: MigrationSet = {
         `);
       },
     },
+    {
+      version: 2,
+      description: 'total limits, refresh tokens, usage totals and outcomes, secret keys encrypted at rest',
+      up(db) {
+        db.exec(`
+          ALTER TABLE apps ADD COLUMN total_limit INTEGER;
+          CREATE TABLE refresh_tokens (
+            token_hash TEXT PRIMARY KEY,
+            app_id     TEXT NOT NULL REFERENCES apps(app_id) ON DELETE CASCADE ON UPDATE CASCADE,
+            issued_at  INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+          );
+          CREATE INDEX refresh_tokens_app ON refresh_tokens(app_id);
+          CREATE TABLE usage_total (
+            app_id TEXT NOT NULL REFERENCES apps(app_id) ON DELETE CASCADE ON UPDATE CASCADE,
+            api    TEXT NOT NULL,
+            count  INTEGER NOT NULL,
+            PRIMARY KEY (app_id, api)
+          );
+          CREATE TABLE usage_outcomes (
+            app_id  TEXT NOT NULL REFERENCES apps(app_id) ON DELETE CASCADE ON UPDATE CASCADE,
+            api     TEXT NOT NULL,
+            day     TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            count   INTEGER NOT NULL,
+            PRIMARY KEY (app_id, api, day, outcome)
+          );
+          CREATE TABLE server_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed TEXT NOT NULL);
+          -- What counted against daily quotas so far also counts toward the totals.
+          INSERT INTO usage_total (app_id, api, count) SELECT app_id, api, SUM(count) FROM usage_daily GROUP BY app_id, api;
+        `);
+        // Existing databases kept secret keys in clear: seal them now.
+        const box = secretBoxOf(db);
+        const rows = db.prepare('SELECT app_id, secret_key FROM apps').all() as Array<{ app_id: string; secret_key: string }>;
+        const update = db.prepare('UPDATE apps SET secret_key = ? WHERE app_id = ?');
+        for (const r of rows) if (!SecretBox.isSealed(r.secret_key)) update.run(box.seal(r.secret_key), r.app_id);
+      },
+    },
   ],
 };
 
-/** Creates or upgrades the auth tables; safe to call on every start. */
+const KEY_CHECK_PLAIN = 'bodylens server key check';
+
+/**
+ * Creates or upgrades the auth tables (sealing clear secret keys of older databases); safe to
+ * call on every start. Fails when the database's secrets were sealed under another server key.
+ */
 export function ensureAuthSchema(db: Db): void {
   applyMigrations(db, AUTH_MIGRATIONS);
+  const box = secretBoxOf(db);
+  const check = cachedStatement(db, 'SELECT sealed FROM server_key_check WHERE id = 1').get() as { sealed: string } | undefined;
+  if (!check) {
+    db.prepare('INSERT OR IGNORE INTO server_key_check (id, sealed) VALUES (1, ?)').run(box.seal(KEY_CHECK_PLAIN));
+  } else if (box.open(check.sealed) !== KEY_CHECK_PLAIN) {
+    throw new Error('wrong server key for this database');
+  }
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -133,19 +188,21 @@ interface AppRow {
   apis: string | null;
   qps_limit: number | null;
   daily_limit: number | null;
+  total_limit: number | null;
   created_at: number;
   revoked_at: number | null;
 }
 
-function fromRow(row: AppRow): App {
+function fromRow(db: Db, row: AppRow): App {
   return {
     appId: row.app_id,
     apiKey: row.api_key,
-    secretKey: row.secret_key,
+    secretKey: secretBoxOf(db).open(row.secret_key),
     name: row.name,
     apis: row.apis == null ? null : (JSON.parse(row.apis) as string[]),
     qpsLimit: row.qps_limit,
     dailyLimit: row.daily_limit,
+    totalLimit: row.total_limit,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
@@ -162,6 +219,7 @@ export interface CreateAppOptions {
   apis?: readonly string[] | null;
   qpsLimit?: number | null;
   dailyLimit?: number | null;
+  totalLimit?: number | null;
   /** Unix ms (default now). */
   now?: number;
 }
@@ -189,19 +247,20 @@ export function createApp(db: Db, options: CreateAppOptions = {}): App {
   const row: AppRow = {
     app_id: appId,
     api_key: apiKey,
-    secret_key: secretKey,
+    secret_key: secretBoxOf(db).seal(secretKey),
     name: (options.name ?? '').trim(),
     apis: apis == null ? null : JSON.stringify(apis),
     qps_limit: normalizeLimit(options.qpsLimit, 'QPS limit'),
     daily_limit: normalizeLimit(options.dailyLimit, 'daily limit'),
+    total_limit: normalizeLimit(options.totalLimit, 'total limit'),
     created_at: options.now ?? Date.now(),
     revoked_at: null,
   };
   db.prepare(
-    `INSERT INTO apps (app_id, api_key, secret_key, name, apis, qps_limit, daily_limit, created_at, revoked_at)
-     VALUES (@app_id, @api_key, @secret_key, @name, @apis, @qps_limit, @daily_limit, @created_at, @revoked_at)`,
+    `INSERT INTO apps (app_id, api_key, secret_key, name, apis, qps_limit, daily_limit, total_limit, created_at, revoked_at)
+     VALUES (@app_id, @api_key, @secret_key, @name, @apis, @qps_limit, @daily_limit, @total_limit, @created_at, @revoked_at)`,
   ).run(row);
-  return fromRow(row);
+  return fromRow(db, row);
 }
 
 export interface UpdateAppPatch {
@@ -212,6 +271,7 @@ export interface UpdateAppPatch {
   apis?: readonly string[] | null;
   qpsLimit?: number | null;
   dailyLimit?: number | null;
+  totalLimit?: number | null;
   /** Set false to reinstate a revoked app. */
   revoked?: boolean;
   now?: number;
@@ -238,7 +298,7 @@ export function updateApp(db: Db, appId: string, patch: UpdateAppPatch): App {
   if (patch.secretKey !== undefined) {
     validateSecretKey(patch.secretKey);
     sets.push('secret_key = @secret_key');
-    params.secret_key = patch.secretKey;
+    params.secret_key = secretBoxOf(db).seal(patch.secretKey);
   }
   if (patch.name !== undefined) {
     sets.push('name = @name');
@@ -257,6 +317,10 @@ export function updateApp(db: Db, appId: string, patch: UpdateAppPatch): App {
     sets.push('daily_limit = @daily_limit');
     params.daily_limit = normalizeLimit(patch.dailyLimit, 'daily limit');
   }
+  if (patch.totalLimit !== undefined) {
+    sets.push('total_limit = @total_limit');
+    params.total_limit = normalizeLimit(patch.totalLimit, 'total limit');
+  }
   if (patch.revoked !== undefined) {
     sets.push('revoked_at = @revoked_at');
     params.revoked_at = patch.revoked ? (current.revokedAt ?? patch.now ?? Date.now()) : null;
@@ -267,13 +331,13 @@ export function updateApp(db: Db, appId: string, patch: UpdateAppPatch): App {
 
 export function findAppById(db: Db, appId: string): App | undefined {
   const row = cachedStatement(db, 'SELECT * FROM apps WHERE app_id = ?').get(appId) as AppRow | undefined;
-  return row && fromRow(row);
+  return row && fromRow(db, row);
 }
 
 /** Finds an app by its API Key, revoked or not (callers check `revokedAt`). */
 export function findAppByApiKey(db: Db, apiKey: string): App | undefined {
   const row = cachedStatement(db, 'SELECT * FROM apps WHERE api_key = ?').get(apiKey) as AppRow | undefined;
-  return row && fromRow(row);
+  return row && fromRow(db, row);
 }
 
 /** Every app, oldest first; revoked ones only when asked. */
@@ -281,7 +345,7 @@ export function listApps(db: Db, options: { includeRevoked?: boolean } = {}): Ap
   const sql = options.includeRevoked
     ? 'SELECT * FROM apps ORDER BY created_at, rowid'
     : 'SELECT * FROM apps WHERE revoked_at IS NULL ORDER BY created_at, rowid';
-  return (db.prepare(sql).all() as AppRow[]).map(fromRow);
+  return (db.prepare(sql).all() as AppRow[]).map((row) => fromRow(db, row));
 }
 
 export function countApps(db: Db): number {
@@ -297,9 +361,26 @@ export function revokeApp(db: Db, idOrApiKey: string, now: number = Date.now()):
   if (!app) return undefined;
   db.transaction(() => {
     db.prepare('UPDATE apps SET revoked_at = COALESCE(revoked_at, ?) WHERE app_id = ?').run(now, app.appId);
-    db.prepare('DELETE FROM access_tokens WHERE app_id = ?').run(app.appId);
+    deleteTokens(db, app.appId);
   })();
   return findAppById(db, app.appId);
+}
+
+/** Deletes every access and refresh token of an app. */
+export function deleteTokens(db: Db, appId: string): void {
+  db.prepare('DELETE FROM access_tokens WHERE app_id = ?').run(appId);
+  db.prepare('DELETE FROM refresh_tokens WHERE app_id = ?').run(appId);
+}
+
+/** Gives an app a new random Secret Key and ends its tokens (the old key may have leaked). */
+export function rotateSecret(db: Db, appId: string): App {
+  const app = findAppById(db, appId) ?? findAppByApiKey(db, appId);
+  if (!app) throw new Error(`no app ${appId}`);
+  return db.transaction(() => {
+    const updated = updateApp(db, app.appId, { secretKey: generateSecretKey() });
+    deleteTokens(db, app.appId);
+    return updated;
+  })();
 }
 
 /** Constant-time string equality (hashing first hides the length too). */

@@ -9,7 +9,9 @@
  *
  * `authenticate` accepts Baidu's two methods: an `access_token` query parameter (method 1), or a
  * `bce-auth-v1` Authorization header (method 2). Then it checks the app may call the API
- * (`no_permission`, 6), its QPS (`qps_limit`, 18) and its daily quota (`daily_limit`, 17).
+ * (`no_permission`, 6), its QPS (`qps_limit`, 18), its daily quota (`daily_limit`, 17) and its
+ * total quota (`total_limit`, 19). Refused calls are counted per outcome (`record`) in memory
+ * and written once a second, so a flood of them costs no database write each.
  */
 import { ServiceError } from '../errors.js';
 import type { Config } from '../config.js';
@@ -25,9 +27,10 @@ import {
   updateApp,
   type App,
 } from './apps.js';
-import { consumeDailyQuota, localDay, pruneUsage, QpsLimiter } from './limits.js';
+import { consumeQuota, OutcomeRecorder, pruneUsage, QpsLimiter, quotaDay } from './limits.js';
+import { DEFAULT_QUOTA_UTC_OFFSET_MINUTES } from '../config.js';
 import { isBceAuthorization, verifySignature, DEFAULT_CLOCK_SKEW_SECONDS } from './signature.js';
-import { issueToken, verifyToken, type TokenResponse } from './tokens.js';
+import { issueToken, revokeToken, spendRefreshToken, verifyToken, type TokenResponse } from './tokens.js';
 
 export type { App } from './apps.js';
 export type { TokenResponse } from './tokens.js';
@@ -59,6 +62,8 @@ export interface AuthServiceOptions {
    * (api/baidu/endpoints.ts `baiduScopes()`); default none besides Baidu's fixed ones.
    */
   scopes?: ReadonlyArray<readonly [string, string]>;
+  /** Minutes east of UTC of the clock whose midnight turns daily quotas (default 480, Beijing). */
+  quotaUtcOffsetMinutes?: number;
 }
 
 /** Outcome of a `/oauth/2.0/token` request, already in Baidu's OAuth shape. */
@@ -66,13 +71,17 @@ export type TokenExchangeResult =
   | { ok: true; status: 200; body: TokenResponse }
   | { ok: false; status: 400 | 401; body: { error_description: string; error: string } };
 
+export { quotaDay } from './limits.js';
+
 export class AuthService {
   readonly db: Db;
   private readonly now: () => number;
   private readonly clockSkewSeconds: number;
   private readonly scopes: ReadonlyArray<readonly [string, string]>;
   private readonly qps = new QpsLimiter();
-  /** The local day whose old usage rows were last deleted (once a day is enough). */
+  private readonly outcomes: OutcomeRecorder;
+  readonly quotaUtcOffsetMinutes: number;
+  /** The quota day whose old usage rows were last deleted (once a day is enough). */
   private usagePrunedOn?: string;
 
   constructor(db: Db, options: AuthServiceOptions = {}) {
@@ -80,7 +89,29 @@ export class AuthService {
     this.now = options.now ?? Date.now;
     this.clockSkewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
     this.scopes = options.scopes ?? [];
+    this.quotaUtcOffsetMinutes = options.quotaUtcOffsetMinutes ?? DEFAULT_QUOTA_UTC_OFFSET_MINUTES;
+    this.outcomes = new OutcomeRecorder(db);
     ensureAuthSchema(db);
+  }
+
+  /** The quota day of an instant (default now). */
+  day(now: number = this.now()): string {
+    return quotaDay(now, this.quotaUtcOffsetMinutes);
+  }
+
+  /** Counts how an admitted request ended ('ok' or its error kind), per app, API and day. */
+  record(appId: string, api: string, outcome: string): void {
+    this.outcomes.record(appId, api, this.day(), outcome);
+  }
+
+  /** Writes pending outcome counts now (before reading usage, and on shutdown). */
+  flushUsage(): void {
+    this.outcomes.flush();
+  }
+
+  /** Ends one access or refresh token at once. */
+  revokeToken(token: string): boolean {
+    return revokeToken(this.db, token);
   }
 
   /**
@@ -113,7 +144,7 @@ export class AuthService {
    * API key. Missing header → token_missing; unknown or revoked key → token_invalid (both 401
    * with Kakao code -401). Then the same permission, QPS and daily checks as Baidu callers.
    */
-  authenticateKakao(req: Pick<AuthRequest, 'headers'>, api: string): AuthenticatedApp {
+  authenticateKakao(req: Pick<AuthRequest, 'headers'>, api: string, options: { charge?: boolean } = {}): AuthenticatedApp {
     const now = this.now();
     const authorization = firstValue(req.headers.authorization);
     const match = authorization === undefined ? null : /^KakaoAK\s+(\S+)\s*$/.exec(authorization);
@@ -122,23 +153,36 @@ export class AuthService {
     }
     const app = findAppByApiKey(this.db, match[1]);
     if (!app || app.revokedAt != null) throw new ServiceError('token_invalid', 'unknown or revoked app key');
+    if (options.charge === false) {
+      // Reading a job's state: the key and the permission count, the QPS and quotas do not.
+      if (!appAllows(app, api)) throw new ServiceError('no_permission', `app ${app.appId} may not call ${api}`);
+      return { appId: app.appId, apiKey: app.apiKey, name: app.name, method: 'kakao_app_key' };
+    }
     return this.admit(app, api, 'kakao_app_key', now);
   }
 
-  /** Permission, then QPS, then daily quota; a request refused for quota gives its QPS slot back. */
+  /**
+   * Permission, then QPS, then daily and total quota; a request refused for quota gives its QPS
+   * slot back. Refusals are recorded as outcomes here; admitted calls by the route (`record`).
+   */
   private admit(app: App, api: string, method: AuthenticatedApp['method'], now: number): AuthenticatedApp {
-    if (!appAllows(app, api)) throw new ServiceError('no_permission', `app ${app.appId} may not call ${api}`);
-    const release = this.qps.take(app.appId, api, app.qpsLimit, now);
+    const day = quotaDay(now, this.quotaUtcOffsetMinutes);
     try {
-      consumeDailyQuota(this.db, app.appId, api, app.dailyLimit, now);
+      if (!appAllows(app, api)) throw new ServiceError('no_permission', `app ${app.appId} may not call ${api}`);
+      const release = this.qps.take(app.appId, api, app.qpsLimit, now);
+      try {
+        consumeQuota(this.db, app.appId, api, { daily: app.dailyLimit, total: app.totalLimit }, day);
+      } catch (err) {
+        release();
+        throw err;
+      }
     } catch (err) {
-      release();
+      if (err instanceof ServiceError) this.outcomes.record(app.appId, api, day, err.kind);
       throw err;
     }
-    const today = localDay(now);
-    if (today !== this.usagePrunedOn) {
-      this.usagePrunedOn = today;
-      pruneUsage(this.db, now);
+    if (day !== this.usagePrunedOn) {
+      this.usagePrunedOn = day;
+      pruneUsage(this.db, now, this.quotaUtcOffsetMinutes);
     }
     return { appId: app.appId, apiKey: app.apiKey, name: app.name, method };
   }
@@ -153,8 +197,9 @@ export class AuthService {
     grant_type?: string;
     client_id?: string;
     client_secret?: string;
+    refresh_token?: string;
   }): TokenExchangeResult {
-    if (params.grant_type !== 'client_credentials') {
+    if (params.grant_type !== 'client_credentials' && params.grant_type !== 'refresh_token') {
       return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported');
     }
     const app = params.client_id ? findAppByApiKey(this.db, params.client_id) : undefined;
@@ -162,7 +207,14 @@ export class AuthService {
     if (!checkSecret(app, params.client_secret)) {
       return oauthError(401, 'invalid_client', 'Client authentication failed');
     }
-    return { ok: true, status: 200, body: issueToken(this.db, app, this.scopes, this.now()) };
+    const now = this.now();
+    if (params.grant_type === 'refresh_token') {
+      // Baidu's refresh grant: the client authenticates as for client_credentials and spends the
+      // refresh token (one use); a new access + refresh pair comes back in the same shape.
+      if (!params.refresh_token) return oauthError(400, 'invalid_request', 'missing refresh_token');
+      if (!spendRefreshToken(this.db, app, params.refresh_token, now)) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+    }
+    return { ok: true, status: 200, body: issueToken(this.db, app, this.scopes, now) };
   }
 
   /** Looks an access token up without charging anything (for tools and tests). */

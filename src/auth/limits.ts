@@ -2,14 +2,16 @@
  * Per-app request limits, like the ones Baidu enforces per API:
  * - QPS: at most N requests of one app to one API within any one-second window (sliding, in
  *   memory, per process) → `qps_limit` (18). Baidu counts QPS separately for each API.
- * - Daily quota: at most N requests of one app to one API per local calendar day (persisted in
- *   SQLite, so it survives restarts and is shared by processes using the same file; the day
- *   turns at local midnight of the server's time zone, TZ) → `daily_limit` (17).
+ * - Daily quota: at most N requests of one app to one API per quota day (persisted in SQLite, so
+ *   it survives restarts and is shared by processes using the same file; the day turns at
+ *   midnight Beijing time as on Baidu, BODYLENS_QUOTA_UTC_OFFSET) → `daily_limit` (17).
+ * - Total quota: at most N requests of one app to one API ever → `total_limit` (19).
  * A null limit means unlimited. As on Baidu, every request that gets past authentication counts,
  * whether or not it then succeeds.
  */
 import { ServiceError } from '../errors.js';
 import { cachedStatement, type Db } from '../store/db.js';
+import { DEFAULT_QUOTA_UTC_OFFSET_MINUTES } from '../config.js';
 
 const WINDOW_MS = 1000;
 
@@ -51,33 +53,52 @@ export class QpsLimiter {
   }
 }
 
-/** Local calendar day of a unix-ms instant, YYYY-MM-DD (the quota period). */
-export function localDay(now: number): string {
-  const d = new Date(now);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** The quota day of a unix-ms instant, YYYY-MM-DD, on a clock `offsetMinutes` east of UTC (Beijing: 480). */
+export function quotaDay(now: number, offsetMinutes: number = DEFAULT_QUOTA_UTC_OFFSET_MINUTES): string {
+  return new Date(now + offsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
 /**
- * Counts one request of (appId, api) for today, or throws `daily_limit` when the count has
- * reached `limit`. A single conditional upsert, so concurrent processes cannot overshoot.
+ * Counts one request of (appId, api) against the day's and the lifetime quota, or throws
+ * `daily_limit` (17) / `total_limit` (19) when a count has reached its limit, counting nothing.
+ * Conditional upserts in one immediate transaction, so concurrent processes cannot overshoot.
  */
-export function consumeDailyQuota(db: Db, appId: string, api: string, limit: number | null, now: number): void {
-  const day = localDay(now);
+export function consumeQuota(
+  db: Db,
+  appId: string,
+  api: string,
+  limits: { daily: number | null; total: number | null },
+  day: string,
+): void {
+  db.transaction(() => {
+    bump(db, 'usage_daily', appId, api, day, limits.daily, 'daily_limit', `${limits.daily} requests/day to ${api}`);
+    bump(db, 'usage_total', appId, api, undefined, limits.total, 'total_limit', `${limits.total} requests in all to ${api}`);
+  }).immediate();
+}
+
+function bump(
+  db: Db,
+  table: 'usage_daily' | 'usage_total',
+  appId: string,
+  api: string,
+  day: string | undefined,
+  limit: number | null,
+  kind: 'daily_limit' | 'total_limit',
+  detail: string,
+): void {
+  const cols = day === undefined ? 'app_id, api' : 'app_id, api, day';
+  const marks = day === undefined ? '?, ?' : '?, ?, ?';
+  const keys = day === undefined ? [appId, api] : [appId, api, day];
   if (limit == null) {
-    cachedStatement(
-      db,
-      `INSERT INTO usage_daily (app_id, api, day, count) VALUES (?, ?, ?, 1)
-       ON CONFLICT (app_id, api, day) DO UPDATE SET count = count + 1`,
-    ).run(appId, api, day);
+    cachedStatement(db, `INSERT INTO ${table} (${cols}, count) VALUES (${marks}, 1) ON CONFLICT (${cols}) DO UPDATE SET count = count + 1`).run(...keys);
     return;
   }
   const changes = cachedStatement(
     db,
-    `INSERT INTO usage_daily (app_id, api, day, count) SELECT ?, ?, ?, 1 WHERE ? >= 1
-     ON CONFLICT (app_id, api, day) DO UPDATE SET count = count + 1 WHERE count < ?`,
-  ).run(appId, api, day, limit, limit).changes;
-  if (changes === 0) throw new ServiceError('daily_limit', `${limit} requests/day to ${api}`);
+    `INSERT INTO ${table} (${cols}, count) SELECT ${marks}, 1 WHERE ? >= 1
+     ON CONFLICT (${cols}) DO UPDATE SET count = count + 1 WHERE count < ?`,
+  ).run(...keys, limit, limit).changes;
+  if (changes === 0) throw new ServiceError(kind, detail);
 }
 
 export interface UsageRow {
@@ -86,14 +107,80 @@ export interface UsageRow {
   count: number;
 }
 
-/** Requests counted for an app on a day (default: today), per API. */
-export function dailyUsage(db: Db, appId: string, now: number = Date.now()): UsageRow[] {
-  return db
-    .prepare('SELECT api, day, count FROM usage_daily WHERE app_id = ? AND day = ? ORDER BY api')
-    .all(appId, localDay(now)) as UsageRow[];
+/** Requests counted for an app on a quota day, per API. */
+export function dailyUsage(db: Db, appId: string, day: string): UsageRow[] {
+  return db.prepare('SELECT api, day, count FROM usage_daily WHERE app_id = ? AND day = ? ORDER BY api').all(appId, day) as UsageRow[];
 }
 
-/** Deletes usage rows older than `keepDays` days; returns how many. */
-export function pruneUsage(db: Db, now: number = Date.now(), keepDays = 90): number {
-  return db.prepare('DELETE FROM usage_daily WHERE day < ?').run(localDay(now - keepDays * 86_400_000)).changes;
+/** Lifetime requests of an app per API (what the total limit counts). */
+export function totalUsage(db: Db, appId: string): Array<{ api: string; count: number }> {
+  return db.prepare('SELECT api, count FROM usage_total WHERE app_id = ? ORDER BY api').all(appId) as Array<{ api: string; count: number }>;
+}
+
+export interface OutcomeRow {
+  api: string;
+  day: string;
+  /** 'ok', or the error kind the request ended with (e.g. qps_limit, image_format). */
+  outcome: string;
+  count: number;
+}
+
+/** Per API, day and outcome, days `from`..`to` (inclusive, YYYY-MM-DD; default all). */
+export function outcomeUsage(db: Db, appId: string, from = '0000-00-00', to = '9999-99-99'): OutcomeRow[] {
+  return db
+    .prepare('SELECT api, day, outcome, count FROM usage_outcomes WHERE app_id = ? AND day BETWEEN ? AND ? ORDER BY day, api, outcome')
+    .all(appId, from, to) as OutcomeRow[];
+}
+
+/** Deletes per-day usage rows older than `keepDays` days before `day`; returns how many. */
+export function pruneUsage(db: Db, now: number, offsetMinutes: number, keepDays = 90): number {
+  const cutoff = quotaDay(now - keepDays * 86_400_000, offsetMinutes);
+  return (
+    db.prepare('DELETE FROM usage_daily WHERE day < ?').run(cutoff).changes +
+    db.prepare('DELETE FROM usage_outcomes WHERE day < ?').run(cutoff).changes
+  );
+}
+
+/**
+ * Outcome counts gathered in memory and written in one transaction at most once a second (and
+ * on `flush`), so a flood of refused calls costs no database write each.
+ */
+export class OutcomeRecorder {
+  private pending = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly db: Db, private readonly flushMs = 1000) {}
+
+  record(appId: string, api: string, day: string, outcome: string): void {
+    const key = `${appId}\u0000${api}\u0000${day}\u0000${outcome}`;
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending.size || !this.db.open) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const upsert = cachedStatement(
+      this.db,
+      `INSERT INTO usage_outcomes (app_id, api, day, outcome, count) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (app_id, api, day, outcome) DO UPDATE SET count = count + excluded.count`,
+    );
+    this.db.transaction(() => {
+      for (const [key, n] of batch) {
+        const [appId, api, day, outcome] = key.split('\u0000');
+        // An app deleted meanwhile has no row to count against.
+        try {
+          upsert.run(appId, api, day, outcome, n);
+        } catch {
+          // foreign key: skip
+        }
+      }
+    })();
+  }
 }

@@ -68,6 +68,12 @@ export function issueToken(db: Db, app: App, scopes: ReadonlyArray<readonly [str
       now,
       expiresAtSec * 1000,
     );
+    db.prepare('INSERT INTO refresh_tokens (token_hash, app_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').run(
+      hashToken(refreshToken),
+      app.appId,
+      now,
+      (nowSec + REFRESH_TTL_SECONDS) * 1000,
+    );
   })();
 
   return {
@@ -81,8 +87,37 @@ export function issueToken(db: Db, app: App, scopes: ReadonlyArray<readonly [str
 }
 
 /**
+ * Takes a refresh token of `app` out of the store (each is good for one refresh, as on Baidu).
+ * False when it is unknown, spent, expired or another app's.
+ */
+export function spendRefreshToken(db: Db, app: App, token: string, now: number = Date.now()): boolean {
+  const hash = hashToken(token.trim());
+  const row = cachedStatement(db, 'SELECT app_id, expires_at FROM refresh_tokens WHERE token_hash = ?').get(hash) as
+    | { app_id: string; expires_at: number }
+    | undefined;
+  if (!row || row.app_id !== app.appId) return false;
+  cachedStatement(db, 'DELETE FROM refresh_tokens WHERE token_hash = ?').run(hash);
+  return now < row.expires_at;
+}
+
+/** Ends one access or refresh token at once; true when it existed. */
+export function revokeToken(db: Db, token: string): boolean {
+  const hash = hashToken(token.split('?')[0].trim());
+  return (
+    db.prepare('DELETE FROM access_tokens WHERE token_hash = ?').run(hash).changes +
+      db.prepare('DELETE FROM refresh_tokens WHERE token_hash = ?').run(hash).changes >
+    0
+  );
+}
+
+// The app id a token string names at its end ("...282335-<app_id>").
+const TOKEN_APP_RE = /^2[45]\.[0-9a-f]{32}\.\d+\.\d+\.\d+-([A-Za-z0-9_-]{1,64})$/;
+
+/**
  * The app an access token belongs to. Missing → `token_missing` (100); unknown, malformed or
- * belonging to a revoked app → `token_invalid` (110); past its expiry → `token_expired` (111).
+ * belonging to a revoked app → `token_invalid` (110); past its expiry → `token_expired` (111);
+ * a well-formed token naming an app that does not exist → `app_not_found` (15); the token store
+ * unreadable (e.g. the database locked past its busy timeout) → `token_service` (13).
  *
  * Tolerates a trailing `?...`: the official Node SDK builds its URL as
  * `...?aipSdk=node&access_token=<token>?aipSdk=node`, so the parsed query value carries one.
@@ -93,10 +128,20 @@ export function verifyToken(db: Db, token: string | undefined | null, now: numbe
   if (clean === '') throw new ServiceError('token_missing');
   if (clean.length > 512) throw new ServiceError('token_invalid');
 
-  const row = cachedStatement(db, 'SELECT app_id, expires_at FROM access_tokens WHERE token_hash = ?')
-    .get(hashToken(clean)) as { app_id: string; expires_at: number } | undefined;
-  if (!row) throw new ServiceError('token_invalid');
-  const app = findAppById(db, row.app_id);
+  let row: { app_id: string; expires_at: number } | undefined;
+  let app: App | undefined;
+  try {
+    row = cachedStatement(db, 'SELECT app_id, expires_at FROM access_tokens WHERE token_hash = ?').get(hashToken(clean)) as typeof row;
+    if (!row) {
+      const named = TOKEN_APP_RE.exec(clean)?.[1];
+      if (named !== undefined && !findAppById(db, named)) throw new ServiceError('app_not_found', `token names app ${named}`);
+      throw new ServiceError('token_invalid');
+    }
+    app = findAppById(db, row.app_id);
+  } catch (err) {
+    if (err instanceof ServiceError) throw err;
+    throw new ServiceError('token_service', (err as Error).message);
+  }
   if (!app || app.revokedAt != null) throw new ServiceError('token_invalid');
   if (now >= row.expires_at) throw new ServiceError('token_expired');
   return app;

@@ -1,19 +1,28 @@
 /**
  * `bodylens apps ...`: manage the apps (API Key / Secret Key holders) in `<dataDir>/bodylens.db`.
- *
- *   bodylens apps create [--name N] [--app-id ID] [--api-key K --secret-key S]
- *                        [--apis a,b,...] [--qps N] [--daily N] [--json]
- *   bodylens apps list [--show-secrets] [--all] [--json]
- *   bodylens apps revoke <app_id|api_key>
+ * The same operations as the admin HTTP API (src/admin/ops.ts); see USAGE.
  *
  * `runAppsCommand` takes the words after `apps` (a leading `apps` is skipped too) and returns the
  * process exit code: 0 ok, 1 failure, 2 usage error.
  */
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
+import { DEFAULT_QUOTA_UTC_OFFSET_MINUTES } from '../config.js';
 import { openDatabase, type Db } from '../store/db.js';
-import { createApp, ensureAuthSchema, listApps, revokeApp, type App } from '../auth/apps.js';
-import { dailyUsage } from '../auth/limits.js';
+import { ensureAuthSchema } from '../auth/apps.js';
+import {
+  createAppOp,
+  listAppsOp,
+  revokeAppOp,
+  revokeTokenOp,
+  rotateSecretOp,
+  showAppOp,
+  updateAppOp,
+  usageOp,
+  type AdminContext,
+  type AppInput,
+  type AppView,
+} from '../admin/ops.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -27,32 +36,35 @@ const defaultIo: CliIo = {
 
 const USAGE = `Usage:
   bodylens apps create [--name N] [--app-id ID] [--api-key K --secret-key S]
-                       [--apis a,b,...] [--qps N] [--daily N] [--json]
+                       [--apis a,b,...] [--qps N] [--daily N] [--total N] [--json]
       Create an app. Keys are random unless both are given. --apis limits the APIs it may
-      call (default: all); --qps (requests/s per API) and --daily (requests/day per API)
-      default to unlimited.
+      call (default: all); --qps (requests/s per API), --daily (requests per API per day,
+      Beijing time) and --total (requests per API ever) default to unlimited.
   bodylens apps list [--show-secrets] [--all] [--json]
       List active apps (--all: revoked ones too). Secret keys are masked unless --show-secrets.
-  bodylens apps revoke <app_id|api_key>
-      Revoke an app; its access tokens stop working at once.`;
+  bodylens apps show <app_id|api_key> [--show-secrets]
+      One app as JSON, with today's and lifetime request counts.
+  bodylens apps update <app_id|api_key> [--name N] [--apis a,b|all] [--qps N|none]
+                       [--daily N|none] [--total N|none] [--reinstate]
+      Change an app; "none" removes a limit.
+  bodylens apps revoke <app_id|api_key>      Revoke an app; its tokens stop working at once.
+  bodylens apps revoke --token <token>       End one access or refresh token at once.
+  bodylens apps rotate-secret <app_id|api_key>
+      A new Secret Key (printed once); the app's tokens end.
+  bodylens apps usage <app_id|api_key> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+      Requests per API, day and outcome (ok, or the error that ended them).`;
 
 class UsageError extends Error {}
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
+function positiveInt(value: string | undefined, flag: string, allowNone = false): number | null | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer`);
+  if (allowNone && value === 'none') return null;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer${allowNone ? ' or "none"' : ''}`);
   return Number(value);
 }
 
-function mask(secret: string): string {
-  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}****`;
-}
-
-function formatTime(ms: number | null): string {
-  if (ms == null) return '';
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+function formatTime(iso: string | null): string {
+  return iso == null ? '' : iso.slice(0, 16).replace('T', ' ');
 }
 
 function table(rows: string[][]): string[] {
@@ -60,128 +72,153 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
 }
 
-function appJson(app: App, showSecret: boolean, today?: number) {
+type Command = (ctx: AdminContext, args: string[], io: CliIo) => number;
+
+function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], positional: number) {
+  const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+  if (positionals.length !== positional) {
+    throw new UsageError(positional === 0 ? `unexpected argument "${positionals[0]}"` : 'give one app_id or api_key');
+  }
+  return { values: values as Record<string, string | boolean | undefined>, target: positionals[0] };
+}
+
+const limitFlags = { name: { type: 'string' }, apis: { type: 'string' }, qps: { type: 'string' }, daily: { type: 'string' }, total: { type: 'string' } } as const;
+
+function limitInput(values: Record<string, string | boolean | undefined>, allowNone: boolean): AppInput {
+  const s = (k: string) => values[k] as string | undefined;
   return {
-    app_id: app.appId,
-    name: app.name,
-    api_key: app.apiKey,
-    secret_key: showSecret ? app.secretKey : mask(app.secretKey),
-    apis: app.apis ?? 'all',
-    qps_limit: app.qpsLimit,
-    daily_limit: app.dailyLimit,
-    ...(today === undefined ? {} : { requests_today: today }),
-    created_at: new Date(app.createdAt).toISOString(),
-    revoked_at: app.revokedAt == null ? null : new Date(app.revokedAt).toISOString(),
+    name: s('name'),
+    apis: s('apis'),
+    qps_limit: positiveInt(s('qps'), '--qps', allowNone),
+    daily_limit: positiveInt(s('daily'), '--daily', allowNone),
+    total_limit: positiveInt(s('total'), '--total', allowNone),
   };
 }
 
-function create(db: Db, args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      name: { type: 'string' },
-      'app-id': { type: 'string' },
-      'api-key': { type: 'string' },
-      'secret-key': { type: 'string' },
-      apis: { type: 'string' },
-      qps: { type: 'string' },
-      daily: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (Boolean(values['api-key']) !== Boolean(values['secret-key'])) {
-    throw new UsageError('--api-key and --secret-key go together');
-  }
-  const app = createApp(db, {
-    name: values.name,
-    appId: values['app-id'],
-    apiKey: values['api-key'],
-    secretKey: values['secret-key'],
-    apis: values.apis === undefined ? null : values.apis.split(','),
-    qpsLimit: positiveInt(values.qps, '--qps'),
-    dailyLimit: positiveInt(values.daily, '--daily'),
-  });
-  if (values.json) {
-    io.out(JSON.stringify(appJson(app, true), null, 2));
-  } else {
-    io.out(`Created app ${app.appId}${app.name ? ` (${app.name})` : ''}`);
-    io.out(`  AppID:      ${app.appId}`);
-    io.out(`  API Key:    ${app.apiKey}`);
-    io.out(`  Secret Key: ${app.secretKey}`);
-    io.out(`  APIs:       ${app.apis ? app.apis.join(',') : 'all'}`);
-    io.out(`  QPS limit:  ${app.qpsLimit ?? 'unlimited'}`);
-    io.out(`  Daily:      ${app.dailyLimit ?? 'unlimited'}`);
-  }
-  return 0;
+function printApp(io: CliIo, verb: string, app: AppView): void {
+  io.out(`${verb} app ${app.app_id}${app.name ? ` (${app.name})` : ''}`);
+  io.out(`  AppID:      ${app.app_id}`);
+  io.out(`  API Key:    ${app.api_key}`);
+  io.out(`  Secret Key: ${app.secret_key}`);
+  io.out(`  APIs:       ${Array.isArray(app.apis) ? app.apis.join(',') : app.apis}`);
+  io.out(`  QPS limit:  ${app.qps_limit ?? 'unlimited'}`);
+  io.out(`  Daily:      ${app.daily_limit ?? 'unlimited'}`);
+  io.out(`  Total:      ${app.total_limit ?? 'unlimited'}`);
 }
 
-function list(db: Db, args: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      'show-secrets': { type: 'boolean' },
-      all: { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: true,
+const create: Command = (ctx, args, io) => {
+  const { values } = parse(args, { ...limitFlags, 'app-id': { type: 'string' }, 'api-key': { type: 'string' }, 'secret-key': { type: 'string' }, json: { type: 'boolean' } }, 0);
+  if (Boolean(values['api-key']) !== Boolean(values['secret-key'])) throw new UsageError('--api-key and --secret-key go together');
+  const app = createAppOp(ctx, {
+    ...limitInput(values, false),
+    apis: (values.apis as string | undefined) ?? null,
+    app_id: values['app-id'] as string | undefined,
+    api_key: values['api-key'] as string | undefined,
+    secret_key: values['secret-key'] as string | undefined,
   });
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const show = Boolean(values['show-secrets']);
-  const apps = listApps(db, { includeRevoked: Boolean(values.all) });
-  const today = (app: App) => dailyUsage(db, app.appId).reduce((sum, u) => sum + u.count, 0);
+  if (values.json) io.out(JSON.stringify(app, null, 2));
+  else printApp(io, 'Created', app);
+  return 0;
+};
+
+const list: Command = (ctx, args, io) => {
+  const { values } = parse(args, { 'show-secrets': { type: 'boolean' }, all: { type: 'boolean' }, json: { type: 'boolean' } }, 0);
+  const apps = listAppsOp(ctx, { all: Boolean(values.all), showSecrets: Boolean(values['show-secrets']) });
   if (values.json) {
-    io.out(JSON.stringify(apps.map((a) => appJson(a, show, today(a))), null, 2));
+    io.out(JSON.stringify(apps, null, 2));
     return 0;
   }
   if (!apps.length) {
     io.out('No apps. Create one with: bodylens apps create --name <name>');
     return 0;
   }
-  const rows = [['APP_ID', 'NAME', 'API_KEY', 'SECRET_KEY', 'APIS', 'QPS', 'DAILY', 'TODAY', 'CREATED', 'STATUS']];
+  const rows = [['APP_ID', 'NAME', 'API_KEY', 'SECRET_KEY', 'APIS', 'QPS', 'DAILY', 'TOTAL', 'TODAY', 'CREATED', 'STATUS']];
+  const lim = (n: number | null) => (n == null ? '-' : String(n));
   for (const a of apps) {
     rows.push([
-      a.appId,
+      a.app_id,
       a.name || '-',
-      a.apiKey,
-      show ? a.secretKey : mask(a.secretKey),
-      a.apis ? a.apis.join(',') || '(none)' : 'all',
-      a.qpsLimit == null ? '-' : String(a.qpsLimit),
-      a.dailyLimit == null ? '-' : String(a.dailyLimit),
-      String(today(a)),
-      formatTime(a.createdAt),
-      a.revokedAt == null ? 'active' : `revoked ${formatTime(a.revokedAt)}`,
+      a.api_key,
+      a.secret_key,
+      Array.isArray(a.apis) ? a.apis.join(',') || '(none)' : a.apis,
+      lim(a.qps_limit),
+      lim(a.daily_limit),
+      lim(a.total_limit),
+      String(a.requests_today),
+      formatTime(a.created_at),
+      a.revoked_at == null ? 'active' : `revoked ${formatTime(a.revoked_at)}`,
     ]);
   }
   for (const line of table(rows)) io.out(line);
   return 0;
-}
+};
 
-function revoke(db: Db, args: string[], io: CliIo): number {
-  const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('revoke takes one app_id or api_key');
-  const wasActive = listApps(db).some((a) => a.appId === positionals[0] || a.apiKey === positionals[0]);
-  const app = revokeApp(db, positionals[0]);
-  if (!app) {
-    io.err(`No app with app_id or api_key "${positionals[0]}"`);
-    return 1;
-  }
-  io.out(wasActive ? `Revoked app ${app.appId}; its access tokens no longer work.` : `App ${app.appId} was already revoked.`);
+const show: Command = (ctx, args, io) => {
+  const { values, target } = parse(args, { 'show-secrets': { type: 'boolean' } }, 1);
+  io.out(JSON.stringify(showAppOp(ctx, target, { showSecret: Boolean(values['show-secrets']) }), null, 2));
   return 0;
-}
+};
 
-export async function runAppsCommand(argv: string[], config: Pick<Config, 'dataDir'>, io: CliIo = defaultIo): Promise<number> {
+const update: Command = (ctx, args, io) => {
+  const { values, target } = parse(args, { ...limitFlags, reinstate: { type: 'boolean' } }, 1);
+  const input = limitInput(values, true);
+  const app = updateAppOp(ctx, target, { ...input, ...(values.reinstate ? { revoked: false } : {}) });
+  io.out(JSON.stringify(app, null, 2));
+  return 0;
+};
+
+const revoke: Command = (ctx, args, io) => {
+  const { values, positionals } = parseArgs({ args, options: { token: { type: 'string' } }, strict: true, allowPositionals: true });
+  if (values.token !== undefined) {
+    if (positionals.length) throw new UsageError('give either an app or --token');
+    const { revoked } = revokeTokenOp(ctx, values.token);
+    if (!revoked) {
+      io.err('No such token (already expired, revoked or never issued here).');
+      return 1;
+    }
+    io.out('Token revoked; it no longer works.');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('revoke takes one app_id or api_key (or --token <token>)');
+  const before = showAppOp(ctx, positionals[0]);
+  const app = revokeAppOp(ctx, positionals[0]);
+  io.out(before.revoked_at == null ? `Revoked app ${app.app_id}; its access tokens no longer work.` : `App ${app.app_id} was already revoked.`);
+  return 0;
+};
+
+const rotate: Command = (ctx, args, io) => {
+  const { target } = parse(args, {}, 1);
+  printApp(io, 'New secret key for', rotateSecretOp(ctx, target));
+  io.out('Its access tokens have ended; clients fetch new ones with the new Secret Key.');
+  return 0;
+};
+
+const usage: Command = (ctx, args, io) => {
+  const { values, target } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  const report = usageOp(ctx, target, { from: values.from as string | undefined, to: values.to as string | undefined });
+  if (values.json) {
+    io.out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  if (!report.usage.length) io.out(`No requests recorded for app ${report.app_id}.`);
+  else for (const line of table([['DAY', 'API', 'OUTCOME', 'COUNT'], ...report.usage.map((u) => [u.day, u.api, u.outcome, String(u.count)])])) io.out(line);
+  return 0;
+};
+
+const COMMANDS: Record<string, Command> = { create, list, show, update, revoke, 'rotate-secret': rotate, usage };
+
+export async function runAppsCommand(
+  argv: string[],
+  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'serverKey' | 'quotaUtcOffsetMinutes'>>,
+  io: CliIo = defaultIo,
+): Promise<number> {
   const args = argv[0] === 'apps' ? argv.slice(1) : argv;
   const [sub, ...rest] = args;
   if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
     (sub === undefined ? io.err : io.out)(USAGE);
     return sub === undefined ? 2 : 0;
   }
-  const commands: Record<string, (db: Db, args: string[], io: CliIo) => number> = { create, list, revoke };
-  const command = commands[sub];
+  const command = COMMANDS[sub];
   if (!command) {
     io.err(`Unknown command "apps ${sub}".\n${USAGE}`);
     return 2;
@@ -192,13 +229,14 @@ export async function runAppsCommand(argv: string[], config: Pick<Config, 'dataD
   }
   let db: Db | undefined;
   try {
-    db = openDatabase(config.dataDir);
+    db = openDatabase(config.dataDir, { serverKey: config.serverKey });
     ensureAuthSchema(db);
-    return command(db, rest, io);
+    return command({ db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes ?? DEFAULT_QUOTA_UTC_OFFSET_MINUTES }, rest, io);
   } catch (err) {
-    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usageError = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`bodylens apps ${sub}: ${err instanceof Error ? err.message : String(err)}`);
-    return usage ? 2 : 1;
+    if (usageError) return 2;
+    return 1;
   } finally {
     db?.close();
   }

@@ -8,7 +8,8 @@ const USAGE = `usage: bodylens <command> ...
   analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help
                                                      lists the APIs)
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
-  apps create|list|revoke ...                        manage apps (API key / secret key)
+  apps create|list|show|update|revoke|rotate-secret|usage ...
+                                                     manage apps (API key / secret key, limits, usage)
   serve                                              start the HTTP service (same as npm start)`;
 
 async function main(argv: string[]): Promise<number> {

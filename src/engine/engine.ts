@@ -12,12 +12,17 @@ import type { CapabilityName, FrameCapabilityName, FrameResultOf, FrameStateOf, 
 /** What a capability runs on: encoded bytes (decoded once, on the engine side, by `intake`'s rules) or pixels. */
 export type ImageInput = { bytes: Uint8Array; intake?: IntakeOptions } | { image: RgbImage };
 
+/** Per-call controls: a caller that has gone (`signal` aborted) is never run. */
+export interface CallControl {
+  signal?: AbortSignal;
+}
+
 export interface Engine {
   /** The capabilities this engine serves (BODYLENS_CAPABILITIES); others answer `not_served`. */
   readonly capabilities: readonly CapabilityName[];
   serves(name: string): boolean;
   /** A still image. Options not given take the capability's defaults. */
-  run<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>): Promise<ResultOf<N>>;
+  run<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>, control?: CallControl): Promise<ResultOf<N>>;
   /**
    * A video frame at `timestamp` seconds with the state the previous frame returned (undefined
    * first): pixels, or encoded bytes decoded engine-side like `run`'s (a tracking case's frame).

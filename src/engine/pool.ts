@@ -8,7 +8,7 @@ import type { RgbImage } from '../types.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
-import { assertServed, frameInput, type Engine, type EngineCall, type EngineSettings } from './engine.js';
+import { assertServed, frameInput, type CallControl, type Engine, type EngineCall, type EngineSettings } from './engine.js';
 import type { WorkerMessage, WorkerReply } from './worker.js';
 
 /** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
@@ -20,9 +20,17 @@ export function defaultWarmupImage(): string | undefined {
 export interface PoolOptions extends EngineSettings {
   /** Worker threads; each loads the models of the served capabilities once. */
   workers: number;
-  /** Jobs allowed to wait for a worker before new ones are refused with error 2. */
+  /** Jobs allowed to wait for a worker before new ones are refused with `overloaded` (Baidu 4). */
   maxQueue?: number;
+  /**
+   * How long a call may wait for a worker (ms, default 8000); past it the call is shed with
+   * `overloaded` and never reaches a worker. 0 = no deadline.
+   */
+  queueTimeoutMs?: number;
 }
+
+/** Below the official Node SDK's 10 s HTTP timeout: a caller that has given up gets no work done for it. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 8000;
 
 interface Job {
   id: number;
@@ -30,6 +38,8 @@ interface Job {
   transfer: ArrayBuffer[];
   resolve(value: unknown): void;
   reject(err: unknown): void;
+  /** Runs when the job leaves the queue (timer and abort listener cleanup). */
+  settle?(): void;
 }
 
 interface Slot {
@@ -51,11 +61,23 @@ function transferable(call: EngineCall): { call: EngineCall; transfer: ArrayBuff
   return { call: { ...call, input: { image } }, transfer: [image.data.buffer as ArrayBuffer] };
 }
 
-export function createEnginePool(opts: PoolOptions): Engine {
+/** Counters for tests and the bench: calls handed to a worker, and calls shed from the queue. */
+export interface PoolStats {
+  queued: number;
+  dispatched: number;
+  shed: number;
+}
+
+export type EnginePool = Engine & { stats(): PoolStats };
+
+export function createEnginePool(opts: PoolOptions): EnginePool {
   const maxQueue = opts.maxQueue ?? 256;
+  const queueTimeoutMs = opts.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS;
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
+  let dispatched = 0;
+  let shed = 0;
   let closing = false;
   // A worker that cannot load its models would fail the same way again: no respawn loop.
   let startFailed = false;
@@ -74,6 +96,8 @@ export function createEnginePool(opts: PoolOptions): Engine {
       if (!queue.length) return;
       if (!slot.ready || slot.job) continue;
       const job = queue.shift()!;
+      job.settle?.();
+      dispatched++;
       slot.job = job;
       slot.worker.postMessage(job.message, job.transfer);
     }
@@ -93,7 +117,10 @@ export function createEnginePool(opts: PoolOptions): Engine {
       } else if (msg.type === 'failed_to_start') {
         startFailed = true;
         rejectReady(new Error(`inference worker failed to start: ${msg.message}`));
-        for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'inference workers could not start'));
+        for (const job of queue.splice(0)) {
+          job.settle?.();
+          job.reject(new ServiceError('unavailable', 'inference workers could not start'));
+        }
       } else {
         const job = slot.job;
         slot.job = undefined;
@@ -105,12 +132,12 @@ export function createEnginePool(opts: PoolOptions): Engine {
       }
     });
     worker.on('error', (err) => {
-      slot.job?.reject(new ServiceError('internal', `inference worker crashed: ${err.message}`));
+      slot.job?.reject(new ServiceError('recognize_error', `inference worker crashed: ${err.message}`));
       slot.job = undefined;
     });
     worker.on('exit', () => {
       if (closing || startFailed) return;
-      slot.job?.reject(new ServiceError('internal', 'inference worker exited'));
+      slot.job?.reject(new ServiceError('recognize_error', 'inference worker exited'));
       if (slot.ready) readyCount--;
       // Replace it; readiness counts back up when the new worker has warmed up.
       spawn(index);
@@ -119,7 +146,18 @@ export function createEnginePool(opts: PoolOptions): Engine {
 
   for (let i = 0; i < opts.workers; i++) spawn(i);
 
-  function submit(call: EngineCall): Promise<never> {
+  /** Takes a still-waiting job out of the queue and fails it; false when a worker already has it. */
+  function drop(job: Job, error: ServiceError): boolean {
+    const i = queue.indexOf(job);
+    if (i < 0) return false;
+    queue.splice(i, 1);
+    shed++;
+    job.settle?.();
+    job.reject(error);
+    return true;
+  }
+
+  function submit(call: EngineCall, control: CallControl = {}): Promise<never> {
     try {
       assertServed(opts.capabilities, call.capability);
     } catch (err) {
@@ -127,11 +165,25 @@ export function createEnginePool(opts: PoolOptions): Engine {
     }
     if (closing) return Promise.reject(new ServiceError('unavailable', 'service is shutting down'));
     if (startFailed) return Promise.reject(new ServiceError('unavailable', 'inference workers could not start'));
-    if (queue.length >= maxQueue) return Promise.reject(new ServiceError('unavailable', 'too many requests queued'));
+    if (control.signal?.aborted) return Promise.reject(new ServiceError('overloaded', 'the caller has gone'));
+    if (queue.length >= maxQueue) {
+      shed++;
+      return Promise.reject(new ServiceError('overloaded', `${queue.length} requests queued`));
+    }
     return new Promise((resolve, reject) => {
       const id = nextId++;
       const { call: owned, transfer } = transferable(call);
-      queue.push({ id, message: { id, call: owned }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      const job: Job = { id, message: { id, call: owned }, transfer, resolve: resolve as (v: unknown) => void, reject };
+      const timer =
+        queueTimeoutMs > 0 ? setTimeout(() => drop(job, new ServiceError('overloaded', `waited ${queueTimeoutMs} ms for a worker`)), queueTimeoutMs) : undefined;
+      timer?.unref();
+      const onAbort = () => drop(job, new ServiceError('overloaded', 'the caller has gone'));
+      control.signal?.addEventListener('abort', onAbort, { once: true });
+      job.settle = () => {
+        clearTimeout(timer);
+        control.signal?.removeEventListener('abort', onAbort);
+      };
+      queue.push(job);
       dispatch();
     });
   }
@@ -141,11 +193,15 @@ export function createEnginePool(opts: PoolOptions): Engine {
     serves: (name) => (opts.capabilities as readonly string[]).includes(name),
     ready,
     isReady: () => readyCount === opts.workers && !closing,
-    run: (capability, input, options) => submit({ kind: 'run', capability, input, options }),
+    run: (capability, input, options, control) => submit({ kind: 'run', capability, input, options }, control),
+    stats: () => ({ queued: queue.length, dispatched, shed }),
     frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, input: frameInput(image), state, timestamp, options }),
     async close() {
       closing = true;
-      for (const job of queue.splice(0)) job.reject(new ServiceError('unavailable', 'service is shutting down'));
+      for (const job of queue.splice(0)) {
+        job.settle?.();
+        job.reject(new ServiceError('unavailable', 'service is shutting down'));
+      }
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

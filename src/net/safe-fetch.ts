@@ -154,7 +154,7 @@ export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy
   return withDeadline(limits, async (signal) => {
     const response = await open(raw, policy, limits, signal);
     try {
-      await pipeline(response, byteCap(limits.maxBytes), createWriteStream(destPath));
+      await pipeline(response, byteCap(limits.maxBytes), createWriteStream(destPath, { mode: 0o600 }));
     } catch (err) {
       await unlink(destPath).catch(() => undefined);
       throw err;

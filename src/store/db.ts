@@ -16,6 +16,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { bindSecretBox, loadServerKey, SecretBox } from './secret-box.js';
 
 export type Db = Database.Database;
 
@@ -39,6 +40,8 @@ export interface OpenDatabaseOptions {
   migrations?: readonly MigrationSet[];
   /** Wait this long for another connection's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** The key sealing secrets at rest (config BODYLENS_SERVER_KEY); default `<dataDir>/server.key` (store/secret-box.ts). */
+  serverKey?: string;
 }
 
 /**
@@ -50,11 +53,18 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   if (dataDir === ':memory:') {
     db = new Database(':memory:');
   } else {
-    mkdirSync(dataDir, { recursive: true });
+    // The data directory holds secrets, callers' videos and results: private to the service's user.
+    // An older install's directory (0755) is tightened on open.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      chmodSync(dataDir, 0o700);
+    } catch {
+      // best effort: some filesystems have no permission bits
+    }
     const file = join(dataDir, DB_FILENAME);
     const isNew = !existsSync(file);
     db = new Database(file);
-    // The file holds apps' secret keys in clear (signatures need them); keep it private.
+    // The file holds apps' (encrypted) secret keys and usage; keep it private.
     // SQLite gives the -wal/-shm files the same mode as the database.
     if (isNew) {
       try {
@@ -67,6 +77,7 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
     // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
   }
+  bindSecretBox(db, new SecretBox(loadServerKey(dataDir, options.serverKey)));
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('foreign_keys = ON');
   for (const set of options.migrations ?? []) applyMigrations(db, set);

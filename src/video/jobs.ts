@@ -10,7 +10,7 @@
  * docs/video.md.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -89,11 +89,18 @@ export const POSE_JOB_MIGRATIONS: MigrationSet = {
         );
         CREATE INDEX pose_jobs_by_status ON pose_jobs (status, created_at);`),
     },
+    {
+      version: 2,
+      description: 'owner app of each job (another app reads "not found")',
+      // Jobs from before ownership keep a NULL owner: any app may still read them.
+      up: (db) => db.exec('ALTER TABLE pose_jobs ADD COLUMN app_id TEXT'),
+    },
   ],
 };
 
 interface JobRow {
   id: string;
+  app_id: string | null;
   status: JobStatus;
   source_kind: 'file' | 'url';
   source_url: string | null;
@@ -123,6 +130,15 @@ const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 const INPUT_FILE = 'input';
 const RESULT_FILE = 'result.json';
 
+/** Sets a mode, ignoring filesystems without permission bits. */
+function chmodPrivate(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch {
+    // best effort
+  }
+}
+
 /** Moves a file, copying when source and destination are on different filesystems. */
 function moveFile(from: string, to: string): void {
   try {
@@ -132,12 +148,13 @@ function moveFile(from: string, to: string): void {
     copyFileSync(from, to);
     unlinkSync(from);
   }
+  chmodPrivate(to, 0o600);
 }
 
 /** Writes JSON so that readers see either the old file or the complete new one. */
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
+  const handle = await open(tmp, 'w', 0o600);
   try {
     await handle.writeFile(JSON.stringify(value));
     await handle.sync();
@@ -171,7 +188,9 @@ export class PoseJobs {
     this.jobsDir = join(deps.dataDir, 'jobs');
     this.now = deps.now ?? Date.now;
     applyMigrations(this.db, POSE_JOB_MIGRATIONS);
-    mkdirSync(this.jobsDir, { recursive: true });
+    // Videos and results are the callers' data: private to the service's user (0700 / 0600).
+    mkdirSync(this.jobsDir, { recursive: true, mode: 0o700 });
+    chmodPrivate(this.jobsDir, 0o700);
   }
 
   /** Recovers interrupted jobs, sweeps expired ones, then starts processing waiting jobs. */
@@ -190,16 +209,16 @@ export class PoseJobs {
    * Records a job and returns its id at once. A 'file' source is moved into the job's folder
    * (the job owns it from now on). Throws if the file cannot be moved.
    */
-  submit(source: JobSource, options: { smoothing: boolean; callbackUrl?: string }): string {
+  submit(source: JobSource, options: { smoothing: boolean; callbackUrl?: string; appId?: string }): string {
     const id = randomUUID();
     const dir = this.jobDir(id);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     try {
       if (source.kind === 'file') moveFile(source.path, join(dir, INPUT_FILE));
       this.sql(
-        `INSERT INTO pose_jobs (id, status, source_kind, source_url, smoothing, callback_url, created_at)
-         VALUES (?, 'waiting', ?, ?, ?, ?, ?)`,
-      ).run(id, source.kind, source.kind === 'url' ? source.url : null, options.smoothing ? 1 : 0, options.callbackUrl ?? null, this.now());
+        `INSERT INTO pose_jobs (id, status, source_kind, source_url, smoothing, callback_url, created_at, app_id)
+         VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?)`,
+      ).run(id, source.kind, source.kind === 'url' ? source.url : null, options.smoothing ? 1 : 0, options.callbackUrl ?? null, this.now(), options.appId ?? null);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -209,11 +228,15 @@ export class PoseJobs {
     return id;
   }
 
-  /** The job's state, neutral (the dialect formats it: api/kakao/format.ts `kakaoJobView`). */
-  view(id: string): PoseJobView {
+  /**
+   * The job's state, neutral (the dialect formats it: api/kakao/format.ts `kakaoJobView`). With
+   * `appId`, a job another app created reads as "not found", like one that does not exist.
+   */
+  view(id: string, appId?: string): PoseJobView {
     const notFound = { job_id: id, status: 'not found' } as const;
     const row = this.sql('SELECT * FROM pose_jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!row || this.isExpired(row)) return notFound;
+    if (appId !== undefined && row.app_id != null && row.app_id !== appId) return notFound;
     switch (row.status) {
       case 'waiting':
         return { job_id: id, status: 'waiting' };
@@ -339,7 +362,7 @@ export class PoseJobs {
     try {
       if (row.source_kind === 'url') {
         try {
-          mkdirSync(dir, { recursive: true });
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
           await this.deps.download(row.source_url!, input, signal);
         } catch (err) {
           if (signal.aborted) throw err;
@@ -405,7 +428,7 @@ export class PoseJobs {
       try {
         return await this.deps.frame(image, state, t, options);
       } catch (err) {
-        const busy = err instanceof ServiceError && err.kind === 'unavailable';
+        const busy = err instanceof ServiceError && (err.kind === 'unavailable' || err.kind === 'overloaded');
         if (!busy || signal.aborted || Date.now() > giveUp) throw err;
         await delay(BUSY_RETRY_MS, undefined, { signal });
       }

@@ -15,7 +15,8 @@ export const BAIDU_ERRORS = {
   unknown: { code: 1, msg: 'Unknown error' },
   unavailable: { code: 2, msg: 'Service temporarily unavailable' },
   unsupported_method: { code: 3, msg: 'Unsupported openapi method' },
-  not_served: { code: 3, msg: 'Unsupported openapi method' },
+  // The API exists but this process does not serve it: "service not support".
+  not_served: { code: 216102, msg: 'service not support' },
   not_found: { code: 3, msg: 'Unsupported openapi method' },
   no_permission: { code: 6, msg: 'No permission to access data' },
   iam_failed: { code: 14, msg: 'IAM Certification failed' },
@@ -27,9 +28,7 @@ export const BAIDU_ERRORS = {
   token_expired: { code: 111, msg: 'Access token expired' },
   invalid_param: { code: 216100, msg: 'invalid param' },
   missing_param: { code: 216101, msg: 'not enough param' },
-  // Baidu writes the parameter's name into the message ("missing parameters: {name}").
-  missing_parameter: { code: 282003, msg: 'missing parameters', detail: true },
-  invalid_parameter: { code: 282004, msg: 'invalid parameter(s)', detail: true },
+  invalid_value: { code: 282004, msg: 'invalid parameter(s)', detail: true },
   image_empty: { code: 216200, msg: 'empty image' },
   image_format: { code: 216201, msg: 'image format error' },
   image_unsupported: { code: 216201, msg: 'image format error' },
@@ -40,6 +39,16 @@ export const BAIDU_ERRORS = {
   url_unreachable: { code: 216100, msg: 'invalid param' },
   detect_error: { code: 216634, msg: 'detect error' },
   internal: { code: 282000, msg: 'internal error' },
+  overloaded: { code: 4, msg: 'Open api request limit reached' },
+  token_service: { code: 13, msg: 'Get service token failed' },
+  app_not_found: { code: 15, msg: 'app not exists or create failed' },
+  recognize_error: { code: 216630, msg: 'recognize error' },
+  // Baidu writes the parameter's name into the message ("missing parameters: {name}").
+  missing_parameters: { code: 282003, msg: 'missing parameters', detail: true },
+  invalid_parameters: { code: 282004, msg: 'invalid parameter(s)' },
+  batch_error: { code: 282005, msg: 'batch processing error' },
+  batch_limit: { code: 282006, msg: 'batch task limit reached' },
+  url_size: { code: 282114, msg: 'url size error' },
 } as const satisfies Record<ErrorKind, BaiduErrorCode>;
 
 export function baiduCode(kind: ErrorKind): number {

@@ -12,11 +12,17 @@ function point(p: Keypoint) {
   return { y: Math.round(p.y), x: Math.round(p.x), score: round(p.score, 4) };
 }
 
-/** The score is 0-1 for both hand APIs (Baidu's hand_analysis admits its own ran 0-21). */
-function location(hand: Hand) {
+/**
+ * hand_analysis documents its box score on a 0-21 scale (clients divide by 21 to normalise),
+ * fingertip on 0-1; `scale` is 21 or 1, the hand's own confidence stays 0-1 underneath.
+ */
+function location(hand: Hand, scale: 1 | typeof HAND_ANALYSIS_SCORE_SCALE) {
   const { left, top, width, height } = intBox(hand.box);
-  return { height, width, top, score: round(hand.score, 4), left };
+  return { height, width, top, score: round(hand.score * scale, 4), left };
 }
+
+/** hand_analysis's `location.score` runs 0-21 (seed 001, hand_analysis response table). */
+export const HAND_ANALYSIS_SCORE_SCALE = 21;
 
 function intBox(b: Box) {
   const left = Math.round(b.left);
@@ -33,7 +39,7 @@ export function handAnalysisResponse(logId: number, analysis: HandAnalysis) {
     hand_num: analysis.hands.length,
     hand_info: analysis.hands.map((hand) => ({
       hand_parts: Object.fromEntries(hand.keypoints.map((p, i) => [String(i), point(p)])),
-      location: location(hand),
+      location: location(hand, HAND_ANALYSIS_SCORE_SCALE),
     })),
   };
 }
@@ -44,7 +50,7 @@ export function fingertipResponse(logId: number, analysis: HandAnalysis) {
     hand_num: analysis.hands.length,
     hand_info: analysis.hands.map((hand) => ({
       hand_parts: Object.fromEntries(FINGERTIP_POINTS.map((k, i) => [String(i), point(hand.keypoints[k])])),
-      location: location(hand),
+      location: location(hand, 1),
     })),
   };
 }

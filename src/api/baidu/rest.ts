@@ -1,24 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
-import type { Engine } from '../../engine/engine.js';
+import type { CallControl, Engine } from '../../engine/engine.js';
+import { callerGone } from '../caller-gone.js';
 import type { FrameCapabilityName } from '../../capabilities/index.js';
 import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
 import { newLogId } from './log-id.js';
 
-/** Who is calling: the app a request is charged to (cases are keyed by it). */
-export interface Caller {
+/** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
+export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };
+
+/** What stateful APIs need besides the engine: the calling app and the case store. */
+export interface CaseContext {
   appId: string;
-}
-
-/** Checks the caller of an online API (token or signature, permission, limits) and names it; throws ServiceError. */
-export type Authenticate = (request: FastifyRequest, api: string) => Caller;
-
-/** What stateful APIs need besides the engine: the caller and the case store. */
-export interface CallContext {
-  caller: Caller;
   cases: Cases;
   /** Arrival clock, unix ms: a case frame's timestamp (tests inject one). */
   now?: () => number;
@@ -29,7 +25,7 @@ function formFields(body: unknown): Form {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
   if (typeof body === 'object' && !Array.isArray(body)) return body as Form;
-  throw new ServiceError('invalid_param', 'body must be form-urlencoded');
+  throw new ServiceError('invalid_parameters', 'body must be form-urlencoded');
 }
 
 /**
@@ -39,15 +35,23 @@ function formFields(body: unknown): Form {
  * state the case store keeps for (caller, case id), after the case's earlier requests, with its
  * arrival time as the frame's timestamp.
  */
-export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number, context?: CallContext): Promise<object> {
+export async function callEndpoint(
+  engine: Engine,
+  row: BaiduEndpoint,
+  form: Form,
+  logId: number,
+  control?: CallControl,
+  context?: CaseContext,
+): Promise<object> {
   const bytes = decodeBase64Field(form.image);
   const ref = row.case?.(form);
   const options = row.options(form);
   const input = { bytes, intake: BAIDU_INTAKE };
-  if (!ref) return row.shape(logId, await engine.run(row.capability, input, options as never));
+  if (!ref) return row.shape(logId, await engine.run(row.capability, input, options as never, control));
   if (!context || !row.shapeFrame) throw new ServiceError('internal', `${row.name}: no case store for a case request`);
   const timestamp = (context.now ?? Date.now)() / 1000;
-  const result = await context.cases.update({ appId: context.caller.appId, caseId: ref.id }, ref.reset, (state) =>
+  // A case's frame runs even when its caller has gone: the case's state must follow every frame that arrived.
+  const result = await context.cases.update({ appId: context.appId, caseId: ref.id }, ref.reset, (state) =>
     engine.frame(row.capability as FrameCapabilityName, input, state as never, timestamp, options as never),
   );
   return row.shapeFrame(logId, result as never, form);
@@ -56,6 +60,9 @@ export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: For
 export interface RestRoutesOptions {
   engine: Engine;
   authenticate: Authenticate;
+  /** Counts how an admitted call ended ('ok' or its error kind), for usage reports. */
+  record?(appId: string, api: string, outcome: string): void;
+  /** Tracking cases (body_tracking). */
   cases: Cases;
 }
 
@@ -64,8 +71,9 @@ export interface RestRoutesOptions {
  * error_code/error_msg (api/baidu/errors.ts).
  */
 export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
-  const handler = async (request: FastifyRequest<{ Params: { api: string } }>) => {
+  const handler = async (request: FastifyRequest<{ Params: { api: string } }>, reply: FastifyReply) => {
     const logId = newLogId();
+    let caller: { appId: string; api: string } | undefined;
     try {
       const row = baiduEndpoint(request.params.api);
       if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
@@ -73,10 +81,13 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
       if (!opts.engine.serves(row.capability)) {
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
       }
-      const caller = opts.authenticate(request, row.name);
-      return await callEndpoint(opts.engine, row, formFields(request.body), logId, { caller, cases: opts.cases });
+      caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
+      const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases });
+      opts.record?.(caller.appId, caller.api, 'ok');
+      return answer;
     } catch (err) {
       const error = toServiceError(err);
+      if (caller) opts.record?.(caller.appId, caller.api, error.kind);
       if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
       return errorResponse(logId, error);
     }

@@ -34,7 +34,7 @@ type Params = Record<string, unknown>;
 
 function pick(source: unknown, into: Record<string, string>): void {
   if (!source || typeof source !== 'object') return;
-  for (const key of ['grant_type', 'client_id', 'client_secret']) {
+  for (const key of ['grant_type', 'client_id', 'client_secret', 'refresh_token']) {
     let value = (source as Params)[key];
     if (Array.isArray(value)) value = value[0];
     if (typeof value === 'string') into[key] = value;

@@ -19,27 +19,23 @@ import type { Point } from '../../tracking/zones.js';
 import type { Box } from '../../types.js';
 import { base64 } from './seg-format.js';
 import type { Form } from './endpoints.js';
+import { flagOption, requiredField } from './options.js';
 
 /** Most polygons one `area` may hold (the extension; Baidu takes one). */
 export const MAX_AREAS = 10;
 export const MAX_LINES = 10;
 
-const missing = (name: string) => new ServiceError('missing_parameter', name);
-const invalid = (why: string) => new ServiceError('invalid_parameter', why);
+const invalid = (why: string) => new ServiceError('invalid_value', why);
 const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
-/** A true/false field (any letter case); `required` fields must be present. */
+/** A true/false field (any letter case); `required` fields must be present (282003). */
 export function parseFlag(form: Form, name: string, required: true): boolean;
 export function parseFlag(form: Form, name: string, required: false): boolean | undefined;
 export function parseFlag(form: Form, name: string, required: boolean): boolean | undefined {
-  const value = form[name];
-  if (!present(value)) {
-    if (required) throw missing(name);
-    return undefined;
-  }
+  if (!required && !present(form[name])) return undefined;
+  const value = requiredField(form, name);
   const v = value.trim().toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
+  if (v === 'true' || v === 'false') return v === 'true';
   throw invalid(`${name} must be true or false, got "${value.slice(0, 40)}"`);
 }
 
@@ -89,10 +85,9 @@ export function parseLines(text: string): Line[] {
 
 /** Baidu's case_id: an int32. */
 function parseCaseId(value: string | undefined): string {
-  if (!present(value)) throw missing('case_id');
-  const v = value.trim();
+  const v = requiredField({ case_id: value }, 'case_id').trim();
   const n = Number(v);
-  if (!/^[+-]?\d+$/.test(v) || n < -(2 ** 31) || n > 2 ** 31 - 1) throw invalid(`case_id must be an int32, got "${value.slice(0, 20)}"`);
+  if (!/^[+-]?\d+$/.test(v) || n < -(2 ** 31) || n > 2 ** 31 - 1) throw invalid(`case_id must be an int32, got "${v.slice(0, 20)}"`);
   return String(n);
 }
 
@@ -112,12 +107,12 @@ export function trackingCase(form: Form): CaseRef | undefined {
 
 /** The capability options of a request (after `trackingCase`, which checked the case fields). */
 export function trackingOptions(form: Form): Partial<BodyTrackingOptions> {
-  if (parseFlag(form, 'dynamic', true) && !present(form.area)) throw missing('area');
+  if (parseFlag(form, 'dynamic', true)) requiredField(form, 'area');
   return {
     areas: present(form.area) ? parseAreas(form.area) : [],
     lines: present(form.line) ? parseLines(form.line) : [],
     // Baidu: any value but true (or none) means false.
-    show: form.show?.trim().toLowerCase() === 'true',
+    show: flagOption(form.show),
   };
 }
 

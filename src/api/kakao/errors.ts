@@ -20,8 +20,7 @@ export const KAKAO_CODES = {
   token_expired: -401,
   invalid_param: -2,
   missing_param: -2,
-  missing_parameter: -2,
-  invalid_parameter: -2,
+  invalid_value: -2,
   image_empty: -2,
   image_format: -2,
   image_unsupported: -911,
@@ -32,6 +31,15 @@ export const KAKAO_CODES = {
   url_unreachable: -2,
   detect_error: -2,
   internal: -1,
+  overloaded: -7,
+  token_service: -1,
+  app_not_found: -401,
+  recognize_error: -1,
+  missing_parameters: -2,
+  invalid_parameters: -2,
+  batch_error: -2,
+  batch_limit: -2,
+  url_size: -2,
 } as const satisfies Record<ErrorKind, number>;
 
 /** `{code, msg}`: msg is the catalogue message plus the detail, except for server failures (whose detail, a stack, stays in the log). */

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../runtime/models.js';
-import { COCO_KEYPOINTS, type Person } from '../../types.js';
-import { pointsBox } from '../../vision/box.js';
+import { COCO_KEYPOINTS, type Box, type Person } from '../../types.js';
+import { clampBox, pointsBox } from '../../vision/box.js';
 import type { PoseJobView, StoredVideoResult } from '../../video/jobs.js';
 import { round } from '../round.js';
 
@@ -15,7 +15,7 @@ export const KAKAO_BBOX_MIN_SCORE = 0.2;
 
 export interface KakaoPerson {
   area: number;
-  /** [x, y, w, h]: the tight box around the detected keypoints. */
+  /** [x, y, w, h]: images, the keypoint extent plus one pixel; videos, the person box in the frame. */
   bbox: [number, number, number, number];
   category_id: 1;
   /** [x1, y1, s1, ..., x17, y17, s17] in COCO order, original pixels. */
@@ -23,22 +23,39 @@ export interface KakaoPerson {
   score: number;
 }
 
-/**
- * Kakao's bbox spans the detected keypoints (not the body outline) and `area` is its w × h.
- * Falls back to every point when none reaches the threshold, so the box is never empty.
- */
-export function toKakaoPerson(person: Person): KakaoPerson {
-  const points = COCO_KEYPOINTS.map((name) => person.keypoints[name]);
-  const detected = points.filter((p) => p.score >= KAKAO_BBOX_MIN_SCORE);
-  const span = detected.length > 0 ? detected : points;
-  const { left: x, top: y, width: w, height: h } = pointsBox(span);
+function kakaoPerson(box: Box, keypoints: number[], score: number): KakaoPerson {
+  const { left: x, top: y, width: w, height: h } = box;
   return {
     area: round(w * h, 4),
     bbox: [round(x, 4), round(y, 4), round(w, 4), round(h, 4)],
     category_id: 1,
-    keypoints: points.flatMap((p) => [round(p.x, 4), round(p.y, 4), round(p.score, 4)]),
-    score: round(person.score, 4),
+    keypoints,
+    score: round(score, 4),
   };
+}
+
+/**
+ * A person of `POST /pose`. Kakao's image example boxes the keypoints, one pixel wider and
+ * taller than their extent (its bbox is x0, y0, x1 - x0 + 1, y1 - y0 + 1), and `area` is w × h.
+ * The extent covers the detected points (score ≥ 0.2), or every point when none is.
+ */
+export function toKakaoPerson(person: Person): KakaoPerson {
+  const points = COCO_KEYPOINTS.map((name) => person.keypoints[name]);
+  const detected = points.filter((p) => p.score >= KAKAO_BBOX_MIN_SCORE);
+  const extent = pointsBox(detected.length > 0 ? detected : points);
+  const box = { ...extent, width: extent.width + 1, height: extent.height + 1 };
+  return kakaoPerson(box, points.flatMap((p) => [round(p.x, 4), round(p.y, 4), round(p.score, 4)]), person.score);
+}
+
+/**
+ * A person of a video frame. Kakao's video example differs from its image one: the bbox is the
+ * person's box (wider than the keypoints), clamped to the frame, and a keypoint the model did not
+ * see (score < 0.2) is written 0, 0, 0.
+ */
+export function toKakaoVideoPerson(person: Person, frame: { width: number; height: number }): KakaoPerson {
+  const points = COCO_KEYPOINTS.map((name) => person.keypoints[name]);
+  const keypoints = points.flatMap((p) => (p.score < KAKAO_BBOX_MIN_SCORE ? [0, 0, 0] : [round(p.x, 4), round(p.y, 4), round(p.score, 4)]));
+  return kakaoPerson(clampBox(person.box, frame), keypoints, person.score);
 }
 
 /** 1-based COCO keypoint pairs, exactly as Kakao lists them. */
@@ -85,7 +102,7 @@ export function kakaoVideoInfo(createdAt: Date) {
 /** Kakao's annotations of a neutral video result: one entry per analysed frame. */
 export function kakaoAnnotations(result: StoredVideoResult) {
   if (result.version === undefined) return result.annotations;
-  return result.frames.map((f) => ({ frame_num: f.frame_num, objects: f.persons.map((t) => toKakaoPerson(t.person)) }));
+  return result.frames.map((f) => ({ frame_num: f.frame_num, objects: f.persons.map((t) => toKakaoVideoPerson(t.person, result.video)) }));
 }
 
 /** A video analysis in Kakao's result format (what the CLI prints). */

@@ -90,7 +90,7 @@ export async function readVideoInput(request: FastifyRequest, maxBytes: number, 
   if (!request.isMultipart()) return { fields: formFields(request.body) };
   try {
     return await readMultipart(request, { maxBytes, tooLarge: 'video_size' }, async (stream) => {
-      await pipeline(stream, createWriteStream(destPath));
+      await pipeline(stream, createWriteStream(destPath, { mode: 0o600 }));
       return destPath;
     });
   } catch (err) {

@@ -15,6 +15,7 @@ import type { CapabilityName } from '../../capabilities/index.js';
 import type { AddressPolicy } from '../../net/address-policy.js';
 import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
 import { kakaoJobView, toKakaoPerson } from './format.js';
+import { callerGone } from '../caller-gone.js';
 import { kakaoError } from './errors.js';
 import type { PoseJobView } from '../../video/jobs.js';
 import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';
@@ -24,8 +25,9 @@ export const KAKAO_CAPABILITIES = ['body_analysis'] as const satisfies readonly 
 
 /** What the job routes need from the video job runner (src/video/jobs.ts). */
 export interface PoseJobQueue {
-  submit(source: { kind: 'file'; path: string } | { kind: 'url'; url: string }, options: { smoothing: boolean; callbackUrl?: string }): string;
-  view(id: string): PoseJobView;
+  submit(source: { kind: 'file'; path: string } | { kind: 'url'; url: string }, options: { smoothing: boolean; callbackUrl?: string; appId?: string }): string;
+  /** With `appId`, another app's job reads "not found". */
+  view(id: string, appId?: string): PoseJobView;
 }
 
 export interface KakaoLimits {
@@ -39,8 +41,13 @@ export interface KakaoLimits {
 
 export interface KakaoRoutesOptions {
   engine: Engine;
-  /** Identifies and charges the caller of `api` (KakaoAK header); throws ServiceError. */
-  authenticate(request: FastifyRequest, api: 'pose' | 'pose_job'): void;
+  /**
+   * Identifies the caller of `api` (KakaoAK header) and returns its app id; throws ServiceError.
+   * `charge: false` (polling a job) checks the key and permission but uses no QPS or quota.
+   */
+  authenticate(request: FastifyRequest, api: 'pose' | 'pose_job', charge?: boolean): { appId: string };
+  /** Counts how an admitted call ended ('ok' or its error kind), for usage reports. */
+  record?(appId: string, api: string, outcome: string): void;
   urlPolicy: AddressPolicy;
   limits: KakaoLimits;
   jobs: PoseJobQueue;
@@ -58,9 +65,26 @@ function fetchFailure(err: FetchError, tooLarge: 'image_size' | 'video_size'): S
 export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions): Promise<void> {
   await app.register(multipart, { limits: { fileSize: Math.max(opts.limits.imageMaxBytes, opts.limits.videoMaxBytes) } });
 
+  // The app and API of each admitted (charged) call, so its outcome can be counted.
+  const charged = new WeakMap<FastifyRequest, { appId: string; api: string }>();
+  const admit = (request: FastifyRequest, api: 'pose' | 'pose_job') => {
+    const caller = opts.authenticate(request, api);
+    charged.set(request, { appId: caller.appId, api });
+    return caller;
+  };
+  app.addHook('onSend', async (request, reply) => {
+    const c = charged.get(request);
+    if (c && reply.statusCode < 400) opts.record?.(c.appId, c.api, 'ok');
+  });
+
   app.setErrorHandler((err, request, reply: FastifyReply) => {
     const error = err instanceof FetchError ? fetchFailure(err, 'image_size') : transportError(err);
     if (error.entry.httpStatus >= 500) request.log.error({ err }, 'kakao request failed');
+    const c = charged.get(request);
+    if (c) {
+      opts.record?.(c.appId, c.api, error.kind);
+      charged.delete(request);
+    }
     reply.code(error.entry.httpStatus).send(kakaoError(error));
   });
 
@@ -71,21 +95,21 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
     }
   };
 
-  app.post('/pose', async (request) => {
+  app.post('/pose', async (request, reply) => {
     served();
-    opts.authenticate(request, 'pose');
+    admit(request, 'pose');
     const source = exactlyOneSource(await readImageInput(request, opts.limits.imageMaxBytes), 'image_url');
     const bytes = 'file' in source
       ? source.file
       : await fetchBytes(source.url, opts.urlPolicy, { maxBytes: opts.limits.imageMaxBytes, timeoutMs: opts.limits.imageFetchTimeoutMs });
-    const analysis = await opts.engine.run(KAKAO_CAPABILITIES[0], { bytes, intake: KAKAO_INTAKE });
+    const analysis = await opts.engine.run(KAKAO_CAPABILITIES[0], { bytes, intake: KAKAO_INTAKE }, undefined, { signal: callerGone(reply) });
     return analysis.persons.map(toKakaoPerson);
   });
 
   app.post('/pose/job', async (request) => {
     served();
-    opts.authenticate(request, 'pose_job');
-    await mkdir(opts.uploadDir, { recursive: true });
+    const caller = admit(request, 'pose_job');
+    await mkdir(opts.uploadDir, { recursive: true, mode: 0o700 });
     const upload = join(opts.uploadDir, randomUUID());
     const input = await readVideoInput(request, opts.limits.videoMaxBytes, upload);
     try {
@@ -96,7 +120,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
       if (callbackUrl) checkUrl(callbackUrl, opts.urlPolicy);
       if ('url' in source) checkUrl(source.url, opts.urlPolicy);
       const job = 'file' in source ? { kind: 'file' as const, path: source.file } : { kind: 'url' as const, url: source.url };
-      return { job_id: opts.jobs.submit(job, { smoothing, callbackUrl }) };
+      return { job_id: opts.jobs.submit(job, { smoothing, callbackUrl, appId: caller.appId }) };
     } catch (err) {
       if (input.file) await unlink(input.file).catch(() => undefined);
       throw err instanceof FetchError ? fetchFailure(err, 'video_size') : err;
@@ -104,7 +128,7 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
   });
 
   app.get<{ Params: { job_id: string } }>('/pose/job/:job_id', async (request) => {
-    opts.authenticate(request, 'pose_job');
-    return kakaoJobView(opts.jobs.view(request.params.job_id));
+    const caller = opts.authenticate(request, 'pose_job', false);
+    return kakaoJobView(opts.jobs.view(request.params.job_id, caller.appId));
   });
 }

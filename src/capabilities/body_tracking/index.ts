@@ -113,7 +113,7 @@ export function checkGeometry(options: Pick<BodyTrackingOptions, 'areas' | 'line
   for (const { what, points: ps } of points) {
     for (const p of ps) {
       if (!(p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height)) {
-        throw new ServiceError('invalid_parameter', `${what}: vertex (${p.x},${p.y}) lies outside the ${image.width}x${image.height} image`);
+        throw new ServiceError('invalid_value', `${what}: vertex (${p.x},${p.y}) lies outside the ${image.width}x${image.height} image`);
       }
     }
   }

@@ -47,12 +47,12 @@ describe('BODYLENS_CAPABILITIES=gesture', () => {
     assert.ok(body.result_num >= 1);
   });
 
-  test('Baidu: an API of another capability answers 3, before authentication (no token needed)', async () => {
+  test('Baidu: an API of another capability answers 216102 "service not support", before authentication (no token needed)', async () => {
     for (const api of ['body_analysis', 'hand_analysis', 'body_seg']) {
       const body = await baidu(api);
-      assert.deepEqual([body.error_code, body.error_msg], [3, 'Unsupported openapi method'], api);
+      assert.deepEqual([body.error_code, body.error_msg], [216102, 'service not support'], api);
     }
-    assert.equal((await baidu('body_analysis', 'access_token=nonsense')).error_code, 3);
+    assert.equal((await baidu('body_analysis', 'access_token=nonsense')).error_code, 216102);
   });
 
   test('Kakao: POST /pose and POST /pose/job answer 503 / -7 before reading any input', async () => {

@@ -22,10 +22,12 @@ function assertPoint(p: any) {
   assert.ok(p.score >= 0 && p.score <= 1);
 }
 
-function assertLocation(l: any) {
-  assert.deepEqual(Object.keys(l).sort(), ['height', 'left', 'score', 'top', 'width']);
+/** hand_analysis scores its box 0-21 as Baidu documents (clients divide by 21); fingertip 0-1. */
+function assertLocation(l: any, scale: 1 | 21) {
+  assert.deepEqual(Object.keys(l), ['height', 'width', 'top', 'score', 'left']);
   for (const k of ['left', 'top', 'width', 'height']) assert.ok(Number.isInteger(l[k]), `${k} ${l[k]}`);
-  assert.ok(l.score > 0 && l.score <= 1, 'our location score is 0-1, not Baidu\'s 0-21');
+  assert.ok(l.score > 0 && l.score <= scale, `location score ${l.score} outside 0-${scale}`);
+  if (scale === 21) assert.ok(l.score > 1, `a confident hand scores above 1 on the 0-21 scale, got ${l.score}`);
 }
 
 before(async () => {
@@ -46,7 +48,7 @@ describe('official SDK', () => {
     for (const hand of r.hand_info) {
       assert.deepEqual(Object.keys(hand.hand_parts), Array.from({ length: 21 }, (_, i) => String(i)));
       Object.values(hand.hand_parts).forEach(assertPoint);
-      assertLocation(hand.location);
+      assertLocation(hand.location, 21);
     }
     // Each labelled palm box holds the wrist and the middle fingertip of one returned hand.
     for (const [x1, y1, x2, y2] of PALM_BOXES) {
@@ -65,7 +67,8 @@ describe('official SDK', () => {
     const parts = tips.hand_info[0].hand_parts;
     assert.deepEqual(Object.keys(parts), ['0', '1', '2', '3', '4']);
     Object.values(parts).forEach(assertPoint);
-    assertLocation(tips.hand_info[0].location);
+    assertLocation(tips.hand_info[0].location, 1);
+    assert.ok(Math.abs(tips.hand_info[0].location.score * 21 - full.hand_info[0].location.score) < 1e-3, 'the same hand, two scales');
     FINGERTIP_POINTS.forEach((k, i) => assert.deepEqual(parts[String(i)], full.hand_info[0].hand_parts[String(k)]));
     // The raised index finger: its tip is above its middle joint, which is above its root.
     assert.ok(parts['0'].y < parts['1'].y && parts['1'].y < parts['2'].y);

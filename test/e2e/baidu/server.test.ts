@@ -34,6 +34,11 @@ describe('official baidu-aip-sdk', () => {
     const person = result.person_info[0];
     assert.deepEqual(Object.keys(person.body_parts).sort(), [...BODY21_KEYPOINTS].sort());
     for (const key of ['left', 'top', 'width', 'height', 'score']) assert.equal(typeof person.location[key], 'number');
+    // Key order as Baidu's real answers (seeds 000 and 003).
+    assert.deepEqual(Object.keys(result), ['person_num', 'person_info', 'log_id']);
+    assert.deepEqual(Object.keys(person), ['body_parts', 'location']);
+    assert.deepEqual(Object.keys(person.location), ['height', 'width', 'top', 'score', 'left']);
+    for (const name of BODY21_KEYPOINTS) assert.deepEqual(Object.keys(person.body_parts[name]), ['y', 'x', 'score']);
     // Most COCO points land within 10% of the skier's height of the public annotation.
     const height = 347;
     const close = COCO_KEYPOINTS.filter((name, k) => {
@@ -60,6 +65,16 @@ describe('Baidu errors over HTTP', () => {
     assert.equal(typeof r.log_id, 'number');
     const deeper = await fetch(`${baidu.base}/rest/2.0/image-classify/v2/whatever`, { method: 'POST' });
     assert.equal((await deeper.json()).error_code, 3);
+  });
+
+  test('a body that is not a form → 282004; a JSON array is not parameters', async () => {
+    const r = await fetch(`${baidu.base}/rest/2.0/image-classify/v1/body_analysis?access_token=${baidu.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1,2]',
+    });
+    const body = await r.json();
+    assert.deepEqual([body.error_code, body.error_msg], [282004, 'invalid parameter(s)']);
   });
 
   test('image field problems', async () => {

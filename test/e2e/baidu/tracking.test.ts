@@ -120,12 +120,13 @@ describe('body_tracking dynamic', () => {
 
   test('concurrent frames of one case are applied in arrival order, one at a time', async () => {
     await call(frame(0, '3', true));
-    // All in flight together (each takes the worker far longer than the 20 ms between sends),
-    // arriving in frame order: read-modify-write without the case queue would lose updates.
+    // All in flight together (each takes the worker longer than the 50 ms between sends), and
+    // arriving in frame order (the spacing keeps their bodies from completing out of order on a
+    // loaded machine): read-modify-write without the case queue would lose updates.
     const sent = [];
     for (let i = 1; i < frames.length; i++) {
       sent.push(call(frame(i, '3', false)));
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50));
     }
     const answers = await Promise.all(sent);
     assert.equal(answers.reduce((s, a) => s + a.person_count.in, 0), 1);

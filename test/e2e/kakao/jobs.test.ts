@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../../../src/server.js';
+import { openDatabase } from '../../../src/store/db.js';
+import { createApp } from '../../../src/auth/apps.js';
 import { KAKAO_CATEGORIES } from '../../../src/api/kakao/format.js';
 import { expectKakaoError, startKakaoTestServer, startMediaServer, type MediaServer } from '../../helpers/kakao.js';
 import { makeSkierClip } from '../../helpers/video-clip.js';
@@ -18,6 +20,7 @@ import { makeSkierClip } from '../../helpers/video-clip.js';
 const API_KEY = 'kakaoJobsKey0123456789ab';
 const SECRET_KEY = 'kakaoJobsSecret0123456789abcdefg';
 const auth = { authorization: `KakaoAK ${API_KEY}` };
+const OTHER_KEY = 'kakaoOtherKey0123456789a';
 
 let dir: string;
 let clipDir: string;
@@ -114,6 +117,36 @@ describe('POST /pose/job and GET /pose/job/{id}', () => {
     assert.equal(mine.length, 1);
     assert.equal(new URL(mine[0], mediaBase).searchParams.get('job_id'), id);
     assert.equal(new URL(mine[0], mediaBase).searchParams.get('from'), 'test');
+  });
+
+  test('a job belongs to its app: another key reads "not found"; polling uses no QPS', async () => {
+    // A second app, limited to one call per second, added while the server runs.
+    const db = openDatabase(dir);
+    createApp(db, { apiKey: OTHER_KEY, secretKey: 'kakaoOtherSecret0123456789abcdef', qpsLimit: 1 });
+    db.close();
+    const id = await jobId(await submitFile(Buffer.from('not a video, but a job all the same')));
+    const other = { authorization: `KakaoAK ${OTHER_KEY}` };
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${base}/pose/job/${id}`, { headers: other });
+      assert.equal(res.status, 200, 'polling five times a second is not limited by the QPS of 1');
+      assert.deepEqual(await res.json(), { job_id: id, status: 'not found' });
+    }
+    assert.notEqual((await view(id)).status, 'not found', 'the owner still sees it');
+    // Submitting does use the QPS: the second submission within a second answers 429.
+    const form = () => {
+      const body = new FormData();
+      body.append('file', new Blob([new Uint8Array(8)]), 'x.mp4');
+      return fetch(`${base}/pose/job`, { method: 'POST', headers: other, body });
+    };
+    const [a, b] = [await form(), await form()];
+    assert.deepEqual([a.status, b.status], [200, 429]);
+    await settle(id);
+    // Usage by outcome: one admitted submission, one refused; the polls are not counted.
+    const db2 = openDatabase(dir);
+    await new Promise((r) => setTimeout(r, 1200)); // outcome counts are written once a second
+    const rows = db2.prepare("SELECT api, outcome, count FROM usage_outcomes WHERE app_id = (SELECT app_id FROM apps WHERE api_key = ?) ORDER BY outcome").all(OTHER_KEY);
+    db2.close();
+    assert.deepEqual(rows, [{ api: 'pose_job', outcome: 'ok', count: 1 }, { api: 'pose_job', outcome: 'qps_limit', count: 1 }]);
   });
 
   test('a video_url is fetched by the job; smoothing=false is accepted', async () => {

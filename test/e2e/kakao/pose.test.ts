@@ -58,12 +58,18 @@ function checkSkier(persons: any[]): void {
   near(0, SKIER_NOSE, 12);
   near(15, SKIER_ANKLES[0], 20);
   near(16, SKIER_ANKLES[1], 20);
-  // The bbox spans the detected keypoints.
+  // The bbox is the detected keypoints' extent plus one pixel, as in Kakao's example.
+  const xs: number[] = [];
+  const ys: number[] = [];
   for (let i = 0; i < 17; i++) {
     if (p.keypoints[i * 3 + 2] < 0.2) continue;
-    assert.ok(p.keypoints[i * 3] >= x - 0.01 && p.keypoints[i * 3] <= x + w + 0.01);
-    assert.ok(p.keypoints[i * 3 + 1] >= y - 0.01 && p.keypoints[i * 3 + 1] <= y + h + 0.01);
+    xs.push(p.keypoints[i * 3]);
+    ys.push(p.keypoints[i * 3 + 1]);
   }
+  assert.ok(xs.length >= 10);
+  assert.ok(Math.abs(x - Math.min(...xs)) < 0.01 && Math.abs(y - Math.min(...ys)) < 0.01, `bbox ${p.bbox}`);
+  assert.ok(Math.abs(w - (Math.max(...xs) - Math.min(...xs) + 1)) < 0.01, `bbox width ${w}`);
+  assert.ok(Math.abs(h - (Math.max(...ys) - Math.min(...ys) + 1)) < 0.01, `bbox height ${h}`);
 }
 
 before(async () => {

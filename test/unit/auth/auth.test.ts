@@ -19,7 +19,7 @@ import {
   revokeApp,
 } from '../../../src/auth/apps.js';
 import { AuthService, ensureBootstrapApp, type AuthRequest } from '../../../src/auth/index.js';
-import { localDay } from '../../../src/auth/limits.js';
+import { quotaDay } from '../../../src/auth/limits.js';
 import { canonicalQueryString, signRequest } from '../../../src/auth/signature.js';
 import { TOKEN_TTL_SECONDS } from '../../../src/auth/tokens.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
@@ -84,7 +84,7 @@ describe('database', () => {
   test('creates the directory and a private WAL database; migrations are idempotent', () => {
     const { db, dataDir } = freshDb();
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(schemaVersion(db, 'auth'), 1);
+    assert.equal(schemaVersion(db, 'auth'), 2);
     assert.equal(applyMigrations(db, AUTH_MIGRATIONS), 0);
     assert.equal(statSync(join(dataDir, 'bodylens.db')).mode & 0o777, 0o600);
     db.close();
@@ -172,7 +172,7 @@ describe('tokens', () => {
     db.close();
   });
 
-  test('missing → 100, bad → 110, revoked app → 110', () => {
+  test('missing → 100, bad → 110, a token of an app that does not exist → 15, revoked app → 110', () => {
     const { db } = freshDb();
     const auth = new AuthService(db);
     const app = createApp(db);
@@ -181,7 +181,10 @@ describe('tokens', () => {
 
     expectError(() => auth.authenticate(tokenRequest(undefined), 'body_analysis'), 'token_missing', 100);
     expectError(() => auth.authenticate(tokenRequest(''), 'body_analysis'), 'token_missing', 100);
-    expectError(() => auth.authenticate(tokenRequest('24.0123456789abcdef0123456789abcdef.2592000.1999999999.282335-12345678'), 'body_analysis'), 'token_invalid', 110);
+    // Well-formed, but no app 12345678 here: Baidu 15 "app not exists or create failed".
+    expectError(() => auth.authenticate(tokenRequest('24.0123456789abcdef0123456789abcdef.2592000.1999999999.282335-12345678'), 'body_analysis'), 'app_not_found', 15);
+    // Well-formed, naming this app, but never issued: 110.
+    expectError(() => auth.authenticate(tokenRequest(`24.0123456789abcdef0123456789abcdef.2592000.1999999999.282335-${app.appId}`), 'body_analysis'), 'token_invalid', 110);
     expectError(() => auth.authenticate(tokenRequest('garbage'), 'body_analysis'), 'token_invalid', 110);
 
     revokeApp(db, app.appId);
@@ -321,10 +324,10 @@ describe('permissions and limits', () => {
     db.close();
   });
 
-  test('daily quota → 17, per API, persists across reopening, resets at local midnight', () => {
+  test('daily quota → 17, per API, persists across reopening, resets at midnight Beijing time', () => {
     const dataDir = join(dir, 'quota');
     let db = openDatabase(dataDir);
-    const noon = new Date(2024, 2, 15, 12, 0, 0).getTime();
+    const noon = Date.UTC(2024, 2, 15, 4, 0, 0); // 12:00 in Beijing (UTC+8)
     let now = noon;
     let auth = new AuthService(db, { now: () => now });
     const app = createApp(db, { dailyLimit: 3 });
@@ -339,17 +342,18 @@ describe('permissions and limits', () => {
     db = openDatabase(dataDir);
     auth = new AuthService(db, { now: () => now });
     expectError(() => auth.authenticate(tokenRequest(t), 'body_analysis'), 'daily_limit', 17);
-    now = new Date(2024, 2, 15, 23, 59, 59).getTime();
+    now = Date.UTC(2024, 2, 15, 15, 59, 59); // 23:59:59 in Beijing
     expectError(() => auth.authenticate(tokenRequest(t), 'body_analysis'), 'daily_limit', 17);
-    now = new Date(2024, 2, 16, 0, 0, 0).getTime();
-    assert.equal(localDay(now), '2024-03-16');
+    now = Date.UTC(2024, 2, 15, 16, 0, 0); // midnight in Beijing, still the 15th in UTC
+    assert.equal(quotaDay(now), '2024-03-16');
+    assert.equal(quotaDay(now, 0), '2024-03-15', 'another offset turns the day elsewhere');
     auth.authenticate(tokenRequest(t), 'body_analysis');
     db.close();
   });
 
   test('usage rows older than 90 days are deleted as a new day begins', () => {
     const { db } = freshDb();
-    let now = new Date(2024, 0, 10, 12, 0, 0).getTime();
+    let now = Date.UTC(2024, 0, 10, 4, 0, 0);
     const auth = new AuthService(db, { now: () => now });
     const app = createApp(db);
     const call = () => {
@@ -359,10 +363,10 @@ describe('permissions and limits', () => {
     };
     const days = () => (db.prepare('SELECT day FROM usage_daily ORDER BY day').all() as { day: string }[]).map((r) => r.day);
     call();
-    now = new Date(2024, 2, 1, 12, 0, 0).getTime(); // 51 days later: kept
+    now = Date.UTC(2024, 2, 1, 4, 0, 0); // 51 days later: kept
     call();
     assert.deepEqual(days(), ['2024-01-10', '2024-03-01']);
-    now = new Date(2024, 4, 1, 12, 0, 0).getTime(); // 112 days after the first
+    now = Date.UTC(2024, 4, 1, 4, 0, 0); // 112 days after the first
     call();
     assert.deepEqual(days(), ['2024-03-01', '2024-05-01']);
     db.close();

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
@@ -140,12 +140,25 @@ describe('PoseJobs', () => {
     assert.deepEqual(view.annotations.map((a: any) => a.frame_num), [...Array(30).keys()]);
     for (const a of view.annotations) {
       assert.equal(a.objects.length, 1);
-      assert.deepEqual(Object.keys(a.objects[0]), ['area', 'bbox', 'category_id', 'keypoints', 'score']);
+      const o = a.objects[0];
+      assert.deepEqual(Object.keys(o), ['area', 'bbox', 'category_id', 'keypoints', 'score']);
+      // Seed 004's video example: the person box clamped to the frame, unseen points 0, 0, 0.
+      const [x, y, w, hh] = o.bbox;
+      assert.ok(x >= 0 && y >= 0 && x + w <= 601 + 1e-3 && y + hh <= 401 + 1e-3, `bbox ${o.bbox} leaves the frame`);
+      for (let k = 0; k < 17; k++) {
+        const [px, py, ps] = o.keypoints.slice(3 * k, 3 * k + 3);
+        if (ps === 0) assert.deepEqual([px, py], [0, 0], 'an unseen point is 0, 0, 0');
+        else assert.ok(ps >= 0.2 && px >= x - 1 && px <= x + w + 1 && py >= y - 1 && py <= y + hh + 1, `point ${k} ${[px, py, ps]} vs box ${o.bbox}`);
+      }
     }
     assert.deepEqual(view.categories, KAKAO_CATEGORIES);
     assert.equal(view.info.contributor, 'bodylens');
     assert.match(view.info.date_created, /^\d{4}\/\d{2}\/\d{2}$/);
     assert.deepEqual(readdirSync(join(h.dataDir, 'jobs', id)), ['result.json'], 'input deleted, result kept');
+    // Callers' results are private to the service's user.
+    assert.equal(statSync(join(h.dataDir, 'jobs')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(h.dataDir, 'jobs', id)).mode & 0o777, 0o700);
+    assert.equal(statSync(join(h.dataDir, 'jobs', id, 'result.json')).mode & 0o777, 0o600);
     await h.jobs.close();
     h.db.close();
   });
@@ -185,6 +198,17 @@ describe('PoseJobs', () => {
     h.db.close();
   });
 
+  test('a job belongs to the app that created it: another app reads "not found"', async () => {
+    const h = harness();
+    const text = join(root, 'owned.mp4');
+    writeFileSync(text, 'not a video');
+    const id = h.jobs.submit({ kind: 'file', path: text }, { smoothing: true, appId: 'owner-app' });
+    assert.deepEqual(h.jobs.view(id, 'owner-app'), { job_id: id, status: 'waiting' });
+    assert.deepEqual(h.jobs.view(id, 'other-app'), { job_id: id, status: 'not found' });
+    await h.jobs.close();
+    h.db.close();
+  });
+
   test('one job at a time by default; the next waits', async () => {
     const h = harness();
     h.jobs.start();
@@ -204,7 +228,7 @@ describe('PoseJobs', () => {
       frame: async (...args) => {
         if (refusals < 3) {
           refusals++;
-          throw new ServiceError('unavailable', 'too many requests queued');
+          throw new ServiceError('overloaded', 'too many requests queued');
         }
         return frame(...args);
       },
