@@ -4,21 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAnalyzeCommand } from '../../../src/cli/analyze.js';
+import { captureAnalyze as capture } from '../../helpers/cli.js';
 import { probeVideo } from '../../../src/video/decode.js';
 import { fixture } from '../../helpers/helpers.js';
 import { makeSkierClip } from '../../helpers/video-clip.js';
-
-async function capture(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.join(' '));
-  try {
-    return { code: await runAnalyzeCommand(argv), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
 
 test('a photo: the dynamic=false count; a video: every frame as one case, totals, and an MP4', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bodylens-cli-tracking-'));
