@@ -14,8 +14,9 @@ import { gesture } from './gesture/index.js';
 import { bodySeg } from './body_seg/index.js';
 import { bodySegPhoto } from './body_seg_photo/index.js';
 import { bodyDetection } from './body_detection/index.js';
+import { bodyNum } from './body_num/index.js';
 
-export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection] as const;
+export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyNum] as const;
 
 type Registered = (typeof CAPABILITIES)[number];
 export type CapabilityName = Registered['name'];

@@ -1,0 +1,86 @@
+/**
+ * Head-finder probe (development, not part of `npm run eval`): what each head source adds to the
+ * count on crowd/heads and MOT17 frames. Runs each source once per image with a loose cut and
+ * sweeps the cuts and the merge offline.
+ *   node dist/eval/heads-probe.js [--faces 2,3,4] [--people default,pose,fine]
+ */
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { decodeImage } from '../src/intake/index.js';
+import { loadModel } from '../src/runtime/session.js';
+import type { RgbImage } from '../src/types.js';
+import { findFaces, faceHead, mergeHeads, personHead, DEFAULT_HEAD_FACE_OPTIONS, type Head } from '../src/vision/heads.js';
+import { findPeople, loadPersonFinderModels, type FoundPerson, type PersonFinderOptions } from '../src/vision/person-finder.js';
+import { countErrors, countingSamples, type CountSample } from './counting.js';
+import { evalDataRoot, round } from './suite.js';
+
+const { values } = parseArgs({ options: { faces: { type: 'string', default: '2,3,4' }, people: { type: 'string', default: 'default,pose,fine' } } });
+
+const PEOPLE_CONFIGS: Record<string, Partial<PersonFinderOptions>> = {
+  default: { pose: false },
+  pose: { pose: true },
+  fine: { pose: false, maxTileSide: 400 },
+};
+
+interface Cached {
+  sample: CountSample;
+  people: Record<string, FoundPerson[]>;
+  faces: Record<number, Head[]>;
+  ms: Record<string, number>;
+}
+
+
+const root = evalDataRoot();
+const people = await loadPersonFinderModels(1);
+const face = await loadModel('blazeface', { threads: 1 });
+const peopleNames = values.people!.split(',').filter(Boolean);
+const faceLevels = values.faces!.split(',').filter(Boolean).map(Number);
+
+for (const set of ['heads', 'mot17'] as const) {
+  const samples = await countingSamples(root, set);
+  const cached: Cached[] = [];
+  for (const sample of samples) {
+    const image: RgbImage = await decodeImage(new Uint8Array(await readFile(sample.path)));
+    const c: Cached = { sample, people: {}, faces: {}, ms: {} };
+    for (const name of peopleNames) {
+      const t0 = performance.now();
+      c.people[name] = await findPeople(people, image, { ...PEOPLE_CONFIGS[name], minScore: 0.05 });
+      c.ms[name] = performance.now() - t0;
+    }
+    for (const level of faceLevels) {
+      const t0 = performance.now();
+      c.faces[level] = (await findFaces(face, image, { ...DEFAULT_HEAD_FACE_OPTIONS, levels: [level], minScore: 0.3 })).map(faceHead);
+      c.ms[`faces${level}`] = performance.now() - t0;
+    }
+    cached.push(c);
+  }
+  const truth = cached.map((c) => c.sample);
+  const countError = (found: number[], s: CountSample[]) => {
+    const e = countErrors(found, s);
+    return { mae: round(e.mae, 2), rel: round(e.rel_error, 4), range: round(e.rel_error_range, 4), bias: round(e.bias, 2) };
+  };
+  const sum = (hs: { score: number }[]) => hs.reduce((a, h) => a + h.score, 0);
+  const ms = (k: string) => round(cached.reduce((s, c) => s + (c.ms[k] ?? 0), 0) / cached.length, 0);
+  for (const name of peopleNames) {
+    for (const t of [0.05, 0.1, 0.2, 0.3, 0.4, 0.5]) {
+      const heads = cached.map((c) => c.people[name].filter((p) => p.score >= t).map(personHead));
+      console.log(JSON.stringify({ set, source: `people:${name}`, min_score: t, ...countError(heads.map((h) => h.length), truth), ms: ms(name) }));
+      console.log(JSON.stringify({ set, source: `people:${name}:expected`, min_score: t, ...countError(heads.map((h) => sum(h)), truth), ms: ms(name) }));
+      for (const level of faceLevels) {
+        for (const alone of [0.5, 0.65, 0.8]) {
+          for (const fmin of [0.5]) {
+            const merged = cached.map((c, i) => mergeHeads(heads[i], c.faces[level].filter((f) => f.score >= fmin), 1, alone));
+            console.log(JSON.stringify({ set, source: `people:${name}+faces${level}`, min_score: t, face_min: fmin, face_alone: alone, ...countError(merged.map((h) => h.length), truth), ms: ms(name) + ms(`faces${level}`) }));
+            console.log(JSON.stringify({ set, source: `people:${name}+faces${level}:expected`, min_score: t, face_min: fmin, face_alone: alone, ...countError(merged.map((h) => sum(h)), truth), ms: ms(name) + ms(`faces${level}`) }));
+          }
+        }
+      }
+    }
+  }
+  for (const level of faceLevels) {
+    for (const fmin of [0.3, 0.5, 0.7]) {
+      console.log(JSON.stringify({ set, source: `faces${level}`, face_min: fmin, ...countError(cached.map((c) => c.faces[level].filter((f) => f.score >= fmin).length), truth), ms: ms(`faces${level}`) }));
+    }
+  }
+}
