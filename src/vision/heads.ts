@@ -1,18 +1,21 @@
 /**
  * The head finder: one point per person's head, for counting people in medium and far views
- * (body_num, later body_tracking's static count). No model here detects heads directly, so heads
+ * (body_num, later body_tracking's static count). No model here detects heads as such, so heads
  * come from what the models give, merged so nobody is counted twice:
  *
- * 1. People (person-finder.ts `findPeople`, whole image + tiles, seam-aware fusion): each person's
- *    head point, from the face keypoints where pose ran, else from the top of the box.
- * 2. Faces (blazeface.ts, the 256 px back-camera BlazeFace) on levels of overlapping tiles
- *    (tiles.ts), so faces of 15-20 px in a 1080p frame reach the model near its native scale;
- *    merged across tiles by intersection over the smaller box (a face cut at a seam is a fragment
- *    of the whole one).
- * 3. Merge: a face within reach of a person's head point is that person's head (the person keeps
- *    the better score); a face no person claims is a head of its own.
- *
- * What each source adds was measured on crowd/heads and MOT17 frames (docs/counting.md).
+ * 1. Poses (default, the only source on by default): MoveNet MultiPose on the whole image and on
+ *    level-2 tiles (tiles.ts; 617 px tiles on 1080p), every centre peak from 0.1, a head per
+ *    pose from its face keypoints (nose, eyes, ears). MultiPose finds people facing away and
+ *    half hidden in crowds that the box detectors miss.
+ * 2. People (optional): the person finder (`findPeople`: detectors on the whole image and tiles,
+ *    seam-aware fusion, top-down pose) gives each person's head point; ten times the cost, and
+ *    measured to add little on top of the poses.
+ * 3. Faces (optional): BlazeFace (the 256 px back-camera model) on tiles, merged across tiles by
+ *    intersection over the smaller box; measured to add nothing on top of the poses.
+ * Merging: heads of one source closer than `duplicateRadius` × head size are one (tile seams,
+ * two poses of one person); a head of a later source within `claimRadius` × head size of an
+ * unclaimed earlier one is that head; otherwise it is a head of its own if its score is high
+ * enough. What each source adds is measured in docs/counting.md (eval/heads-probe.ts).
  */
 import type { Model } from '../runtime/session.js';
 import type { Box, RgbImage } from '../types.js';
@@ -20,6 +23,7 @@ import { boxIos } from './box-fusion.js';
 import { detectFaces, type Face } from './blazeface.js';
 import { DEFAULT_PERSON_FINDER_OPTIONS, findPeople, type FoundPerson, type PersonFinderModels, type PersonFinderOptions } from './person-finder.js';
 import { planWindows } from './tiles.js';
+import { DEFAULT_PROPOSAL_OPTIONS, detectPeople, type PersonProposal } from './person-proposals.js';
 
 /** A found head. */
 export interface Head {
@@ -30,7 +34,7 @@ export interface Head {
   /** Evidence strength 0-1: the person's calibrated probability, or the face score. */
   score: number;
   /** Which sources saw it. */
-  sources: { person: boolean; face: boolean };
+  sources: { pose: boolean; person: boolean; face: boolean };
 }
 
 export interface HeadFaceOptions {
@@ -47,52 +51,57 @@ export interface HeadFaceOptions {
   minAloneScore: number;
 }
 
+export interface HeadPoseOptions {
+  /** MultiPose on the whole image (letterboxed). */
+  whole: boolean;
+  /** And on these tile levels (tiles.ts `tileLevel`). */
+  levels: number[];
+  overlap: number;
+  /** Centre-peak score from which a pose gives a head. */
+  minScore: number;
+  /** Face keypoints at or above this place the head. */
+  minKeypointScore: number;
+}
+
 export interface HeadOptions {
-  /** The person finder's options (pose on or off, tiling, its own cut). */
-  people: Partial<PersonFinderOptions>;
-  /** People below this calibrated score give no head. */
+  /** MultiPose heads; null = off. */
+  poses: HeadPoseOptions | null;
+  /** Person-finder heads (its options); null = off. */
+  people: Partial<PersonFinderOptions> | null;
+  /** People below this calibrated score give no head of their own. */
   minPersonScore: number;
-  faces: HeadFaceOptions;
-  /** A face claims a person's head when their centres are closer than this × the larger head size. */
+  /** BlazeFace heads; null = off. */
+  faces: HeadFaceOptions | null;
+  /** A later source's head is an earlier one's when their centres are closer than this × the larger head size. */
   claimRadius: number;
+  /** Two heads of one source closer than this × the larger head size are one (dedupeHeads). */
+  duplicateRadius: number;
   /** Heads below this score are dropped from the answer. */
   minScore: number;
 }
 
-/** Measured (eval/heads-probe.ts, docs/counting.md): level 2 as good as 3 at 60 % of the cost. */
-export const DEFAULT_HEAD_FACE_OPTIONS: HeadFaceOptions = { levels: [2], whole: false, overlap: 0.25, minScore: 0.5, mergeIos: 0.5, minAloneScore: 0.65 };
+/** Measured (eval/heads-probe.ts): level 2 as good as 3 at 60 % of the cost. */
+export const DEFAULT_HEAD_FACE_OPTIONS: HeadFaceOptions = { levels: [2], whole: false, overlap: 0.25, minScore: 0.5, mergeIos: 0.5, minAloneScore: 0.8 };
+/** Measured: whole + level 2 beat level 2 alone, level 3 and levels 2+3 (finer tiles add clutter). */
+export const DEFAULT_HEAD_POSE_OPTIONS: HeadPoseOptions = { whole: true, levels: [2], overlap: 0.25, minScore: 0.1, minKeypointScore: 0.3 };
 
-/**
- * Pose on: the top-down keypoints both place the head and, through the calibrated score, reject
- * detector clutter (without them MOT17's count error doubled); people from 0.3 (the best
- * compromise between crowd/heads, which undercounts, and MOT17, where lower cuts add clutter).
- */
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
-  people: { pose: true },
-  minPersonScore: 0.3,
-  faces: DEFAULT_HEAD_FACE_OPTIONS,
+  poses: DEFAULT_HEAD_POSE_OPTIONS,
+  people: null,
+  minPersonScore: 0.5,
+  faces: null,
   claimRadius: 1,
+  duplicateRadius: 0.5,
   minScore: 0,
 };
 
-/** Models the head finder uses: the person finder's and BlazeFace. */
-export const HEAD_FINDER_MODELS = ['nanodet', 'centernet', 'movenet-thunder', 'movenet-lightning', 'blazeface'] as const;
-export type HeadFinderModelName = (typeof HEAD_FINDER_MODELS)[number];
+/** Models of the default sources (poses); people and faces need theirs when switched on. */
+export const HEAD_FINDER_MODELS = ['movenet-multipose'] as const;
 
 export interface HeadFinderModels {
-  people: PersonFinderModels;
+  multipose?: Model;
+  people?: PersonFinderModels;
   face?: Model;
-}
-
-/** HeadFinderModels out of loaded models keyed by registry name (an engine's hub). */
-export function headFinderModels(models: Readonly<Record<HeadFinderModelName, Model>>): HeadFinderModels {
-  return {
-    people: {
-      detectors: { nanodet: models.nanodet, centernet: models.centernet },
-      pose: { thunder: models['movenet-thunder'], lightning: models['movenet-lightning'] },
-    },
-    face: models.blazeface,
-  };
 }
 
 /** A person's head box: around its head point, sized from the face keypoints or the box. */
@@ -105,7 +114,7 @@ export function personHead(p: FoundPerson): Head {
     box: { left: p.head.x - size / 2, top: p.head.y - size / 2, width: size, height: size },
     point: { x: p.head.x, y: p.head.y },
     score: p.score,
-    sources: { person: true, face: false },
+    sources: { pose: false, person: true, face: false },
   };
 }
 
@@ -114,7 +123,34 @@ export function faceHead(f: Face): Head {
   const size = Math.max(f.box.width, f.box.height * 1.3);
   const cx = f.box.left + f.box.width / 2;
   const cy = f.box.top + f.box.height / 2 - f.box.height * 0.15;
-  return { box: { left: cx - size / 2, top: cy - size / 2, width: size, height: size }, point: { x: cx, y: cy }, score: f.score, sources: { person: false, face: true } };
+  return { box: { left: cx - size / 2, top: cy - size / 2, width: size, height: size }, point: { x: cx, y: cy }, score: f.score, sources: { pose: false, person: false, face: true } };
+}
+
+const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
+
+/**
+ * A multi-person pose's head: the mean of its confident face keypoints, sized from their spread
+ * (ears about a head apart) or, failing that, from the shoulders; null without a visible face point.
+ */
+export function poseHead(p: PersonProposal, minKeypointScore: number): Head | null {
+  const face = FACE_KEYPOINTS.map((i) => p.keypoints[i]).filter((k) => k.score >= minKeypointScore);
+  if (face.length === 0) return null;
+  const x = face.reduce((s, k) => s + k.x, 0) / face.length;
+  const y = face.reduce((s, k) => s + k.y, 0) / face.length;
+  const spread = face.length > 1 ? Math.max(...face.map((k) => Math.hypot(k.x - x, k.y - y))) * 2.2 : 0;
+  const [ls, rs] = [p.keypoints[5], p.keypoints[6]];
+  const shoulders = ls.score >= minKeypointScore && rs.score >= minKeypointScore ? Math.hypot(ls.x - rs.x, ls.y - rs.y) * 0.6 : 0;
+  const size = Math.max(spread, shoulders, 4);
+  return { box: { left: x - size / 2, top: y - size / 2, width: size, height: size }, point: { x, y }, score: p.score, sources: { pose: true, person: false, face: false } };
+}
+
+/** MultiPose on the whole image and the tiles: one head per pose with a visible face point (not yet de-duplicated). */
+export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOptions): Promise<Head[]> {
+  const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore };
+  const windows = planWindows(image.width, image.height, { whole: false, levels: o.levels, overlap: o.overlap });
+  const proposals: PersonProposal[] = o.whole ? await detectPeople(model, image, opts) : [];
+  for (const window of windows) proposals.push(...(await detectPeople(model, image, opts, window)));
+  return proposals.map((p) => poseHead(p, o.minKeypointScore)).filter((h): h is Head => h !== null);
 }
 
 /** Faces over the windows of the plan, merged across windows (best score first). */
@@ -136,9 +172,22 @@ export function mergeFaces(faces: readonly Face[], mergeIos: number): Face[] {
 const headSize = (h: Head) => Math.max(h.box.width, h.box.height);
 
 /**
- * Person heads and face heads merged: each face (best first) claims the nearest unclaimed person
- * head within `claimRadius` × the larger of the two head sizes; unclaimed faces at or above
- * `minAloneScore` are heads of their own.
+ * Heads of one place from several person boxes (loose box NMS keeps overlapping people in a
+ * crowd, so it also keeps some doubles): best first, a head whose centre lies within `radius` ×
+ * the larger head size of a kept one is the same head.
+ */
+export function dedupeHeads(heads: readonly Head[], radius: number): Head[] {
+  const kept: Head[] = [];
+  for (const h of [...heads].sort((a, b) => b.score - a.score)) {
+    if (kept.every((k) => Math.hypot(k.point.x - h.point.x, k.point.y - h.point.y) >= radius * Math.max(headSize(k), headSize(h)))) kept.push(h);
+  }
+  return kept;
+}
+
+/**
+ * Heads of a later source merged into earlier ones: each (best first) claims the nearest
+ * unclaimed earlier head within `claimRadius` × the larger of the two head sizes; unclaimed ones
+ * at or above `minAloneScore` are heads of their own.
  */
 export function mergeHeads(people: readonly Head[], faces: readonly Head[], claimRadius: number, minAloneScore: number): Head[] {
   const out = people.map((h) => ({ ...h, sources: { ...h.sources } }));
@@ -158,7 +207,7 @@ export function mergeHeads(people: readonly Head[], faces: readonly Head[], clai
     if (best >= 0) {
       claimed.add(best);
       const p = out[best];
-      out[best] = { ...p, score: Math.max(p.score, f.score), sources: { person: true, face: true } };
+      out[best] = { ...p, score: Math.max(p.score, f.score), sources: { pose: p.sources.pose || f.sources.pose, person: p.sources.person || f.sources.person, face: p.sources.face || f.sources.face } };
     } else if (f.score >= minAloneScore && alone.every((a) => boxIos(a.box, f.box) <= 0.5)) {
       alone.push(f);
     }
@@ -168,16 +217,20 @@ export function mergeHeads(people: readonly Head[], faces: readonly Head[], clai
 
 /** Every head in the image, best first. */
 export async function findHeads(models: HeadFinderModels, image: RgbImage, options: Partial<HeadOptions> = {}): Promise<Head[]> {
-  const o = { ...DEFAULT_HEAD_OPTIONS, ...options, faces: { ...DEFAULT_HEAD_FACE_OPTIONS, ...options.faces } };
-  const people = await findPeople(models.people, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, ...o.people, minScore: Math.min(o.minPersonScore, o.people.minScore ?? 1) });
-  const personHeads = people.filter((p) => p.score >= o.minPersonScore).map(personHead);
-  const faceHeads = o.faces.levels.length || o.faces.whole ? await faceHeadsOf(models, image, o.faces) : [];
-  return mergeHeads(personHeads, faceHeads, o.claimRadius, o.faces.minAloneScore)
-    .filter((h) => h.score >= o.minScore)
-    .sort((a, b) => b.score - a.score);
-}
-
-async function faceHeadsOf(models: HeadFinderModels, image: RgbImage, o: HeadFaceOptions): Promise<Head[]> {
-  if (!models.face) throw new Error('head finder: blazeface is not loaded');
-  return (await findFaces(models.face, image, o)).map(faceHead);
+  const o = { ...DEFAULT_HEAD_OPTIONS, ...options };
+  const need = <T>(model: T | undefined, name: string): T => {
+    if (!model) throw new Error(`head finder: ${name} is not loaded`);
+    return model;
+  };
+  let heads: Head[] = [];
+  if (o.poses) heads = dedupeHeads(await findPoseHeads(need(models.multipose, 'movenet-multipose'), image, o.poses), o.duplicateRadius);
+  if (o.people) {
+    const people = await findPeople(need(models.people, 'the person finder'), image, { ...DEFAULT_PERSON_FINDER_OPTIONS, ...o.people });
+    heads = mergeHeads(heads, dedupeHeads(people.map(personHead), o.duplicateRadius), o.claimRadius, o.minPersonScore);
+  }
+  if (o.faces) {
+    const faces = (await findFaces(need(models.face, 'blazeface'), image, o.faces)).map(faceHead);
+    heads = mergeHeads(heads, faces, o.claimRadius, o.faces.minAloneScore);
+  }
+  return heads.filter((h) => h.score >= o.minScore).sort((a, b) => b.score - a.score);
 }

@@ -11,7 +11,7 @@
  * number of heads inside at least one area, each once.
  */
 import { defineCapability } from '../capability.js';
-import { DEFAULT_HEAD_OPTIONS, HEAD_FINDER_MODELS, findHeads, headFinderModels, type Head, type HeadOptions } from '../../vision/heads.js';
+import { DEFAULT_HEAD_OPTIONS, HEAD_FINDER_MODELS, findHeads, type Head, type HeadOptions } from '../../vision/heads.js';
 import { FULL_COUNT_RENDER, renderCount, type CountRender } from '../../render/heat-map.js';
 
 /** Baidu's limit on areas per request. */
@@ -98,7 +98,7 @@ export const bodyNum = defineCapability({
   models: HEAD_FINDER_MODELS,
   defaults: DEFAULT_BODY_NUM_OPTIONS,
   async run(models, image, options): Promise<BodyNumResult> {
-    const heads = (await findHeads(headFinderModels(models), image, { ...DEFAULT_HEAD_OPTIONS, ...options.heads })).filter((h) => h.score >= options.minHeadScore);
+    const heads = (await findHeads({ multipose: models['movenet-multipose'] }, image, { ...DEFAULT_HEAD_OPTIONS, ...options.heads })).filter((h) => h.score >= options.minHeadScore);
     const checked = options.areas?.length ? checkAreas(options.areas, image) : undefined;
     const areas = checked && 'areas' in checked ? checked.areas : null;
     const counted = areas ? countInAreas(heads.map((h) => h.point), areas) : null;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { MAX_AREAS, checkAreas, countInAreas, insidePolygon } from '../../../src/capabilities/body_num/index.js';
 import { bodyNumResponse, parseAreaText, parseShow } from '../../../src/api/baidu/count-format.js';
-import { faceHead, mergeFaces, mergeHeads, personHead, type Head } from '../../../src/vision/heads.js';
+import { dedupeHeads, faceHead, mergeFaces, mergeHeads, personHead, poseHead, type Head } from '../../../src/vision/heads.js';
 import { FULL_COUNT_RENDER, countRenderLevel, heatMap, renderCount } from '../../../src/render/heat-map.js';
 import type { Face } from '../../../src/vision/blazeface.js';
 import type { FoundPerson } from '../../../src/vision/person-finder.js';
@@ -115,7 +115,7 @@ describe('head merging', () => {
   test('a face at a person\'s head is that person: one head, both sources, the better score', () => {
     const heads = mergeHeads([personHead(person(100, 100, 200, 0.5))], [faceHead(face(100, 104, 20, 0.9))], 1, 0.65);
     assert.equal(heads.length, 1);
-    assert.deepEqual(heads[0].sources, { person: true, face: true });
+    assert.deepEqual(heads[0].sources, { pose: false, person: true, face: true });
     assert.equal(heads[0].score, 0.9);
   });
 
@@ -131,6 +131,28 @@ describe('head merging', () => {
     const heads = mergeHeads(people, faces, 1, 0.65);
     assert.equal(heads.length, 2);
     assert.ok(heads.every((h: Head) => h.sources.face));
+  });
+
+  test('a pose\'s head sits at its face keypoints; a pose without a visible face point gives none', () => {
+    const kp = (x: number, y: number, score: number) => ({ x, y, score });
+    const keypoints = Array.from({ length: 17 }, () => kp(0, 0, 0.05));
+    keypoints[0] = kp(100, 50, 0.8); // nose
+    keypoints[1] = kp(96, 46, 0.7); // eyes
+    keypoints[2] = kp(104, 46, 0.7);
+    keypoints[5] = kp(85, 80, 0.6); // shoulders
+    keypoints[6] = kp(115, 80, 0.6);
+    const head = poseHead({ score: 0.4, keypoints }, 0.3)!;
+    assert.ok(Math.abs(head.point.x - 100) < 1e-9 && Math.abs(head.point.y - 142 / 3) < 1e-9);
+    assert.ok(head.box.width >= 18 - 1e-9, `size from the shoulders: ${head.box.width}`);
+    assert.equal(head.score, 0.4);
+    const hidden = keypoints.map((k, i) => (i < 5 ? { ...k, score: 0.1 } : k));
+    assert.equal(poseHead({ score: 0.4, keypoints: hidden }, 0.3), null);
+  });
+
+  test('one head seen in two overlapping tiles (or twice by one source) is one; neighbours stay two', () => {
+    const at = (x: number, score: number): Head => ({ box: { left: x - 10, top: 40, width: 20, height: 20 }, point: { x, y: 50 }, score, sources: { pose: true, person: false, face: false } });
+    const kept = dedupeHeads([at(100, 0.5), at(104, 0.7), at(130, 0.6)], 0.5);
+    assert.deepEqual(kept.map((h) => h.point.x), [104, 130]);
   });
 
   test('the same face seen by two overlapping tiles is merged (by intersection over the smaller box)', () => {
