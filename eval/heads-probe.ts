@@ -16,7 +16,7 @@ import { countErrors, countingSamples, type CountSample } from './counting.js';
 import { evalDataRoot, round } from './suite.js';
 import { DEFAULT_FUSION_OPTIONS } from '../src/vision/box-fusion.js';
 
-const { values } = parseArgs({ options: { faces: { type: 'string', default: '2,3,4' }, people: { type: 'string', default: 'default,pose,fine' } } });
+const { values } = parseArgs({ options: { faces: { type: 'string', default: '2,3,4' }, people: { type: 'string', default: 'default,pose,fine' }, poses: { type: 'string', default: 'w,w1,w12,l2,l3,l23,wl2,wl2x320,wl1x320' } } });
 
 const PEOPLE_CONFIGS: Record<string, Partial<PersonFinderOptions>> = {
   default: { pose: false },
@@ -40,7 +40,8 @@ const root = evalDataRoot();
 const people = await loadPersonFinderModels(1);
 const face = await loadModel('blazeface', { threads: 1 });
 const multipose = await loadModel('movenet-multipose', { threads: 1 });
-const POSE_PLANS: Record<string, { levels: number[]; whole: boolean }> = { w: { levels: [], whole: true }, w1: { levels: [1], whole: true }, w12: { levels: [1, 2], whole: true }, l2: { levels: [2], whole: false }, l3: { levels: [3], whole: false }, l23: { levels: [2, 3], whole: false }, wl2: { levels: [2], whole: true } };
+const multipose320 = await loadModel('movenet-multipose-320', { threads: 1 });
+const POSE_PLANS: Record<string, { levels: number[]; whole: boolean }> = { w: { levels: [], whole: true }, w1: { levels: [1], whole: true }, w12: { levels: [1, 2], whole: true }, l2: { levels: [2], whole: false }, l3: { levels: [3], whole: false }, l23: { levels: [2, 3], whole: false }, wl2: { levels: [2], whole: true }, wl2x320: { levels: [2], whole: true }, wl1x320: { levels: [1], whole: true } };
 const peopleNames = values.people!.split(',').filter((n) => n && n !== 'none');
 const faceLevels = values.faces!.split(',').filter(Boolean).map(Number);
 
@@ -55,9 +56,10 @@ for (const set of ['heads', 'mot17'] as const) {
       c.people[name] = await findPeople(people, image, { ...PEOPLE_CONFIGS[name], minScore: 0.05 });
       c.ms[name] = performance.now() - t0;
     }
-    for (const [pname, plan] of Object.entries(POSE_PLANS)) {
+    for (const [pname, plan] of Object.entries(POSE_PLANS).filter(([n]) => values.poses!.split(',').includes(n))) {
       const t0 = performance.now();
-      c.poses[pname] = await findPoseHeads(multipose, image, { ...plan, overlap: 0.25, minScore: 0.05, minKeypointScore: 0.3 });
+      const big = pname.endsWith('x320');
+      c.poses[pname] = await findPoseHeads(big ? multipose320 : multipose, image, { ...plan, overlap: 0.25, minScore: 0.05, minKeypointScore: 0.3, input: big ? 320 : 256 });
       c.ms[`poses${pname}`] = performance.now() - t0;
     }
     for (const level of faceLevels) {
@@ -90,7 +92,7 @@ for (const set of ['heads', 'mot17'] as const) {
       }
     }
   }
-  for (const pname of Object.keys(POSE_PLANS)) {
+  for (const pname of Object.keys(POSE_PLANS).filter((n) => values.poses!.split(',').includes(n))) {
     for (const pmin of [0.05, 0.1, 0.15, 0.2, 0.3]) {
       const alone = cached.map((c) => dedupeHeads(c.poses[pname].filter((h) => h.score >= pmin), 0.5));
       console.log(JSON.stringify({ set, source: `poses${pname}`, min_score: pmin, ...countError(alone.map((h) => h.length), truth), ms: ms(`poses${pname}`) }));

@@ -61,6 +61,8 @@ export interface HeadPoseOptions {
   minScore: number;
   /** Face keypoints at or above this place the head. */
   minKeypointScore: number;
+  /** The MultiPose model's input side (256, or 320 for movenet-multipose-320). */
+  input: number;
 }
 
 export interface HeadOptions {
@@ -83,7 +85,7 @@ export interface HeadOptions {
 /** Measured (eval/heads-probe.ts): level 2 as good as 3 at 60 % of the cost. */
 export const DEFAULT_HEAD_FACE_OPTIONS: HeadFaceOptions = { levels: [2], whole: false, overlap: 0.25, minScore: 0.5, mergeIos: 0.5, minAloneScore: 0.8 };
 /** Measured: whole + level 2 beat level 2 alone, level 3 and levels 2+3 (finer tiles add clutter). */
-export const DEFAULT_HEAD_POSE_OPTIONS: HeadPoseOptions = { whole: true, levels: [2], overlap: 0.25, minScore: 0.1, minKeypointScore: 0.3 };
+export const DEFAULT_HEAD_POSE_OPTIONS: HeadPoseOptions = { whole: true, levels: [2], overlap: 0.25, minScore: 0.1, minKeypointScore: 0.3, input: 256 };
 
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   poses: DEFAULT_HEAD_POSE_OPTIONS,
@@ -146,7 +148,7 @@ export function poseHead(p: PersonProposal, minKeypointScore: number): Head | nu
 
 /** MultiPose on the whole image and the tiles: one head per pose with a visible face point (not yet de-duplicated). */
 export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOptions): Promise<Head[]> {
-  const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore };
+  const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input };
   const windows = planWindows(image.width, image.height, { whole: false, levels: o.levels, overlap: o.overlap });
   const proposals: PersonProposal[] = o.whole ? await detectPeople(model, image, opts) : [];
   for (const window of windows) proposals.push(...(await detectPeople(model, image, opts, window)));

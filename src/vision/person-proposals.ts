@@ -25,6 +25,8 @@ export interface ProposalOptions {
    */
   minKeypointScore: number;
   maxPeople: number;
+  /** The model's square input side (256; 320 for movenet-multipose-320). */
+  input?: number;
 }
 
 export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { minCenterScore: 0.1, minKeypointScore: 0.1, maxPeople: 40 };
@@ -51,21 +53,22 @@ export async function detectPeople(
   opts: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
   window?: CropWindow,
 ): Promise<PersonProposal[]> {
+  const side0 = opts.input ?? PROPOSAL_INPUT;
   let input: Float32Array;
   let origin = { x: 0, y: 0 };
   let toImage: number;
   if (window) {
-    input = windowToTensor(image, window, { width: PROPOSAL_INPUT, height: PROPOSAL_INPUT });
+    input = windowToTensor(image, window, { width: side0, height: side0 });
     origin = window;
-    toImage = (STRIDE * window.width) / PROPOSAL_INPUT;
+    toImage = (STRIDE * window.width) / side0;
   } else {
-    const { image: small, factor } = downscaleForSampling(image, PROPOSAL_INPUT);
+    const { image: small, factor } = downscaleForSampling(image, side0);
     const side = Math.max(small.width, small.height);
-    input = cropToTensor(small, { x: 0, y: 0, width: side, height: side }, { width: PROPOSAL_INPUT, height: PROPOSAL_INPUT });
+    input = cropToTensor(small, { x: 0, y: 0, width: side, height: side }, { width: side0, height: side0 });
     // grid cell -> model pixel -> downscaled image pixel -> original pixel
-    toImage = (STRIDE * side * factor) / PROPOSAL_INPUT;
+    toImage = (STRIDE * side * factor) / side0;
   }
-  const outputs = await model.run(input, [1, PROPOSAL_INPUT, PROPOSAL_INPUT, 3]);
+  const outputs = await model.run(input, [1, side0, side0, 3]);
   return decodeMultiPose(headsFrom(outputs), { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople })
     .filter((c) => c.keypoints.reduce((sum, k) => sum + k.score, 0) / c.keypoints.length >= opts.minKeypointScore)
     .map((c) => ({
