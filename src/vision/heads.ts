@@ -31,7 +31,7 @@ export interface Head {
   box: Box;
   /** Head centre, image pixels. */
   point: { x: number; y: number };
-  /** Evidence strength 0-1: the person's calibrated probability, or the face score. */
+  /** Evidence strength 0-1: the pose's centre score, the person's calibrated probability or the face score (the best of those merged). */
   score: number;
   /** Which sources saw it. */
   sources: { pose: boolean; person: boolean; face: boolean };
@@ -148,7 +148,8 @@ export function poseHead(p: PersonProposal, minKeypointScore: number): Head | nu
 
 /** MultiPose on the whole image and the tiles: one head per pose with a visible face point (not yet de-duplicated). */
 export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOptions): Promise<Head[]> {
-  const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input };
+  // No cap on people per window (the proposals' default of 40 is for body_analysis).
+  const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input, maxPeople: Infinity };
   const windows = planWindows(image.width, image.height, { whole: false, levels: o.levels, overlap: o.overlap });
   const proposals: PersonProposal[] = o.whole ? await detectPeople(model, image, opts) : [];
   for (const window of windows) proposals.push(...(await detectPeople(model, image, opts, window)));
