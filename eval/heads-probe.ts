@@ -59,7 +59,7 @@ for (const set of ['heads', 'mot17'] as const) {
     for (const [pname, plan] of Object.entries(POSE_PLANS).filter(([n]) => values.poses!.split(',').includes(n))) {
       const t0 = performance.now();
       const big = pname.endsWith('x320');
-      c.poses[pname] = await findPoseHeads(big ? multipose320 : multipose, image, { ...plan, overlap: 0.25, minScore: 0.05, minKeypointScore: 0.3, input: big ? 320 : 256 });
+      c.poses[pname] = await findPoseHeads(big ? multipose320 : multipose, image, { ...plan, maxTileSide: 640, overlap: 0.25, minScore: 0.05, minKeypointScore: 0.3, input: big ? 320 : 256 });
       c.ms[`poses${pname}`] = performance.now() - t0;
     }
     for (const level of faceLevels) {

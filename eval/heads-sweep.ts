@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, mergeHeads, poseHead, type Head } from '../src/vision/heads.js';
 import { DEFAULT_PROPOSAL_OPTIONS, detectPeople, type PersonProposal } from '../src/vision/person-proposals.js';
 import { planWindows } from '../src/vision/tiles.js';
+import { poseTiles } from '../src/vision/heads.js';
 import { countErrors, countingSamples } from './counting.js';
 import { evalDataRoot, round } from './suite.js';
 
@@ -28,7 +29,7 @@ for (const set of ['heads', 'mot17'] as const) {
     const image = await decodeImage(new Uint8Array(await readFile(s.path)));
     const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.05, maxPeople: Infinity };
     const all = await detectPeople(model, image, opts);
-    for (const w of planWindows(image.width, image.height, { whole: false, levels: o.levels, overlap: o.overlap })) all.push(...(await detectPeople(model, image, opts, w)));
+    for (const w of poseTiles(image.width, image.height, o)) all.push(...(await detectPeople(model, image, opts, w)));
     proposals.push(all);
     const extra: PersonProposal[] = [];
     if (values.fine) for (const w of planWindows(image.width, image.height, { whole: false, levels: [3], overlap: o.overlap })) extra.push(...(await detectPeople(model, image, opts, w)));

@@ -4,7 +4,7 @@
  * come from what the models give, merged so nobody is counted twice:
  *
  * 1. Poses (default, the only source on by default): MoveNet MultiPose on the whole image and on
- *    level-2 tiles (tiles.ts; 617 px tiles on 1080p), every centre peak from 0.1, a head per
+ *    tiles of at most 640 px (tiles.ts; level 2 = 617 px tiles on 1080p, level 5 on 4K), every centre peak from 0.1, a head per
  *    pose from its face keypoints (nose, eyes, ears). MultiPose finds people facing away and
  *    half hidden in crowds that the box detectors miss.
  * 2. People (optional): the person finder (`findPeople`: detectors on the whole image and tiles,
@@ -21,7 +21,8 @@ import type { Model } from '../runtime/session.js';
 import type { Box, RgbImage } from '../types.js';
 import { boxIos } from './box-fusion.js';
 import { detectFaces, type Face } from './blazeface.js';
-import { DEFAULT_PERSON_FINDER_OPTIONS, findPeople, type FoundPerson, type PersonFinderModels, type PersonFinderOptions } from './person-finder.js';
+import type { CropWindow } from './crop.js';
+import { DEFAULT_PERSON_FINDER_OPTIONS, findPeople, tilePlanFor, type FoundPerson, type PersonFinderModels, type PersonFinderOptions } from './person-finder.js';
 import { planWindows } from './tiles.js';
 import { DEFAULT_PROPOSAL_OPTIONS, detectPeople, type PersonProposal } from './person-proposals.js';
 
@@ -54,8 +55,14 @@ export interface HeadFaceOptions {
 export interface HeadPoseOptions {
   /** MultiPose on the whole image (letterboxed). */
   whole: boolean;
-  /** And on these tile levels (tiles.ts `tileLevel`). */
-  levels: number[];
+  /**
+   * Tiles: the coarsest level (tiles.ts `tileLevel`) whose tiles are at most this many pixels, so
+   * people are seen at the same scale in any frame size (1080p and 1024×768: level 2; 4K: level
+   * 5); none when the image's long side is at most this. `levels` overrides it.
+   */
+  maxTileSide: number;
+  /** Explicit tile levels instead of maxTileSide (probes). */
+  levels?: number[];
   overlap: number;
   /** Centre-peak score from which a pose gives a head. */
   minScore: number;
@@ -84,8 +91,20 @@ export interface HeadOptions {
 
 /** Measured (eval/heads-probe.ts): level 2 as good as 3 at 60 % of the cost. */
 export const DEFAULT_HEAD_FACE_OPTIONS: HeadFaceOptions = { levels: [2], whole: false, overlap: 0.25, minScore: 0.5, mergeIos: 0.5, minAloneScore: 0.8 };
-/** Measured: whole + level 2 beat level 2 alone, level 3 and levels 2+3 (finer tiles add clutter). */
-export const DEFAULT_HEAD_POSE_OPTIONS: HeadPoseOptions = { whole: true, levels: [2], overlap: 0.25, minScore: 0.1, minKeypointScore: 0.3, input: 256 };
+/**
+ * Measured on crowd/heads and MOT17 (where 640 px means level 2): whole + level 2 beat level 2
+ * alone, levels 1, 3 and 2+3 (finer tiles add clutter).
+ */
+export const DEFAULT_HEAD_POSE_OPTIONS: HeadPoseOptions = { whole: true, maxTileSide: 640, overlap: 0.25, minScore: 0.1, minKeypointScore: 0.3, input: 256 };
+
+/** Highest tile level maxTileSide may pick (4096 px images need 7). */
+const MAX_POSE_LEVEL = 8;
+
+/** The tile windows MultiPose runs on (besides the whole image). */
+export function poseTiles(width: number, height: number, o: Pick<HeadPoseOptions, 'maxTileSide' | 'levels' | 'overlap'>): CropWindow[] {
+  const levels = o.levels ?? tilePlanFor(width, height, { maxTileSide: o.maxTileSide, maxLevel: MAX_POSE_LEVEL, overlap: o.overlap }).levels;
+  return planWindows(width, height, { whole: false, levels, overlap: o.overlap });
+}
 
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   poses: DEFAULT_HEAD_POSE_OPTIONS,
@@ -150,7 +169,7 @@ export function poseHead(p: PersonProposal, minKeypointScore: number): Head | nu
 export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOptions): Promise<Head[]> {
   // No cap on people per window (the proposals' default of 40 is for body_analysis).
   const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input, maxPeople: Infinity };
-  const windows = planWindows(image.width, image.height, { whole: false, levels: o.levels, overlap: o.overlap });
+  const windows = poseTiles(image.width, image.height, o);
   const proposals: PersonProposal[] = o.whole ? await detectPeople(model, image, opts) : [];
   for (const window of windows) proposals.push(...(await detectPeople(model, image, opts, window)));
   return proposals.map((p) => poseHead(p, o.minKeypointScore)).filter((h): h is Head => h !== null);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { MAX_AREAS, checkAreas, countInAreas, insidePolygon } from '../../../src/capabilities/body_num/index.js';
 import { bodyNumResponse, parseAreaText, parseShow } from '../../../src/api/baidu/count-format.js';
-import { dedupeHeads, faceHead, mergeFaces, mergeHeads, personHead, poseHead, type Head } from '../../../src/vision/heads.js';
+import { DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, faceHead, poseTiles, mergeFaces, mergeHeads, personHead, poseHead, type Head } from '../../../src/vision/heads.js';
 import { FULL_COUNT_RENDER, countRenderLevel, heatMap, renderCount } from '../../../src/render/heat-map.js';
 import type { Face } from '../../../src/vision/blazeface.js';
 import type { FoundPerson } from '../../../src/vision/person-finder.js';
@@ -147,6 +147,16 @@ describe('head merging', () => {
     assert.equal(head.score, 0.4);
     const hidden = keypoints.map((k, i) => (i < 5 ? { ...k, score: 0.1 } : k));
     assert.equal(poseHead({ score: 0.4, keypoints: hidden }, 0.3), null);
+  });
+
+  test('pose tiles keep people at one scale: at most 640 px in 1080p, 1024×768 and 4K, none in a small photo', () => {
+    const sides = (w: number, h: number) => poseTiles(w, h, DEFAULT_HEAD_POSE_OPTIONS).map((t) => Math.round(t.width));
+    assert.deepEqual(sides(1920, 1080), Array(8).fill(617)); // level 2, as measured
+    assert.deepEqual(sides(1024, 768), Array(6).fill(439)); // level 2, as measured
+    const uhd = poseTiles(3840, 2160, DEFAULT_HEAD_POSE_OPTIONS);
+    assert.ok(uhd.length > 8 && uhd.every((t) => t.width <= 640 && t.width > 400), `${uhd.length} tiles of ${uhd[0].width}`);
+    assert.equal(Math.max(...uhd.map((t) => t.x + t.width)), 3840);
+    assert.equal(sides(640, 480).length, 0);
   });
 
   test('one head seen in two overlapping tiles (or twice by one source) is one; neighbours stay two', () => {
