@@ -38,14 +38,14 @@ export interface HeatPoint {
 }
 
 /** Peak opacity of the cloud. */
-const MAX_ALPHA = 0.6;
+const MAX_ALPHA = 0.65;
 
 /** The photo with a red cloud blended in: opacity grows with the summed head density. */
 export function heatMap(image: RgbImage, points: readonly HeatPoint[]): RgbImage {
   const { width, height } = image;
   const density = new Float32Array(width * height);
   for (const p of points) {
-    const sigma = Math.max(3, p.size * 0.9);
+    const sigma = Math.max(3, p.size * 0.75);
     const reach = Math.ceil(3 * sigma);
     const x0 = Math.max(0, Math.floor(p.x - reach)), x1 = Math.min(width - 1, Math.ceil(p.x + reach));
     const y0 = Math.max(0, Math.floor(p.y - reach)), y1 = Math.min(height - 1, Math.ceil(p.y + reach));
@@ -58,7 +58,7 @@ export function heatMap(image: RgbImage, points: readonly HeatPoint[]): RgbImage
   const out = Buffer.from(image.data);
   for (let i = 0; i < density.length; i++) {
     if (density[i] < 1e-3) continue;
-    const a = MAX_ALPHA * (1 - Math.exp(-1.5 * density[i]));
+    const a = MAX_ALPHA * (1 - Math.exp(-2 * density[i]));
     out[3 * i] = Math.round(out[3 * i] * (1 - a) + 255 * a);
     out[3 * i + 1] = Math.round(out[3 * i + 1] * (1 - a));
     out[3 * i + 2] = Math.round(out[3 * i + 2] * (1 - a));
