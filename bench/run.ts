@@ -79,6 +79,8 @@ registerBenchCase({
   inProcess: { capability: 'body_detection' },
 });
 registerBenchCase({ name: 'body_analysis_mot17', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+// body_num on one 1920×1080 street frame with a crowd of pedestrians (MOT17-02), no picture.
+registerBenchCase({ name: 'body_num', path: '/rest/2.0/image-classify/v1/body_num', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
 // A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
   name: 'body_seg',

@@ -24,6 +24,7 @@ import { handsSuite } from './hands.js';
 import { lspSuite } from './lsp.js';
 import { personsSuite } from './persons.js';
 import { trackingSuite } from './tracking.js';
+import { countingSuite } from './counting.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
@@ -101,6 +102,7 @@ registerSuite(handsSuite);
 registerSuite(personsSuite);
 registerSuite(lspSuite);
 registerSuite(trackingSuite);
+registerSuite(countingSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];

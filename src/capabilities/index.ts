@@ -15,8 +15,9 @@ import { bodySeg } from './body_seg/index.js';
 import { bodySegPhoto } from './body_seg_photo/index.js';
 import { bodyDetection } from './body_detection/index.js';
 import { bodyTracking } from './body_tracking/index.js';
+import { bodyNum } from './body_num/index.js';
 
-export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyTracking] as const;
+export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyNum, bodyTracking] as const;
 
 type Registered = (typeof CAPABILITIES)[number];
 export type CapabilityName = Registered['name'];

@@ -10,6 +10,7 @@ import { bodyAnalysisResponse } from './format.js';
 import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
 import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
+import { bodyNumResponse, parseAreaText, parseShow } from './count-format.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -61,7 +62,17 @@ export interface PlannedApi {
 export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
   endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
   { name: 'body_attr', scope: 'brain_body_attr' },
-  { name: 'body_num', scope: 'brain_body_number' },
+  endpoint({
+    name: 'body_num',
+    capability: 'body_num',
+    scope: 'brain_body_number',
+    fields: [
+      { name: 'area', description: 'up to 10 polygons "x1,y1,x2,y2,...;x1,y1,..." (pixels from 1); invalid = whole image' },
+      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)' },
+    ],
+    options: (form) => ({ areas: parseAreaText(form.area), render: parseShow(form.show) }),
+    shape: bodyNumResponse,
+  }),
   { name: 'driver_behavior', scope: 'brain_driver_behavior' },
   endpoint({
     name: 'body_seg',
