@@ -13,6 +13,7 @@
 import { defineCapability } from '../capability.js';
 import { DEFAULT_HEAD_OPTIONS, HEAD_FINDER_MODELS, findHeads, type Head, type HeadOptions } from '../../vision/heads.js';
 import { FULL_COUNT_RENDER, renderCount, type CountRender } from '../../render/heat-map.js';
+import { pointInPolygon } from '../../tracking/zones.js';
 
 /** Baidu's limit on areas per request. */
 export const MAX_AREAS = 10;
@@ -62,15 +63,10 @@ export function checkAreas(areas: readonly (readonly number[])[], size: { width:
   return { areas: used.map((p) => [...p]) };
 }
 
-/** Point in polygon (flat x,y list), even-odd rule. */
+/** Point in polygon (flat x,y list), by the zones' even-odd test. */
 export function insidePolygon(x: number, y: number, poly: readonly number[]): boolean {
-  let inside = false;
-  const n = poly.length / 2;
-  for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = poly[2 * i], yi = poly[2 * i + 1], xj = poly[2 * j], yj = poly[2 * j + 1];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
+  const points = Array.from({ length: poly.length / 2 }, (_, i) => ({ x: poly[2 * i], y: poly[2 * i + 1] }));
+  return pointInPolygon({ x, y }, points);
 }
 
 /** Counts in the union of the polygons (each point once) and per polygon. */
