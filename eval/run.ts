@@ -23,6 +23,7 @@ import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
 import { lspSuite } from './lsp.js';
 import { personsSuite } from './persons.js';
+import { attributesSuite } from './attributes.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
@@ -99,6 +100,7 @@ registerSuite(segmentationSuite);
 registerSuite(handsSuite);
 registerSuite(personsSuite);
 registerSuite(lspSuite);
+registerSuite(attributesSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];
