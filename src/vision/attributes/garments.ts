@@ -21,8 +21,9 @@ export interface GarmentEvidence {
   upperArmSkin?: number;
   shinSkin?: number;
   thighSkin?: number;
-  /** 0..1: how much cloth fills the space between the knees (skirt cue). */
-  bridge?: number;
+  /** 0..1: how much cloth of the lower garment's colour fills the space between the shins / the thighs (skirt cues). */
+  shinBridge?: number;
+  thighBridge?: number;
   upperSpread: number;
   upperColours: number;
   lowerSpread: number;
@@ -77,24 +78,27 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
   const shins = [0, 1].map((i) => (s.knees[i] && s.ankles[i] ? segmentRegion(s.knees[i]!, s.ankles[i]!, t * 0.08, 0.15, 0.75) : undefined));
   const thighSkin = maxSkin(v, [0, 1].map((i) => (s.knees[i] ? segmentRegion(s.hips[i], s.knees[i]!, t * 0.09, 0.5, 0.9) : undefined)));
 
-  // Cloth between the knees: a skirt bridges them, trousers and bare legs leave background.
-  let bridge: number | undefined;
-  if (s.knees[0] && s.knees[1] && lower.lab) {
-    const a = lerp(s.hips[0], s.knees[0]!, 0.85), b = lerp(s.hips[1], s.knees[1]!, 0.85);
+  // Cloth between the legs: below the knees a long skirt bridges them where trousers leave
+  // background; above the knees (crotch level) shorts and trousers fill it too, so only bare
+  // shins consult that level (短裙 vs 短裤).
+  const between = (a: Point, b: Point): number | undefined => {
+    if (!lower.lab) return undefined;
     const gap = Math.abs(a.x - b.x);
-    // Knees close together leave no gap to judge (trousers and skirts look alike there).
-    if (gap > Math.max(3, 0.3 * t)) {
-      const c = lerp(a, b, 0.5);
-      const half = gap * 0.22;
-      let cloth = 0, all = 0;
-      const lab = lower.lab;
-      sampleRegion(v, { kind: 'rect', left: c.x - half, right: c.x + half, top: c.y - t * 0.15, bottom: c.y + t * 0.1 }, (R, G, B, w) => {
-        all += 1;
-        if (deltaE(rgbToLab(R, G, B), lab) < 22) cloth += w;
-      }, { useMask: Boolean(v.mask) });
-      bridge = all > 0 ? cloth / all : undefined;
-    }
-  }
+    // Legs close together leave no gap to judge.
+    if (gap < Math.max(3, 0.25 * t)) return undefined;
+    const c = lerp(a, b, 0.5);
+    const half = gap * 0.22;
+    let cloth = 0, all = 0;
+    const lab = lower.lab;
+    sampleRegion(v, { kind: 'rect', left: c.x - half, right: c.x + half, top: c.y - t * 0.1, bottom: c.y + t * 0.1 }, (R, G, B, w) => {
+      all += 1;
+      if (deltaE(rgbToLab(R, G, B), lab) < 22) cloth += w;
+    }, { useMask: Boolean(v.mask) });
+    return all > 0 ? cloth / all : undefined;
+  };
+  const shinBridge = s.knees[0] && s.knees[1] && s.ankles[0] && s.ankles[1]
+    ? between(lerp(s.knees[0]!, s.ankles[0]!, 0.35), lerp(s.knees[1]!, s.ankles[1]!, 0.35)) : undefined;
+  const thighBridge = s.knees[0] && s.knees[1] ? between(lerp(s.hips[0], s.knees[0]!, 0.85), lerp(s.hips[1], s.knees[1]!, 0.85)) : undefined;
   return {
     upperColour, lowerColour,
     upperWeight: upper.vote.total, lowerWeight: lower.vote.total,
@@ -103,7 +107,8 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
     upperArmSkin: maxSkin(v, arms),
     shinSkin: maxSkin(v, shins),
     thighSkin,
-    bridge,
+    shinBridge,
+    thighBridge,
     upperSpread: upper.vote.lightnessSpread(),
     upperColours: colourCount(upperColour),
     lowerSpread: lower.vote.lightnessSpread(),
@@ -136,12 +141,13 @@ export function upperWearAnswer(g: GarmentEvidence, grey: boolean): Record<strin
 export function lowerWearAnswer(g: GarmentEvidence, legsVisible: number, grey: boolean): Record<string, number> {
   const unsure = Math.max(0.03, 1 - legsVisible);
   const shin = g.shinSkin === undefined || grey ? 0.15 : sigmoid(9 * (g.shinSkin - 0.3));
-  const skirt = g.bridge === undefined ? 0.05 : sigmoid(12 * (g.bridge - 0.85));
+  const longSkirt = g.shinBridge === undefined ? 0.05 : sigmoid(12 * (g.shinBridge - 0.6));
+  const shortSkirt = g.thighBridge === undefined ? 0.2 : sigmoid(10 * (g.thighBridge - 0.7));
   const p = {
-    长裤: (1 - shin) * (1 - skirt),
-    短裤: shin * (1 - skirt),
-    长裙: (1 - shin) * skirt,
-    短裙: shin * skirt,
+    长裤: (1 - shin) * (1 - longSkirt),
+    短裤: shin * (1 - shortSkirt),
+    长裙: (1 - shin) * longSkirt,
+    短裙: shin * shortSkirt,
   };
   const known = normalise(p);
   return { ...Object.fromEntries(Object.entries(known).map(([k, q]) => [k, q * (1 - unsure)])), 不确定: unsure };

@@ -28,8 +28,11 @@ export interface PostureEvidence {
   headVisible: number;
 }
 
-/** Fraction of the box side within `margin` of an image edge: 1 when the box touches it. */
-const touches = (gap: number, size: number) => clamp01(1 - gap / Math.max(2, size * 0.03));
+/**
+ * How much a box side touches an image edge: 1 on the edge, 0 from a gap of 3 % of the image
+ * or 8 % of the box side (whichever is larger; detector boxes stop short of cut-off limbs).
+ */
+const touches = (gap: number, imageSide: number, boxSide: number) => clamp01(1 - gap / Math.max(2, imageSide * 0.03, boxSide * 0.08));
 
 export function postureEvidence(v: PersonView, s: Skeleton, others: readonly Box[] = []): PostureEvidence {
   const { box, image } = v;
@@ -59,8 +62,8 @@ export function postureEvidence(v: PersonView, s: Skeleton, others: readonly Box
   }
 
   // Truncation: touching an edge, and the joints that would lie beyond it unseen.
-  const top = touches(box.top, image.height), bottom = touches(image.height - (box.top + box.height), image.height);
-  const left = touches(box.left, image.width), right = touches(image.width - (box.left + box.width), image.width);
+  const top = touches(box.top, image.height, box.height), bottom = touches(image.height - (box.top + box.height), image.height, box.height);
+  const left = touches(box.left, image.width, box.width), right = touches(image.width - (box.left + box.width), image.width, box.width);
   const headScore = v.keypoints ? Math.max(face, ears) : 0.5;
   const ankles = v.keypoints ? maxOf(v, [KP.leftAnkle, KP.rightAnkle]) : 0.5;
   const upperCut = clamp01(0.03 + 0.94 * top * (1 - headScore));
