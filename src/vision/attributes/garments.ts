@@ -88,13 +88,20 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
     if (gap < Math.max(3, 0.25 * t)) return undefined;
     const c = lerp(a, b, 0.5);
     const half = gap * 0.22;
-    let cloth = 0, all = 0;
     const lab = lower.lab;
-    sampleRegion(v, { kind: 'rect', left: c.x - half, right: c.x + half, top: c.y - t * 0.1, bottom: c.y + t * 0.1 }, (R, G, B, w) => {
-      all += 1;
-      if (deltaE(rgbToLab(R, G, B), lab) < 22) cloth += w;
-    }, { useMask: Boolean(v.mask) });
-    return all > 0 ? cloth / all : undefined;
+    const share = (left: number, right: number, useMask: boolean) => {
+      let cloth = 0, all = 0;
+      sampleRegion(v, { kind: 'rect', left, right, top: c.y - t * 0.1, bottom: c.y + t * 0.1 }, (R, G, B, w) => {
+        all += 1;
+        if (deltaE(rgbToLab(R, G, B), lab) < 22) cloth += useMask ? w : 1;
+      }, { useMask, maxSamples: 300 });
+      return all > 0 ? cloth / all : undefined;
+    };
+    // Background beside the legs the colour of the garment makes the cue blind.
+    const lo = Math.min(a.x, b.x), hi = Math.max(a.x, b.x);
+    const outside = Math.max(share(lo - 1.2 * gap, lo - 0.5 * gap, false) ?? 0, share(hi + 0.5 * gap, hi + 1.2 * gap, false) ?? 0);
+    if (outside > 0.35) return undefined;
+    return share(c.x - half, c.x + half, Boolean(v.mask));
   };
   const shinBridge = s.knees[0] && s.knees[1] && s.ankles[0] && s.ankles[1]
     ? between(lerp(s.knees[0]!, s.ankles[0]!, 0.35), lerp(s.knees[1]!, s.ankles[1]!, 0.35)) : undefined;

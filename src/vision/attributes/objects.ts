@@ -50,7 +50,9 @@ export function objectEvidence(v: PersonView, s: Skeleton, objects: readonly Obj
   };
   const backpack = strength(best(objects, 'backpack', (o) => inside(o.box, body) * 1.3));
   const handbag = strength(best(objects, 'handbag', (o) => inside(o.box, grow(box, 0.3, 0)) * 1.3));
-  const bag = normalise({ 无背包: Math.max(0.05, (1 - backpack) * (1 - handbag)), 单肩包: handbag * (1 - backpack * 0.5), 双肩包: backpack });
+  // The detector misses most bags (straps from the front, a backpack from the side), so no
+  // detection leaves a prior with real mass on both bag kinds rather than a confident 无背包.
+  const bag = normalise({ 无背包: 0.55 * (1 - backpack) * (1 - handbag), 单肩包: 0.2 + handbag * (1 - backpack * 0.5), 双肩包: 0.25 + backpack });
 
   const lowerHalf = { ...grow(box, 0.5, 0), top: box.top + box.height * 0.4 };
   const luggage = strength(best(objects, 'suitcase', (o) => inside(o.box, lowerHalf) * 1.3));
