@@ -19,7 +19,7 @@ export interface PersonDetectionOptions {
   finder: PersonFinderOptions;
 }
 
-export const DEFAULT_PERSON_DETECTION_OPTIONS: Readonly<PersonDetectionOptions> = { returnCrop: false, minSide: 30, finder: DEFAULT_PERSON_FINDER_OPTIONS };
+export const DEFAULT_PERSON_DETECTION_OPTIONS: Readonly<PersonDetectionOptions> = { returnCrop: false, minSide: 30, finder: { ...DEFAULT_PERSON_FINDER_OPTIONS, poseGate: 0.2 } };
 
 export interface DetectedPerson {
   /** Integer pixels inside the image. */

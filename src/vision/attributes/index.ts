@@ -19,6 +19,7 @@ import {
 import { objectEvidence } from './objects.js';
 import { postureEvidence } from './posture.js';
 import { argmax, binary, clamp01 } from './probability.js';
+import { calibratedScore } from './calibration.js';
 import { colourfulness, skeleton, type PersonView } from './regions.js';
 import { ATTRIBUTE_VALUES, type AttributeAnswer, type AttributeName } from './vocabulary.js';
 
@@ -154,7 +155,11 @@ function describeView(
   return d;
 }
 
-/** Each attribute's answer (the most probable value name and its probability), in `attributes` order. */
+/**
+ * Each attribute's answer, in `attributes` order: the most probable value name, scored with the
+ * calibrated probability that it is right (calibration.ts; the evidence probability where no
+ * calibration was fitted).
+ */
 export function answerAttributes(d: AttributeDistributions, attributes: readonly AttributeName[]): Partial<Record<AttributeName, AttributeAnswer>> {
   const out: Partial<Record<AttributeName, AttributeAnswer>> = {};
   for (const a of attributes) {
@@ -162,7 +167,7 @@ export function answerAttributes(d: AttributeDistributions, attributes: readonly
     if (!dist) continue;
     const best = argmax(dist);
     if (!(ATTRIBUTE_VALUES[a] as readonly string[]).includes(best.name)) throw new Error(`attribute ${a}: "${best.name}" is not one of its values`);
-    out[a] = best;
+    out[a] = { name: best.name, score: calibratedScore(a, best.score) };
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
 import { colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
+import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
 import { ece, attributeMetrics } from '../../../eval/attributes.js';
 
@@ -91,7 +92,10 @@ describe('colour naming (Lab)', () => {
 
 describe('answers and shapes', () => {
   test('answerAttributes takes the most probable value and refuses foreign names', () => {
-    assert.deepEqual(answerAttributes({ gender: { 男性: 0.3, 女性: 0.7 } }, ['gender']), { gender: { name: '女性', score: 0.7 } });
+    // An uncalibrated attribute reports its evidence probability; a calibrated one the fitted map of it.
+    assert.deepEqual(answerAttributes({ headwear: { 无帽: 0.7, 普通帽: 0.2, 安全帽: 0.1 } }, ['headwear']), { headwear: { name: '无帽', score: 0.7 } });
+    assert.deepEqual(answerAttributes({ age: { 青年: 0.6, 中年: 0.4 } }, ['age']), { age: { name: '青年', score: calibratedScore('age', 0.6) } });
+    assert.ok(calibratedScore('age', 0.6) > calibratedScore('age', 0.4), 'the map keeps the order');
     assert.throws(() => answerAttributes({ gender: { man: 1 } }, ['gender']));
   });
   test('body_attr response: person_num, location with score, attributes {name, score}', () => {

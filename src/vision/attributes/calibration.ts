@@ -1,0 +1,28 @@
+/**
+ * Score calibration of the answers PETA can check: the reported score of an answer is
+ * sigmoid(a + b · logit(p)), p the evidence model's probability of that answer, fitted by
+ * logistic regression (Platt) on the PETA development crops (both capabilities' answers pooled,
+ * slope kept ≥ 0). A slope of 0 means the evidence did not rank right from wrong answers: the
+ * score is then the measured hit rate, the honest answer for a cue that carries no signal.
+ * Leave-one-subset-out (CUHK ↔ VIPeR) ECE before → after: docs/attributes.md. Attributes PETA
+ * does not label (and headwear, where the map did not help out of subset) keep p.
+ */
+import type { AttributeName } from './vocabulary.js';
+
+export const SCORE_CALIBRATION: Partial<Record<AttributeName, { a: number; b: number }>> = {
+  gender: { a: 0.054, b: 0 },
+  age: { a: 1.203, b: 1.895 },
+  upper_wear: { a: 1.193, b: 0.072 },
+  lower_wear: { a: 0.213, b: 0.625 },
+  upper_color: { a: -0.531, b: 0.368 },
+  lower_color: { a: -0.589, b: 0.199 },
+  bag: { a: -0.56, b: 0 },
+};
+
+/** The calibrated score of an answer with evidence probability `p`. */
+export function calibratedScore(attribute: AttributeName, p: number): number {
+  const c = SCORE_CALIBRATION[attribute];
+  if (!c) return p;
+  const q = Math.min(Math.max(p, 1e-4), 1 - 1e-4);
+  return 1 / (1 + Math.exp(-(c.a + c.b * Math.log(q / (1 - q)))));
+}
