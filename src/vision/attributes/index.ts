@@ -38,7 +38,7 @@ export interface AttributeOptions {
   minObjectScore: number;
 }
 
-export const DEFAULT_ATTRIBUTE_OPTIONS: AttributeOptions = { maskMinHeight: 48, faceMinRadius: 5, minObjectScore: 0.15 };
+export const DEFAULT_ATTRIBUTE_OPTIONS: AttributeOptions = { maskMinHeight: 48, faceMinRadius: 5, minObjectScore: 0.03 };
 
 /** A person to describe: box and, where pose ran, COCO-17 keypoints (image pixels). */
 export interface PersonToDescribe {
