@@ -121,3 +121,20 @@ describe('attribute metrics', () => {
     assert.equal(m.balanced_accuracy, 0.5);
   });
 });
+
+describe('rendering', () => {
+  test('labels are English glosses with scores, quiet values left out; the PNG has the photo\'s size', async () => {
+    const { labelsFor, renderAttributes } = await import('../../../src/render/attributes.js');
+    const person = {
+      box: { left: 10, top: 30, width: 40, height: 80 },
+      score: 0.9,
+      attributes: { gender: { name: '女性', score: 0.6 }, upper_wear: { name: '短袖', score: 0.7 }, upper_color: { name: '红', score: 0.8 }, cellphone: { name: '未使用手机', score: 0.9 }, occlusion: { name: '轻度遮挡', score: 0.5 } },
+    };
+    const lines = labelsFor(person);
+    assert.deepEqual(lines, ['person 0.90', 'female 0.60', 'short sleeves 0.70, red 0.80', 'partly occluded 0.50']);
+    const image = { width: 120, height: 150, data: new Uint8Array(120 * 150 * 3).fill(128) };
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(await renderAttributes(image, [person])).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 120, 150]);
+  });
+});
