@@ -117,12 +117,9 @@ function describeView(
   const d: AttributeDistributions = {};
   const put = <A extends AttributeName>(a: A, make: () => Record<string, number>) => { if (want.has(a)) d[a] = make(); };
   put('gender', () => genderAnswer({
-    longHair: hair['长发'] + 0.5 * hair['中长发'],
     skirt: lowerWear['长裙'] + lowerWear['短裙'],
     shoulderBag: o.bag['单肩包'],
     warmUpper: grey ? 0 : upperColour['粉'] + upperColour['紫'] + 0.5 * upperColour['红'],
-    shorts: lowerWear['短裤'],
-    bald,
   }));
   put('age', () => ageAnswer(h, bald));
   put('action', () => posture.action);
