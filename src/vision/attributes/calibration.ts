@@ -13,7 +13,7 @@ import type { AttributeName } from './vocabulary.js';
 export const SCORE_CALIBRATION: Partial<Record<AttributeName, { a: number; b: number }>> = {
   age: { a: 1.203, b: 1.895 },
   upper_wear: { a: 1.193, b: 0.072 },
-  lower_wear: { a: 0.213, b: 0.625 },
+  lower_wear: { a: 0.416, b: 1.07 },
   upper_color: { a: -0.531, b: 0.368 },
   lower_color: { a: -0.589, b: 0.199 },
   // The bag cue ranks kinds (balanced accuracy ~0.48 against 1/3) but its confidence does not

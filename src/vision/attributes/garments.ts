@@ -81,13 +81,20 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
   // Cloth between the legs: below the knees a long skirt bridges them where trousers leave
   // background; above the knees (crotch level) shorts and trousers fill it too, so only bare
   // shins consult that level (短裙 vs 短裤).
-  const between = (a: Point, b: Point): number | undefined => {
+  const toSegment = (p: Point, q: [Point, Point]) => {
+    const dx = q[1].x - q[0].x, dy = q[1].y - q[0].y;
+    const u = Math.max(0, Math.min(1, ((p.x - q[0].x) * dx + (p.y - q[0].y) * dy) / (dx * dx + dy * dy || 1)));
+    return Math.hypot(p.x - (q[0].x + u * dx), p.y - (q[0].y + u * dy));
+  };
+  const between = (a: Point, b: Point, legs: [Point, Point][]): number | undefined => {
     if (!lower.lab) return undefined;
     const gap = Math.abs(a.x - b.x);
     // Legs close together leave no gap to judge.
     if (gap < Math.max(3, 0.25 * t)) return undefined;
     const c = lerp(a, b, 0.5);
     const half = gap * 0.22;
+    // A slanted or crossing leg running through the probe would read as cloth between the legs.
+    if (legs.some((leg) => toSegment(c, leg) < half + 0.1 * t)) return undefined;
     const lab = lower.lab;
     const share = (left: number, right: number, useMask: boolean) => {
       let cloth = 0, all = 0;
@@ -103,9 +110,9 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
     if (outside > 0.35) return undefined;
     return share(c.x - half, c.x + half, Boolean(v.mask));
   };
-  const shinBridge = s.knees[0] && s.knees[1] && s.ankles[0] && s.ankles[1]
-    ? between(lerp(s.knees[0]!, s.ankles[0]!, 0.35), lerp(s.knees[1]!, s.ankles[1]!, 0.35)) : undefined;
-  const thighBridge = s.knees[0] && s.knees[1] ? between(lerp(s.hips[0], s.knees[0]!, 0.85), lerp(s.hips[1], s.knees[1]!, 0.85)) : undefined;
+  const [lk, rk] = s.knees, [la, ra] = s.ankles;
+  const shinBridge = lk && rk && la && ra ? between(lerp(lk, la, 0.35), lerp(rk, ra, 0.35), [[lk, la], [rk, ra]]) : undefined;
+  const thighBridge = lk && rk ? between(lerp(s.hips[0], lk, 0.85), lerp(s.hips[1], rk, 0.85), [[s.hips[0], lk], [s.hips[1], rk]]) : undefined;
   return {
     upperColour, lowerColour,
     upperWeight: upper.vote.total, lowerWeight: lower.vote.total,
