@@ -81,6 +81,15 @@ registerBenchCase({
 registerBenchCase({ name: 'body_analysis_mot17', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
 // body_num on one 1920×1080 street frame with a crowd of pedestrians (MOT17-02), no picture.
 registerBenchCase({ name: 'body_num', path: '/rest/2.0/image-classify/v1/body_num', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+// body_attr on the same 1080p MOT17 frame, the 17 default attributes; person detection alone (crops) and single-person attributes on a committed photo.
+registerBenchCase({ name: 'body_attr', path: '/rest/2.0/image-classify/v1/body_attr', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+registerBenchCase({
+  name: 'person_detection_mot17',
+  path: '/rest/2.0/image-classify/v1/person_detection',
+  evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'],
+  inProcess: { capability: 'person_detection' },
+});
+registerBenchCase({ name: 'person_attributes', path: '/rest/2.0/image-classify/v1/person_attributes', evalImages: [], images: ['test/fixtures/coco-000000000785.jpg'], inProcess: { capability: 'person_attributes' } });
 // A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
   name: 'body_seg',

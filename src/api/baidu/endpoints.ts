@@ -11,6 +11,7 @@ import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hand
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
 import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
 import { bodyNumResponse, parseAreaText, parseShow } from './count-format.js';
+import { bodyAttrResponse, parseAttributeTypes } from './attr-format.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -61,7 +62,14 @@ export interface PlannedApi {
 /** Every API under /rest/2.0/image-classify/v1/, in the order Baidu's token scopes list them. */
 export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
   endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
-  { name: 'body_attr', scope: 'brain_body_attr' },
+  endpoint({
+    name: 'body_attr',
+    capability: 'body_attr',
+    scope: 'brain_body_attr',
+    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)' }],
+    options: (form) => ({ attributes: parseAttributeTypes(form.type) }),
+    shape: bodyAttrResponse,
+  }),
   endpoint({
     name: 'body_num',
     capability: 'body_num',
