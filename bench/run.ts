@@ -23,6 +23,8 @@ import { packageRoot } from '../src/runtime/models.js';
 import { availableParallelism } from 'node:os';
 import type { CapabilityName } from '../src/capabilities/index.js';
 import { createEnginePool, defaultWarmupImage } from '../src/engine/pool.js';
+import { FrameReader } from '../src/video/decode.js';
+import sharp from 'sharp';
 
 /** One API to benchmark; later capabilities register their own. */
 export interface BenchCase {
@@ -40,6 +42,12 @@ export interface BenchCase {
    * in this process (one worker per core), the same concurrency levels; RSS is this process's.
    */
   inProcess?: { capability: CapabilityName };
+  /**
+   * Consecutive frames of a video under the eval root instead of images, sent in order (a
+   * tracking case as a client streams it; run it at concurrency 1): every `stride`-th frame,
+   * `frames` of them, as JPEG.
+   */
+  video?: { file: string; stride: number; frames: number };
 }
 
 const cases = new Map<string, BenchCase>();
@@ -71,6 +79,17 @@ registerBenchCase({
   inProcess: { capability: 'body_detection' },
 });
 registerBenchCase({ name: 'body_analysis_mot17', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+// body_num on one 1920×1080 street frame with a crowd of pedestrians (MOT17-02), no picture.
+registerBenchCase({ name: 'body_num', path: '/rest/2.0/image-classify/v1/body_num', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+// body_attr on the same 1080p MOT17 frame, the 17 default attributes; person detection alone (crops) and single-person attributes on a committed photo.
+registerBenchCase({ name: 'body_attr', path: '/rest/2.0/image-classify/v1/body_attr', evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'] });
+registerBenchCase({
+  name: 'person_detection_mot17',
+  path: '/rest/2.0/image-classify/v1/person_detection',
+  evalImages: ['tracking/mot17-mini/MOT17-02-FRCNN/img1/000001.jpg'],
+  inProcess: { capability: 'person_detection' },
+});
+registerBenchCase({ name: 'person_attributes', path: '/rest/2.0/image-classify/v1/person_attributes', evalImages: [], images: ['test/fixtures/coco-000000000785.jpg'], inProcess: { capability: 'person_attributes' } });
 // A real 1280×720 photo (one woman, full body, in a garden), all three result images.
 registerBenchCase({
   name: 'body_seg',
@@ -79,6 +98,14 @@ registerBenchCase({
   evalImages: ['segmentation/human-seg/images/72.jpg'],
 });
 // A close-up portrait that suits an ID photo (committed fixture).
+// One tracking case over the walking video at 5 fps (every 5th frame of 25), frames in order.
+registerBenchCase({
+  name: 'body_tracking',
+  path: '/rest/2.0/image-classify/v1/body_tracking',
+  fields: { dynamic: 'true', case_id: '1', case_init: 'false', area: '640,1,1279,1,1279,719,640,719' },
+  evalImages: [],
+  video: { file: 'video/walking-topdown/vtest.avi', stride: 5, frames: 60 },
+});
 registerBenchCase({ name: 'body_seg_photo', path: '/rest/2.0/image-classify/v1/body_seg_photo', evalImages: [], images: ['test/fixtures/hands-96_pic00005.jpg'] });
 registerBenchCase({ name: 'hand_analysis_1hand', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-3_1528499009.07_pic00009.jpg'] });
 registerBenchCase({ name: 'hand_analysis_4hands', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
@@ -253,6 +280,17 @@ export async function main(argv: string[]): Promise<number> {
     images = benchCase.images.map((f) => join(root, f)).filter((f) => existsSync(f));
     imageSource = benchCase.images.join(',');
   }
+  let videoFrames: Buffer[] | undefined;
+  if (benchCase.video) {
+    const file = join(evalRoot, benchCase.video.file);
+    if (!existsSync(file)) {
+      out({ bench: name, skipped: true, reason: `no ${benchCase.video.file} under ${evalRoot}` });
+      return 0;
+    }
+    videoFrames = await videoJpegs(file, benchCase.video.stride, benchCase.video.frames);
+    images = videoFrames.map((_, i) => `frame ${i}`);
+    imageSource = `${benchCase.video.file} every ${benchCase.video.stride}th frame`;
+  }
   for (const dir of images.length ? [] : candidates) {
     images = imagesIn(dir);
     if (images.length) { imageSource = dir; break; }
@@ -270,7 +308,8 @@ export async function main(argv: string[]): Promise<number> {
 
   // Pre-encode every body once so the loop only measures the server.
   const extra = Object.entries(benchCase.fields ?? {}).map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
-  const bodies = images.map((f) => new Uint8Array(Buffer.from(`image=${encodeURIComponent(readFileSync(f).toString('base64'))}${extra}`)));
+  const encoded = videoFrames ?? images.map((f) => readFileSync(f));
+  const bodies = encoded.map((bytes) => new Uint8Array(Buffer.from(`image=${encodeURIComponent(bytes.toString('base64'))}${extra}`)));
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -366,6 +405,16 @@ export async function main(argv: string[]): Promise<number> {
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `count` frames of a video, every `stride`-th, as JPEG (what a client streaming a camera sends). */
+async function videoJpegs(file: string, stride: number, count: number): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const { image } of new FrameReader(file, { stride, maxSeconds: 3600 }).frames()) {
+    out.push(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+    if (out.length === count) break;
+  }
+  return out;
 }
 
 /** A capability on a worker pool in this process (see BenchCase.inProcess): one JSON line. */

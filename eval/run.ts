@@ -23,6 +23,9 @@ import { segmentationSuite } from './segmentation.js';
 import { handsSuite } from './hands.js';
 import { lspSuite } from './lsp.js';
 import { personsSuite } from './persons.js';
+import { trackingSuite } from './tracking.js';
+import { countingSuite } from './counting.js';
+import { attributesSuite } from './attributes.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
@@ -99,6 +102,9 @@ registerSuite(segmentationSuite);
 registerSuite(handsSuite);
 registerSuite(personsSuite);
 registerSuite(lspSuite);
+registerSuite(trackingSuite);
+registerSuite(countingSuite);
+registerSuite(attributesSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];

@@ -93,6 +93,23 @@ export interface Config {
    * base64 of 32 bytes); unset: `<dataDir>/server.key`, generated on first start with mode 0600.
    */
   serverKey?: string;
+  /** Tracking cases (Baidu body_tracking `case_id`; src/store/cases.ts). */
+  cases: CaseSettings;
+}
+
+export interface CaseSettings {
+  /** Where case state lives (BODYLENS_CASE_STORE: sqlite, the default, or memory). */
+  store: 'sqlite' | 'memory';
+  /** A case unused this long is forgotten (BODYLENS_CASE_IDLE_SECONDS, default 600). */
+  idleSeconds: number;
+}
+
+export const DEFAULT_CASE_SETTINGS: Readonly<CaseSettings> = Object.freeze({ store: 'sqlite', idleSeconds: 600 });
+
+export function loadCaseSettings(env: NodeJS.ProcessEnv = process.env): CaseSettings {
+  const store = env.BODYLENS_CASE_STORE || DEFAULT_CASE_SETTINGS.store;
+  if (store !== 'sqlite' && store !== 'memory') throw new Error(`BODYLENS_CASE_STORE must be sqlite or memory, got "${store}"`);
+  return { store, idleSeconds: intSetting(env, 'BODYLENS_CASE_IDLE_SECONDS', DEFAULT_CASE_SETTINGS.idleSeconds, 1, 30 * 86400) };
 }
 
 /** "+08:00", "-05:30", "8", "0" → minutes east of UTC. */
@@ -139,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     video: loadVideoSettings(env),
     capabilities: env.BODYLENS_CAPABILITIES ?? '',
+    cases: loadCaseSettings(env),
     http: {
       headersTimeoutMs: intSetting(env, 'BODYLENS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       bodyTimeoutMs: intSetting(env, 'BODYLENS_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),

@@ -30,6 +30,8 @@ export const ERRORS = {
   token_expired: { message: 'Access token expired', httpStatus: 401 },
   invalid_param: { message: 'invalid param', httpStatus: 400 },
   missing_param: { message: 'not enough param', httpStatus: 400 },
+  /** A parameter has a value the API does not accept; the detail says which and why (Baidu 282004 with the reason; body_tracking). */
+  invalid_value: { message: 'invalid parameter(s)', httpStatus: 400 },
   image_empty: { message: 'empty image', httpStatus: 400 },
   /** Unrecognised or corrupt image data. */
   image_format: { message: 'image format error', httpStatus: 400 },

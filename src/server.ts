@@ -11,6 +11,7 @@ import { BAIDU_ENDPOINTS, baiduScopes } from './api/baidu/endpoints.js';
 import { KAKAO_CAPABILITIES } from './api/kakao/routes.js';
 import type { CapabilityName } from './capabilities/index.js';
 import { openDatabase } from './store/db.js';
+import { Cases, MemoryCaseStore, SqliteCaseStore } from './store/cases.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { fetchToFile, ping } from './net/safe-fetch.js';
 import { PoseJobs } from './video/jobs.js';
@@ -58,6 +59,11 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     maxQueue: config.http.maxQueue,
   });
   const urlPolicy = createAddressPolicy(config.urlAllowList);
+  const caseOptions = { idleSeconds: config.cases.idleSeconds };
+  const cases = new Cases(config.cases.store === 'sqlite' ? new SqliteCaseStore(db, caseOptions) : new MemoryCaseStore(caseOptions));
+  // Idle cases go within a minute of expiring (a read of an expired case already misses).
+  const sweeper = setInterval(() => void cases.store.sweep().catch(() => undefined), 60_000);
+  sweeper.unref();
   const uploadDir = join(config.dataDir, 'uploads');
   // Uploads still here were cut off by a crash: no job owns them.
   rmSync(uploadDir, { recursive: true, force: true });
@@ -79,6 +85,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     kakaoLimits: { ...config.kakao, videoMaxBytes: config.video.maxBytes },
     jobs,
     uploadDir,
+    cases,
     http: config.http,
     admin: config.adminKey
       ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage: () => auth.flushUsage() } }
@@ -99,10 +106,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     },
   );
   const close = async () => {
+    clearInterval(sweeper);
     await app!.close();
     await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
     await engine.close();
     auth.flushUsage();
+    await cases.close();
     db.close();
   };
   return { app, engine, address, close };

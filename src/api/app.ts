@@ -9,7 +9,8 @@ import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
 import { routeError } from './route-errors.js';
 import { adminRoutes, type AdminRoutesOptions } from '../admin/routes.js';
-import type { HttpSettings } from '../config.js';
+import { DEFAULT_CASE_SETTINGS, type HttpSettings } from '../config.js';
+import { Cases, MemoryCaseStore } from '../store/cases.js';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { enforceRequestDeadlines } from './request-deadlines.js';
@@ -104,6 +105,8 @@ export interface AppDeps {
   jobs: PoseJobQueue;
   /** Where uploaded videos wait for their job. */
   uploadDir: string;
+  /** Tracking cases (body_tracking); default: in memory, idle 600 s. */
+  cases?: Cases;
   /** Deadlines and caps (config.http); defaults DEFAULT_HTTP. */
   http?: Partial<typeof DEFAULT_HTTP>;
   /** Enables /admin/... (src/admin/routes.ts) when set. */
@@ -191,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(baiduRestRoutes, {
     engine: deps.engine,
     authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
+    cases: deps.cases ?? new Cases(new MemoryCaseStore({ idleSeconds: DEFAULT_CASE_SETTINGS.idleSeconds })),
     record: (appId, api, outcome) => deps.auth.record(appId, api, outcome),
   });
   if (deps.admin) {

@@ -14,8 +14,13 @@ import { gesture } from './gesture/index.js';
 import { bodySeg } from './body_seg/index.js';
 import { bodySegPhoto } from './body_seg_photo/index.js';
 import { bodyDetection } from './body_detection/index.js';
+import { bodyTracking } from './body_tracking/index.js';
+import { bodyNum } from './body_num/index.js';
+import { bodyAttr } from './body_attr/index.js';
+import { personDetection } from './person_detection/index.js';
+import { personAttributes } from './person_attributes/index.js';
 
-export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection] as const;
+export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyAttr, personDetection, personAttributes, bodyNum, bodyTracking] as const;
 
 type Registered = (typeof CAPABILITIES)[number];
 export type CapabilityName = Registered['name'];

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { CAPABILITY_NAMES, capability, isCapabilityName } from '../capabilities/index.js';
 import type { Capability } from '../capabilities/capability.js';
 import { BAIDU_ENDPOINTS, baiduEndpoint, type Form } from '../api/baidu/endpoints.js';
@@ -17,6 +18,12 @@ import { toServiceError } from '../errors.js';
 import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
 import { createInProcessEngine } from '../engine/in-process.js';
 import { runPoseCommand } from './pose.js';
+import { analyzeCaseVideo } from './tracking-video.js';
+
+/** Writes a rendered PNG to `path`, re-encoded as JPEG when the name ends in .jpg/.jpeg. */
+async function writeRender(path: string, png: Buffer): Promise<void> {
+  await writeFile(path, /\.jpe?g$/i.test(path) ? await sharp(png).jpeg({ quality: 90 }).toBuffer() : png);
+}
 
 /** Every form field some endpoint reads, as a CLI flag of the same name. */
 const FIELDS = [...new Map(BAIDU_ENDPOINTS.flatMap((e) => e.fields).map((f) => [f.name, f])).values()];
@@ -35,6 +42,8 @@ function usage(): string {
 
 Runs the analysis in this process (no server) and prints the same JSON the HTTP API returns.
 ${lines.join('\n')}
+  body_tracking <video> --area ... [--render out.mp4]
+      the video's frames as one tracking case: each frame's answer and the case's totals
   pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
       Kakao Pose: the POST /pose array for a photo, the job result for a video (pose --help)
 Options:
@@ -42,7 +51,7 @@ ${FIELDS.map((f) => `  --${f.name}  ${f.description}`).join('\n')}
   --capability NAME <image> [--render out.png]
       any capability of the registry (${CAPABILITY_NAMES.join(', ')}), its neutral result as JSON
       (e.g. body_detection, the person finder, which no API serves yet)
-  --render FILE   the photo with the result drawn on it (PNG)
+  --render FILE   the photo with the result drawn on it (PNG; JPEG when FILE ends in .jpg)
   --out-dir DIR   write the result's images there; the JSON shows their paths instead of base64`;
 }
 
@@ -116,14 +125,20 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
   const engine = createInProcessEngine({ capabilities: [row.capability], threads: availableParallelism() });
   try {
     const form: Form = Object.fromEntries(row.fields.map((f) => [f.name, values[f.name] as string | undefined]));
+    const bytes = await readFile(file);
+    // A video given to an API with cases (body_tracking): its frames, in order, as one case.
+    if (row.case && sniffFormat(bytes) === undefined) {
+      console.log(JSON.stringify(await analyzeCaseVideo(engine, row, form, file, logId, values.render as string | undefined)));
+      return 0;
+    }
     // Same intake rules as the HTTP API, so the CLI answers exactly what a client would get.
-    const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
+    const image = await decodeImage(bytes, BAIDU_INTAKE);
     const result = await engine.run(row.capability, { image }, row.options(form) as never);
     let json: unknown = row.shape(logId, result);
     const outDir = values['out-dir'] as string | undefined;
     if (outDir && cap.files) json = withPaths(json, await writeImages(outDir, cap.files(result)));
     const render = values.render as string | undefined;
-    if (render && cap.render) await writeFile(render, await cap.render(image, result));
+    if (render && cap.render) await writeRender(render, await cap.render(image, result));
     console.log(JSON.stringify(json, null, 2));
     return 0;
   } catch (err) {
@@ -151,7 +166,7 @@ async function runCapability(name: string, file: string | undefined, render: str
   try {
     const image = await decodeImage(await readFile(file), BAIDU_INTAKE);
     const result = await engine.run(name, { image });
-    if (render && cap.render) await writeFile(render, await cap.render(image, result));
+    if (render && cap.render) await writeRender(render, await cap.render(image, result));
     console.log(neutralJson(result));
     return 0;
   } catch (err) {

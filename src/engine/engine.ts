@@ -23,10 +23,13 @@ export interface Engine {
   serves(name: string): boolean;
   /** A still image. Options not given take the capability's defaults. */
   run<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>, control?: CallControl): Promise<ResultOf<N>>;
-  /** A video frame at `timestamp` seconds with the state the previous frame returned (undefined first). */
+  /**
+   * A video frame at `timestamp` seconds with the state the previous frame returned (undefined
+   * first): pixels, or encoded bytes decoded engine-side like `run`'s (a tracking case's frame).
+   */
   frame<N extends FrameCapabilityName>(
     name: N,
-    image: RgbImage,
+    image: RgbImage | ImageInput,
     state: FrameStateOf<N> | undefined,
     timestamp: number,
     options?: Partial<OptionsOf<N>>,
@@ -47,7 +50,12 @@ export function assertServed(capabilities: readonly CapabilityName[], name: stri
 /** One call, as it crosses to a worker thread. */
 export type EngineCall =
   | { kind: 'run'; capability: CapabilityName; input: ImageInput; options?: object }
-  | { kind: 'frame'; capability: CapabilityName; image: RgbImage; state: unknown; timestamp: number; options?: object };
+  | { kind: 'frame'; capability: CapabilityName; input: ImageInput; state: unknown; timestamp: number; options?: object };
+
+/** A frame's image as an ImageInput (pixels are passed as they are). */
+export function frameInput(image: RgbImage | ImageInput): ImageInput {
+  return 'bytes' in image || 'image' in image ? image : { image };
+}
 
 export interface EngineSettings {
   /** Capabilities to serve; their models are the only ones loaded. */

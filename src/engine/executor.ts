@@ -35,11 +35,9 @@ export async function createExecutor(settings: EngineSettings): Promise<Executor
     const cap = served(settings, call.capability);
     const models = await hub.pick(cap.models);
     const options = mergeOptions(cap.defaults, call.options);
-    if (call.kind === 'frame') {
-      if (!cap.frame) throw new ServiceError('unsupported_method', `capability ${cap.name} has no video-frame call`);
-      return cap.frame(models, call.image, call.state, call.timestamp, options);
-    }
+    if (call.kind === 'frame' && !cap.frame) throw new ServiceError('unsupported_method', `capability ${cap.name} has no video-frame call`);
     const image = 'image' in call.input ? call.input.image : await decodeImage(call.input.bytes, call.input.intake);
+    if (call.kind === 'frame') return cap.frame!(models, image, call.state, call.timestamp, options);
     return cap.run(models, image, options);
   }
 

@@ -1,6 +1,6 @@
 /** The engine in the caller's own thread (CLI, eval, tests): same interface as the pool. */
 import { CAPABILITY_NAMES } from '../capabilities/index.js';
-import type { Engine, EngineSettings } from './engine.js';
+import { frameInput, type Engine, type EngineSettings } from './engine.js';
 import { createExecutor } from './executor.js';
 
 export function createInProcessEngine(settings: Partial<EngineSettings> = {}): Engine {
@@ -17,7 +17,7 @@ export function createInProcessEngine(settings: Partial<EngineSettings> = {}): E
     isReady: () => ready && !closed,
     run: async (name, input, options) => (await executor).execute({ kind: 'run', capability: name, input, options }) as never,
     frame: async (name, image, state, timestamp, options) =>
-      (await executor).execute({ kind: 'frame', capability: name, image, state, timestamp, options }) as never,
+      (await executor).execute({ kind: 'frame', capability: name, input: frameInput(image), state, timestamp, options }) as never,
     async close() {
       closed = true;
       await (await executor.catch(() => undefined))?.close();

@@ -8,7 +8,7 @@ import type { RgbImage } from '../types.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
-import { assertServed, type CallControl, type Engine, type EngineCall, type EngineSettings } from './engine.js';
+import { assertServed, frameInput, type CallControl, type Engine, type EngineCall, type EngineSettings } from './engine.js';
 import type { WorkerMessage, WorkerReply } from './worker.js';
 
 /** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
@@ -53,10 +53,6 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 /** A copy of the call whose pixel or byte buffer the pool owns, so it can be transferred. */
 function transferable(call: EngineCall): { call: EngineCall; transfer: ArrayBuffer[] } {
   const own = (data: Uint8Array) => new Uint8Array(data);
-  if (call.kind === 'frame') {
-    const data = own(call.image.data);
-    return { call: { ...call, image: { ...call.image, data } }, transfer: [data.buffer] };
-  }
   if ('bytes' in call.input) {
     const bytes = own(call.input.bytes);
     return { call: { ...call, input: { ...call.input, bytes } }, transfer: [bytes.buffer] };
@@ -199,7 +195,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     isReady: () => readyCount === opts.workers && !closing,
     run: (capability, input, options, control) => submit({ kind: 'run', capability, input, options }, control),
     stats: () => ({ queued: queue.length, dispatched, shed }),
-    frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, image, state, timestamp, options }),
+    frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, input: frameInput(image), state, timestamp, options }),
     async close() {
       closing = true;
       for (const job of queue.splice(0)) {

@@ -29,6 +29,13 @@ export interface TrackerOptions {
   minIouLow: number;
   /** Seconds a lost track is remembered before its id is retired. */
   maxAgeSeconds: number;
+  /**
+   * Low frame rates: after the IoU stages, pair still-unmatched tracks and confident detections
+   * whose centres are at most this many box sizes (square root of the predicted box's area)
+   * apart and whose sizes differ by less than 2x, nearest first (0 = off). At 2-5 fps a walker
+   * moves more than a box width between frames, where IoU is zero.
+   */
+  maxDistance?: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
@@ -59,6 +66,8 @@ export interface TrackRecord {
   velocity: [number, number, number, number];
   /** Timestamp (seconds) of its last observation. */
   lastSeen: number;
+  /** Observations so far (absent in states written before it existed: read as confirmed). */
+  hits?: number;
 }
 
 /** The whole tracker state: plain, structured-cloneable and JSON-serialisable. */
@@ -89,7 +98,25 @@ function predict(track: TrackRecord, t: number): Box {
   return { left: cx - width / 2, top: cy - height / 2, width, height };
 }
 
-/** Optimal one-to-one pairing by IoU of predicted track boxes, pairs below `threshold` dropped. */
+/**
+ * Optimal one-to-one pairing of tracks with candidate detections by `cost`; pairs costing more
+ * than `maxCost` are dropped (they are clipped just above it first, so an impossible pair, even
+ * an infinitely costly one, never displaces an allowed one).
+ */
+function pair(
+  tracks: readonly TrackRecord[],
+  candidates: readonly number[],
+  cost: (track: TrackRecord, detection: number) => number,
+  maxCost: number,
+): Array<[TrackRecord, number]> {
+  if (tracks.length === 0 || candidates.length === 0) return [];
+  const costs = tracks.map((t) => candidates.map((d) => cost(t, d)));
+  return minCostAssignment(costs.map((row) => row.map((c) => Math.min(c, maxCost + 1))))
+    .filter(([t, d]) => costs[t][d] <= maxCost)
+    .map(([t, d]) => [tracks[t], candidates[d]]);
+}
+
+/** Pairing by IoU of predicted track boxes, pairs below `threshold` dropped. */
 function associate(
   tracks: readonly TrackRecord[],
   candidates: readonly number[],
@@ -97,11 +124,7 @@ function associate(
   predicted: ReadonlyMap<number, Box>,
   threshold: number,
 ): Array<[TrackRecord, number]> {
-  if (tracks.length === 0 || candidates.length === 0) return [];
-  const overlaps = tracks.map((t) => candidates.map((d) => boxIou(predicted.get(t.id)!, detections[d].box)));
-  return minCostAssignment(overlaps.map((row) => row.map((o) => 1 - o)))
-    .filter(([t, d]) => overlaps[t][d] >= threshold)
-    .map(([t, d]) => [tracks[t], candidates[d]]);
+  return pair(tracks, candidates, (t, d) => 1 - boxIou(predicted.get(t.id)!, detections[d].box), 1 - threshold);
 }
 
 function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
@@ -113,7 +136,17 @@ function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
     (box.height - track.box.height) / dt,
   ];
   const velocity = track.velocity.map((v, i) => v + VELOCITY_GAIN * (measured[i] - v)) as TrackRecord['velocity'];
-  return { id: track.id, box: { ...box }, velocity, lastSeen: t };
+  const next: TrackRecord = { id: track.id, box: { ...box }, velocity, lastSeen: t };
+  if (track.hits !== undefined) next.hits = track.hits + 1;
+  return next;
+}
+
+/** Centre distance in box sizes when the sizes are comparable, else Infinity. */
+function centreDistance(a: Box, b: Box): number {
+  const sa = Math.sqrt(a.width * a.height);
+  const sb = Math.sqrt(b.width * b.height);
+  if (!(sa > 0 && sb > 0) || Math.max(sa, sb) > 2 * Math.min(sa, sb)) return Infinity;
+  return Math.hypot(a.left + a.width / 2 - (b.left + b.width / 2), a.top + a.height / 2 - (b.top + b.height / 2)) / sa;
 }
 
 /**
@@ -141,9 +174,20 @@ export function track<D extends Detection>(
   // evidence to revive a track that was already lost.
   const recent = alive.filter((tr) => !matched.has(tr.id) && state.previous !== null && Math.abs(tr.lastSeen - state.previous) <= TIME_EPSILON);
   const secondPairs = associate(recent, low, detections, predicted, minIouLow);
+  const paired = new Set([...firstPairs, ...secondPairs].map(([tr]) => tr.id));
+  const taken = new Set([...firstPairs, ...secondPairs].map(([, d]) => d));
+  // Low frame rates: what is still unpaired, by centre distance (IoU is zero beyond a box width).
+  const thirdPairs = options.maxDistance
+    ? pair(
+        alive.filter((tr) => !paired.has(tr.id)),
+        high.filter((d) => !taken.has(d)),
+        (tr, d) => centreDistance(predicted.get(tr.id)!, detections[d].box),
+        options.maxDistance,
+      )
+    : [];
 
   const updated = new Map(alive.map((tr) => [tr.id, tr]));
-  for (const [tr, det] of [...firstPairs, ...secondPairs]) {
+  for (const [tr, det] of [...firstPairs, ...secondPairs, ...thirdPairs]) {
     updated.set(tr.id, observe(tr, detections[det].box, t));
     result[det].trackId = tr.id;
   }
@@ -151,7 +195,7 @@ export function track<D extends Detection>(
   for (const i of [...high, ...low]) {
     if (result[i].trackId !== undefined || detections[i].score < newTrackScore) continue;
     const id = nextId++;
-    updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t });
+    updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t, hits: 1 });
     result[i].trackId = id;
   }
   return { state: { version: 1, tracks: [...updated.values()], nextId, previous: t }, tracks: result };

@@ -27,6 +27,12 @@ export const DETECTOR_INPUT: Record<DetectorName, number> = { nanodet: 416, cent
 const PERSON = 0;
 const CLASSES = 80;
 
+/** COCO class indices (0-based, 80-class order) of the objects the attribute cues look for. */
+export const COCO_OBJECTS = {
+  bicycle: 1, motorcycle: 3, backpack: 24, umbrella: 25, handbag: 26, suitcase: 28, 'cell phone': 67,
+} as const;
+export type CocoObjectName = keyof typeof COCO_OBJECTS;
+
 /** The window resampled to a side×side HWC float tensor, 0..255 (box pre-filter for big shrinks). */
 function windowTensor(image: RgbImage, window: CropWindow, side: number): Float32Array {
   return windowToTensor(image, window, { width: side, height: side });
@@ -53,17 +59,18 @@ function toImage(window: CropWindow, side: number, x1: number, y1: number, x2: n
 
 /** NanoDet's box head: 4 sides × `bins` logits; expected bin × stride = distance (GFL). */
 export function decodeNanodetLevel(
-  cls: Float32Array,
+  scores: Float32Array,
   reg: Float32Array,
   grid: number,
   stride: number,
   minScore: number,
+  cls: number = PERSON,
 ): { x1: number; y1: number; x2: number; y2: number; score: number }[] {
   const bins = reg.length / (grid * grid * 4);
   const out: { x1: number; y1: number; x2: number; y2: number; score: number }[] = [];
   const dist = [0, 0, 0, 0];
   for (let cell = 0; cell < grid * grid; cell++) {
-    const score = cls[cell * CLASSES + PERSON];
+    const score = scores[cell * CLASSES + cls];
     if (score < minScore) continue;
     for (let side = 0; side < 4; side++) {
       const base = (cell * 4 + side) * bins;
@@ -92,9 +99,10 @@ export function decodeCenternet(
   grid: number,
   stride: number,
   minScore: number,
+  cls: number = PERSON,
 ): { x1: number; y1: number; x2: number; y2: number; score: number }[] {
   const out: { x1: number; y1: number; x2: number; y2: number; score: number }[] = [];
-  const at = (y: number, x: number) => heat[(y * grid + x) * CLASSES + PERSON];
+  const at = (y: number, x: number) => heat[(y * grid + x) * CLASSES + cls];
   for (let y = 0; y < grid; y++) {
     for (let x = 0; x < grid; x++) {
       const v = at(y, x);
@@ -125,6 +133,35 @@ export async function nanodetWindow(model: Model, image: RgbImage, window: CropW
   const out = await model.run(input, [1, 3, side, side]);
   const raw = [8, 16, 32].flatMap((s) => decodeNanodetLevel(out[`cls_${s}`].data, out[`box_${s}`].data, side / s, s, minScore));
   return raw.map((r) => ({ box: toImage(window, side, r.x1, r.y1, r.x2, r.y2), score: r.score, detector: 'nanodet' as const, window }));
+}
+
+/** A non-person COCO object found by CenterNet. */
+export interface ObjectDetection {
+  name: CocoObjectName;
+  box: Box;
+  score: number;
+}
+
+/**
+ * CenterNet's peaks for the given COCO object classes on one square window (the person cues of
+ * the attribute pieces: bags, suitcases, umbrellas, phones, bicycles, motorcycles).
+ */
+export async function detectObjects(
+  model: Model,
+  image: RgbImage,
+  window: CropWindow,
+  names: readonly CocoObjectName[],
+  minScore: number,
+): Promise<ObjectDetection[]> {
+  const side = DETECTOR_INPUT.centernet;
+  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  return names.flatMap((name) =>
+    decodeCenternet(out.heatmap.data, out.wh.data, side / 4, 4, minScore, COCO_OBJECTS[name]).map((r) => ({
+      name,
+      box: toImage(window, side, r.x1, r.y1, r.x2, r.y2),
+      score: r.score,
+    })),
+  );
 }
 
 /** Runs CenterNet on a square window of the image. */

@@ -59,6 +59,12 @@ export interface PersonFinderOptions {
   minCandidateSupport: number;
   /** Run pose on the candidates (without it the score uses the detector evidence alone). */
   pose: boolean;
+  /**
+   * Candidates whose detector-only probability (DETECTOR_ONLY_WEIGHTS) is below this are dropped
+   * before pose runs (0 = every candidate is posed). Pose is most of the finder's cost on busy
+   * frames; body_attr uses a gate.
+   */
+  poseGate: number;
   topDown: TopDownOptions;
   /** People below this calibrated score are dropped. */
   minScore: number;
@@ -85,6 +91,7 @@ export const DEFAULT_PERSON_FINDER_OPTIONS: PersonFinderOptions = {
   fusion: DEFAULT_FUSION_OPTIONS,
   minCandidateSupport: 0.15,
   pose: true,
+  poseGate: 0,
   topDown: DEFAULT_TOP_DOWN_OPTIONS,
   minScore: DEFAULT_MIN_SCORE,
   duplicateIou: 0.7,
@@ -222,8 +229,11 @@ export async function findPeople(
   options: Partial<PersonFinderOptions> = {},
 ): Promise<FoundPerson[]> {
   const o = { ...DEFAULT_PERSON_FINDER_OPTIONS, ...options };
-  const candidates = await personCandidates(models, image, o);
   const posed = o.pose && models.pose;
+  const all = await personCandidates(models, image, o);
+  const candidates = posed && o.poseGate > 0
+    ? all.filter((c) => calibratedScore({ support: c.support, maxScore: c.maxScore, votes: c.votes, pose: 0 }, false) >= o.poseGate)
+    : all;
   const withPose = posed ? await estimatePoses(models.pose!, image, candidates, o.topDown) : candidates.map((c) => ({ ...c, keypoints: undefined, poseScore: 0 }));
   const people: FoundPerson[] = withPose.map((c) => {
     const evidence = { support: c.support, maxScore: c.maxScore, votes: c.votes, pose: c.poseScore };

@@ -1,6 +1,6 @@
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, RgbImage } from '../types.js';
-import { cropToTensor, downscaleForSampling } from './crop.js';
+import { cropToTensor, downscaleForSampling, windowToTensor, type CropWindow } from './crop.js';
 import { decodeMultiPose, type MoveNetHeads } from './movenet.js';
 
 /** A rough person found by the multi-person model, to be refined on a crop. */
@@ -25,6 +25,8 @@ export interface ProposalOptions {
    */
   minKeypointScore: number;
   maxPeople: number;
+  /** The model's square input side (256; 320 for movenet-multipose-320). */
+  input?: number;
 }
 
 export const DEFAULT_PROPOSAL_OPTIONS: ProposalOptions = { minCenterScore: 0.1, minKeypointScore: 0.1, maxPeople: 40 };
@@ -41,23 +43,36 @@ export function headsFrom(outputs: Record<string, { data: Float32Array; dims: re
   };
 }
 
-/** Finds every person: the image is letterboxed (top-left aligned) into the square model input. */
+/**
+ * Finds every person: the image is letterboxed (top-left aligned) into the square model input,
+ * or, given a square `window` of the image (a tile), that window.
+ */
 export async function detectPeople(
   model: Model,
   image: RgbImage,
   opts: ProposalOptions = DEFAULT_PROPOSAL_OPTIONS,
+  window?: CropWindow,
 ): Promise<PersonProposal[]> {
-  const { image: small, factor } = downscaleForSampling(image, PROPOSAL_INPUT);
-  const side = Math.max(small.width, small.height);
-  const input = cropToTensor(small, { x: 0, y: 0, width: side, height: side }, { width: PROPOSAL_INPUT, height: PROPOSAL_INPUT });
-  const outputs = await model.run(input, [1, PROPOSAL_INPUT, PROPOSAL_INPUT, 3]);
-  const heads = headsFrom(outputs);
-  // grid cell -> model pixel -> downscaled image pixel -> original pixel
-  const toImage = (STRIDE * side * factor) / PROPOSAL_INPUT;
-  return decodeMultiPose(heads, { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople })
+  const side0 = opts.input ?? PROPOSAL_INPUT;
+  let input: Float32Array;
+  let origin = { x: 0, y: 0 };
+  let toImage: number;
+  if (window) {
+    input = windowToTensor(image, window, { width: side0, height: side0 });
+    origin = window;
+    toImage = (STRIDE * window.width) / side0;
+  } else {
+    const { image: small, factor } = downscaleForSampling(image, side0);
+    const side = Math.max(small.width, small.height);
+    input = cropToTensor(small, { x: 0, y: 0, width: side, height: side }, { width: side0, height: side0 });
+    // grid cell -> model pixel -> downscaled image pixel -> original pixel
+    toImage = (STRIDE * side * factor) / side0;
+  }
+  const outputs = await model.run(input, [1, side0, side0, 3]);
+  return decodeMultiPose(headsFrom(outputs), { minCenterScore: opts.minCenterScore, maxCandidates: opts.maxPeople })
     .filter((c) => c.keypoints.reduce((sum, k) => sum + k.score, 0) / c.keypoints.length >= opts.minKeypointScore)
     .map((c) => ({
       score: c.centerScore,
-      keypoints: c.keypoints.map((k) => ({ x: k.x * toImage, y: k.y * toImage, score: k.score })),
+      keypoints: c.keypoints.map((k) => ({ x: origin.x + k.x * toImage, y: origin.y + k.y * toImage, score: k.score })),
     }));
 }

@@ -5,10 +5,13 @@
  * derived from this table (later the OpenAPI document and the SDK too); the private dialect's
  * table reuses the same parsers and shapers.
  */
-import type { CapabilityName, OptionsOf, ResultOf } from '../../capabilities/index.js';
+import type { CapabilityName, FrameResultOf, OptionsOf, ResultOf } from '../../capabilities/index.js';
 import { bodyAnalysisResponse } from './format.js';
 import { fingertipResponse, gestureResponse, handAnalysisResponse } from './hands-format.js';
 import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js';
+import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
+import { bodyNumResponse, parseAreaText, parseShow } from './count-format.js';
+import { bodyAttrResponse, parseAttributeTypes } from './attr-format.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -32,6 +35,14 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
   options(form: Form): Partial<OptionsOf<N>>;
   /** The success body. */
   shape(logId: number, result: ResultOf<N>): object;
+  /**
+   * APIs answering frame by frame within a case (body_tracking): the case a request belongs to,
+   * or undefined for a still image. A case's frames go through the capability's `frame` call
+   * with the state the case store keeps per (app, case id).
+   */
+  case?(form: Form): CaseRef | undefined;
+  /** The success body of a case frame. */
+  shapeFrame?(logId: number, result: FrameResultOf<N>, form: Form): object;
 }
 
 const endpoint = <N extends CapabilityName>(row: BaiduEndpoint<N>): BaiduEndpoint<N> => row;
@@ -51,8 +62,25 @@ export interface PlannedApi {
 /** Every API under /rest/2.0/image-classify/v1/, in the order Baidu's token scopes list them. */
 export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
   endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
-  { name: 'body_attr', scope: 'brain_body_attr' },
-  { name: 'body_num', scope: 'brain_body_number' },
+  endpoint({
+    name: 'body_attr',
+    capability: 'body_attr',
+    scope: 'brain_body_attr',
+    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)' }],
+    options: (form) => ({ attributes: parseAttributeTypes(form.type) }),
+    shape: bodyAttrResponse,
+  }),
+  endpoint({
+    name: 'body_num',
+    capability: 'body_num',
+    scope: 'brain_body_number',
+    fields: [
+      { name: 'area', description: 'up to 10 polygons "x1,y1,x2,y2,...;x1,y1,..." (pixels from 1); invalid = whole image' },
+      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)' },
+    ],
+    options: (form) => ({ areas: parseAreaText(form.area), render: parseShow(form.show) }),
+    shape: bodyNumResponse,
+  }),
   { name: 'driver_behavior', scope: 'brain_driver_behavior' },
   endpoint({
     name: 'body_seg',
@@ -63,7 +91,24 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     shape: bodySegResponse,
   }),
   endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
-  { name: 'body_tracking', scope: 'brain_body_tracking' },
+  endpoint({
+    name: 'body_tracking',
+    capability: 'body_tracking',
+    scope: 'brain_body_tracking',
+    fields: [
+      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count' },
+      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)' },
+      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)' },
+      { name: 'area', description: 'polygon x1,y1,x2,y2,... (>3 vertices, inside the image); beyond Baidu: up to 10 separated by ;' },
+      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)' },
+      { name: 'line', description: 'beyond Baidu: counting lines x1,y1,x2,y2[;...] (in = crossing to the right-hand side)' },
+      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals' },
+    ],
+    options: trackingOptions,
+    shape: bodyCountResponse,
+    case: trackingCase,
+    shapeFrame: (logId, result, form) => bodyTrackingResponse(logId, result, wantsExtras(form)),
+  }),
   endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
   endpoint({
     name: 'fingertip',

@@ -7,6 +7,8 @@ import type { ErrorKind, ServiceError } from '../../errors.js';
 export interface BaiduErrorCode {
   code: number;
   msg: string;
+  /** The error's detail follows the message ("msg: detail"). */
+  detail?: boolean;
 }
 
 export const BAIDU_ERRORS = {
@@ -26,6 +28,7 @@ export const BAIDU_ERRORS = {
   token_expired: { code: 111, msg: 'Access token expired' },
   invalid_param: { code: 216100, msg: 'invalid param' },
   missing_param: { code: 216101, msg: 'not enough param' },
+  invalid_value: { code: 282004, msg: 'invalid parameter(s)', detail: true },
   image_empty: { code: 216200, msg: 'empty image' },
   image_format: { code: 216201, msg: 'image format error' },
   image_unsupported: { code: 216201, msg: 'image format error' },
@@ -40,7 +43,8 @@ export const BAIDU_ERRORS = {
   token_service: { code: 13, msg: 'Get service token failed' },
   app_not_found: { code: 15, msg: 'app not exists or create failed' },
   recognize_error: { code: 216630, msg: 'recognize error' },
-  missing_parameters: { code: 282003, msg: 'missing parameters' },
+  // Baidu writes the parameter's name into the message ("missing parameters: {name}").
+  missing_parameters: { code: 282003, msg: 'missing parameters', detail: true },
   invalid_parameters: { code: 282004, msg: 'invalid parameter(s)' },
   batch_error: { code: 282005, msg: 'batch processing error' },
   batch_limit: { code: 282006, msg: 'batch task limit reached' },
@@ -53,8 +57,7 @@ export function baiduCode(kind: ErrorKind): number {
 
 /** The body of a failed online call. */
 export function errorResponse(logId: number, err: ServiceError) {
-  const { code, msg } = BAIDU_ERRORS[err.kind];
-  // 282003 names the missing parameter in its message, as Baidu's catalogue writes it.
-  const text = err.kind === 'missing_parameters' && err.detail ? `${msg}: ${err.detail}` : msg;
-  return { log_id: logId, error_code: code, error_msg: text };
+  const entry: BaiduErrorCode = BAIDU_ERRORS[err.kind];
+  const msg = entry.detail && err.detail ? `${entry.msg}: ${err.detail}` : entry.msg;
+  return { log_id: logId, error_code: entry.code, error_msg: msg };
 }

@@ -3,12 +3,22 @@ import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { CallControl, Engine } from '../../engine/engine.js';
 import { callerGone } from '../caller-gone.js';
+import type { FrameCapabilityName } from '../../capabilities/index.js';
+import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
 import { newLogId } from './log-id.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };
+
+/** What stateful APIs need besides the engine: the calling app and the case store. */
+export interface CaseContext {
+  appId: string;
+  cases: Cases;
+  /** Arrival clock, unix ms: a case frame's timestamp (tests inject one). */
+  now?: () => number;
+}
 
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
 function formFields(body: unknown): Form {
@@ -19,13 +29,32 @@ function formFields(body: unknown): Form {
 }
 
 /**
- * One call of an endpoint row: decode the base64 `image` field, read the row's options (after
- * the image, so a missing image is the error reported first), run its capability, shape.
+ * One call of an endpoint row: decode the base64 `image` field, read the row's case and options
+ * (after the image, so a missing image is the error reported first), run its capability, shape.
+ * A request of a case (body_tracking dynamic=true) runs the capability's frame call on the
+ * state the case store keeps for (caller, case id), after the case's earlier requests, with its
+ * arrival time as the frame's timestamp.
  */
-export async function callEndpoint(engine: Engine, row: BaiduEndpoint, form: Form, logId: number, control?: CallControl): Promise<object> {
+export async function callEndpoint(
+  engine: Engine,
+  row: BaiduEndpoint,
+  form: Form,
+  logId: number,
+  control?: CallControl,
+  context?: CaseContext,
+): Promise<object> {
   const bytes = decodeBase64Field(form.image);
+  const ref = row.case?.(form);
   const options = row.options(form);
-  return row.shape(logId, await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never, control));
+  const input = { bytes, intake: BAIDU_INTAKE };
+  if (!ref) return row.shape(logId, await engine.run(row.capability, input, options as never, control));
+  if (!context || !row.shapeFrame) throw new ServiceError('internal', `${row.name}: no case store for a case request`);
+  const timestamp = (context.now ?? Date.now)() / 1000;
+  // A case's frame runs even when its caller has gone: the case's state must follow every frame that arrived.
+  const result = await context.cases.update({ appId: context.appId, caseId: ref.id }, ref.reset, (state) =>
+    engine.frame(row.capability as FrameCapabilityName, input, state as never, timestamp, options as never),
+  );
+  return row.shapeFrame(logId, result as never, form);
 }
 
 export interface RestRoutesOptions {
@@ -33,6 +62,8 @@ export interface RestRoutesOptions {
   authenticate: Authenticate;
   /** Counts how an admitted call ended ('ok' or its error kind), for usage reports. */
   record?(appId: string, api: string, outcome: string): void;
+  /** Tracking cases (body_tracking). */
+  cases: Cases;
 }
 
 /**
@@ -51,7 +82,7 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
       }
       caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
-      const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) });
+      const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases });
       opts.record?.(caller.appId, caller.api, 'ok');
       return answer;
     } catch (err) {

@@ -20,6 +20,7 @@ export const KAKAO_CODES = {
   token_expired: -401,
   invalid_param: -2,
   missing_param: -2,
+  invalid_value: -2,
   image_empty: -2,
   image_format: -2,
   image_unsupported: -911,

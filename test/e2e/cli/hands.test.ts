@@ -5,19 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { runAnalyzeCommand } from '../../../src/cli/analyze.js';
+import { captureAnalyze as capture } from '../../helpers/cli.js';
 import { fixture } from '../../helpers/helpers.js';
-
-async function capture(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(args.join(' '));
-  try {
-    return { code: await runAnalyzeCommand(argv), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
 
 test('gesture and hand_analysis print the API JSON and render a PNG of the photo', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bodylens-cli-'));

@@ -1,0 +1,52 @@
+/**
+ * The `show=true` image of people counting: head-shoulder boxes (red while a track is new,
+ * a colour of its own once confirmed, with its ID above), the counting areas and lines, and the
+ * case's running in/out totals in the top-left corner. JPEG (PNG for the CLI).
+ */
+import type { Box, RgbImage } from '../types.js';
+import { boxRect, overlaySvg } from './svg.js';
+
+export interface TrackingDrawing {
+  boxes: Array<{ box: Box; id?: number; confirmed: boolean }>;
+  areas: ReadonlyArray<ReadonlyArray<{ x: number; y: number }>>;
+  lines: ReadonlyArray<{ from: { x: number; y: number }; to: { x: number; y: number } }>;
+  /** Text lines for the corner, e.g. "in 3  out 1". */
+  legend: string[];
+}
+
+/** Confirmed-track colours: no red (red means a new track). */
+const PALETTE = ['#2ecc71', '#3498db', '#f1c40f', '#9b59b6', '#1abc9c', '#e67e22', '#00bcd4', '#cddc39', '#ff4fd8', '#8bc34a', '#ffffff', '#795cff'];
+const NEW_TRACK = '#ff0000';
+
+export const trackColour = (id: number | undefined, confirmed: boolean): string =>
+  confirmed && id !== undefined ? PALETTE[(id - 1) % PALETTE.length] : NEW_TRACK;
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** `raw`: packed RGB of the image's size (video frames for an encoder). */
+export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format: 'jpeg' | 'png' | 'raw' = 'jpeg'): Promise<Buffer> {
+  const unit = Math.max(1, Math.round(Math.max(image.width, image.height) / 400));
+  const font = 6 * unit;
+  const parts: string[] = [];
+  for (const area of drawing.areas) {
+    parts.push(`<polygon points="${area.map((p) => `${p.x},${p.y}`).join(' ')}" fill="#1e90ff" fill-opacity="0.12" stroke="#1e90ff" stroke-width="${unit}"/>`);
+  }
+  for (const l of drawing.lines) {
+    parts.push(`<line x1="${l.from.x}" y1="${l.from.y}" x2="${l.to.x}" y2="${l.to.y}" stroke="#ffeb3b" stroke-width="${unit}"/>`);
+  }
+  for (const b of drawing.boxes) {
+    const colour = trackColour(b.id, b.confirmed);
+    parts.push(boxRect(b.box, colour, unit));
+    if (b.confirmed && b.id !== undefined) {
+      const y = Math.max(b.box.top - unit, font);
+      parts.push(`<text x="${b.box.left}" y="${y}" font-family="sans-serif" font-weight="bold" font-size="${font}" fill="${colour}">${b.id}</text>`);
+    }
+  }
+  drawing.legend.forEach((line, i) => {
+    const y = (i + 1) * (font + 2 * unit);
+    parts.push(`<rect x="0" y="${y - font - unit}" width="${Math.round(font * 0.62 * line.length + 4 * unit)}" height="${font + 2 * unit}" fill="#000" fill-opacity="0.55"/>`);
+    parts.push(`<text x="${2 * unit}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${escape(line)}</text>`);
+  });
+  const canvas = overlaySvg(image, parts.join(''));
+  return (format === 'png' ? canvas.png() : format === 'raw' ? canvas.removeAlpha().raw() : canvas.jpeg({ quality: 85 })).toBuffer();
+}

@@ -1,0 +1,170 @@
+/**
+ * Person attributes: the one place body_attr and single-person attributes get their answers.
+ * For each person (a box and, where pose ran, COCO-17 keypoints) it gathers the evidence the
+ * pieces need — a person mask (selfie segmenter on the person's window), a face (BlazeFace on
+ * the head window), COCO objects (CenterNet on the image) — and turns it into a probability per
+ * value name for every requested attribute. Method and measured accuracy: docs/attributes.md.
+ */
+import type { Model } from '../../runtime/session.js';
+import type { Box, Keypoint, RgbImage } from '../../types.js';
+import { detectFaces, type Face } from '../blazeface.js';
+import { detectObjects, type CocoObjectName, type ObjectDetection } from '../detectors.js';
+import { clampWindow, personWindow } from '../person-seg.js';
+import { segmentWindow } from '../seg-net.js';
+import { wholeImageWindow } from '../tiles.js';
+import { colourAnswer, garmentEvidence, lowerWearAnswer, textureAnswer, upperFineAnswer, upperWearAnswer } from './garments.js';
+import {
+  ageAnswer, babyAnswer, faceEvidence, faceMaskAnswer, genderAnswer, gloveAnswer, glassesAnswer, hairLengthAnswer, headEvidence, headwearAnswer, smokeAnswer,
+} from './head.js';
+import { objectEvidence } from './objects.js';
+import { postureEvidence } from './posture.js';
+import { argmax, binary, clamp01 } from './probability.js';
+import { calibratedScore } from './calibration.js';
+import { colourfulness, skeleton, type PersonView } from './regions.js';
+import { ATTRIBUTE_VALUES, type AttributeAnswer, type AttributeName } from './vocabulary.js';
+
+export * from './vocabulary.js';
+
+/** Models the attribute pieces run (registry names): objects, person mask, face. */
+export const ATTRIBUTE_MODELS = ['centernet', 'selfie', 'blazeface'] as const;
+export type AttributeModels = Readonly<Record<(typeof ATTRIBUTE_MODELS)[number], Model>>;
+
+export interface AttributeOptions {
+  /** Segment people at least this tall (px) for the garment regions; smaller ones use keypoint regions alone. */
+  maskMinHeight: number;
+  /** Look for a face on heads with at least this radius (px). */
+  faceMinRadius: number;
+  /** CenterNet object peaks below this are ignored. */
+  minObjectScore: number;
+}
+
+export const DEFAULT_ATTRIBUTE_OPTIONS: AttributeOptions = { maskMinHeight: 48, faceMinRadius: 5, minObjectScore: 0.03 };
+
+/** A person to describe: box and, where pose ran, COCO-17 keypoints (image pixels). */
+export interface PersonToDescribe {
+  box: Box;
+  keypoints?: readonly Keypoint[];
+}
+
+export type AttributeDistributions = Partial<Record<AttributeName, Record<string, number>>>;
+
+const OBJECT_ATTRIBUTES: readonly AttributeName[] = ['bag', 'luggage', 'umbrella', 'vehicle', 'cellphone', 'carrying_item', 'gender'];
+const OBJECT_NAMES: readonly CocoObjectName[] = ['backpack', 'handbag', 'suitcase', 'umbrella', 'bicycle', 'motorcycle', 'cell phone'];
+const FACE_ATTRIBUTES: readonly AttributeName[] = ['face_mask', 'glasses'];
+const MASK_ATTRIBUTES: readonly AttributeName[] = ['gender', 'hair_length', 'upper_color', 'lower_color', 'lower_wear', 'upper_wear_texture', 'lower_wear_texture', 'headwear', 'age'];
+
+/** COCO objects of the image the object cues use (one CenterNet pass over the whole image). */
+export async function objectsInImage(model: Model, image: RgbImage, minScore: number): Promise<ObjectDetection[]> {
+  return detectObjects(model, image, wholeImageWindow(image.width, image.height), OBJECT_NAMES, minScore);
+}
+
+/**
+ * Probability distributions of the requested attributes for every person (same order). `others`
+ * occlusion uses the other people's boxes.
+ */
+export async function describePeople(
+  models: AttributeModels,
+  image: RgbImage,
+  people: readonly PersonToDescribe[],
+  attributes: readonly AttributeName[],
+  options: AttributeOptions = DEFAULT_ATTRIBUTE_OPTIONS,
+): Promise<AttributeDistributions[]> {
+  const want = new Set(attributes);
+  const needs = (list: readonly AttributeName[]) => list.some((a) => want.has(a));
+  const objects = people.length && needs(OBJECT_ATTRIBUTES) ? await objectsInImage(models.centernet, image, options.minObjectScore) : [];
+  const out: AttributeDistributions[] = [];
+  for (const p of people) {
+    const view: PersonView = { image, box: p.box, keypoints: p.keypoints };
+    if (needs(MASK_ATTRIBUTES) && p.box.height >= options.maskMinHeight) {
+      const window = clampWindow(personWindow(p.box, 0.05, 1), image.width, image.height);
+      view.mask = { window, map: await segmentWindow({ name: 'selfie', model: models.selfie }, image, window) };
+    }
+    const s = skeleton(view);
+    let face: Face | undefined;
+    if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
+      const side = s.headRadius * 6;
+      const faces = await detectFaces(models.blazeface, image, { window: { x: s.head.x - side / 2, y: s.head.y - side / 2, width: side, height: side }, minScore: 0.5 });
+      face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - s.head.x, f.box.top + f.box.height / 2 - s.head.y) < s.headRadius * 1.5);
+    }
+    const others = people.filter((q) => q !== p).map((q) => q.box);
+    out.push(describeView(view, s, objects, face, others, want));
+  }
+  return out;
+}
+
+/** The distributions for one person from its gathered evidence. */
+function describeView(
+  view: PersonView,
+  s: ReturnType<typeof skeleton>,
+  objects: readonly ObjectDetection[],
+  face: Face | undefined,
+  others: readonly Box[],
+  want: ReadonlySet<AttributeName>,
+): AttributeDistributions {
+  const grey = colourfulness(view) < 6;
+  const posture = postureEvidence(view, s, others);
+  const g = garmentEvidence(view, s);
+  const h = headEvidence(view, s, g.upperLab);
+  const o = objectEvidence(view, s, objects);
+  const f = faceEvidence(view, face);
+  const upperWear = upperWearAnswer(g, grey);
+  const lowerWear = lowerWearAnswer(g, posture.legsVisible, grey);
+  const headwear = headwearAnswer(h, posture.headVisible);
+  const hat = 1 - headwear['无帽'];
+  const hair = hairLengthAnswer(h, hat);
+  const upperColour = colourAnswer(g.upperColour, g.upperWeight, grey);
+  const bald = hair['秃顶'];
+  const d: AttributeDistributions = {};
+  const put = <A extends AttributeName>(a: A, make: () => Record<string, number>) => { if (want.has(a)) d[a] = make(); };
+  put('gender', () => genderAnswer({
+    skirt: lowerWear['长裙'] + lowerWear['短裙'],
+    shoulderBag: o.bag['单肩包'],
+    warmUpper: grey ? 0 : upperColour['粉'] + upperColour['紫'] + 0.5 * upperColour['红'],
+  }));
+  put('age', () => ageAnswer(h, bald));
+  put('action', () => posture.action);
+  put('hair_length', () => hair);
+  put('bag', () => o.bag);
+  put('upper_wear', () => upperWear);
+  put('lower_wear', () => lowerWear);
+  put('upper_color', () => upperColour);
+  put('lower_color', () => colourAnswer(g.lowerColour, g.lowerWeight, grey, clamp01(0.9 - posture.legsVisible - (posture.lowerCut < 0.5 ? 0.3 : 0))));
+  put('upper_wear_fg', () => upperFineAnswer(g, upperWear));
+  put('upper_wear_texture', () => textureAnswer(g.upperSpread, g.upperColours, g.upperWeight));
+  put('lower_wear_texture', () => textureAnswer(g.lowerSpread, g.lowerColours, g.lowerWeight));
+  put('headwear', () => headwear);
+  put('glasses', () => glassesAnswer(f, posture.faceSeen));
+  put('smoke', () => smokeAnswer(s, posture.faceSeen));
+  put('cellphone', () => o.cellphone);
+  put('orientation', () => posture.orientation);
+  put('umbrella', () => binary('未打伞', '打伞', o.umbrella));
+  put('carrying_baby', () => babyAnswer(s));
+  put('face_mask', () => faceMaskAnswer(f, posture.faceSeen, grey));
+  put('glove', () => gloveAnswer(view, s, g.forearmSkin, grey));
+  put('carrying_item', () => o.carryingItem);
+  put('vehicle', () => o.vehicle);
+  put('luggage', () => binary('无拉杆箱', '有拉杆箱', o.luggage));
+  put('upper_cut', () => binary('无上方截断', '有上方截断', posture.upperCut));
+  put('lower_cut', () => binary('无下方截断', '有下方截断', posture.lowerCut));
+  put('side_cut', () => binary('无侧方截断', '有侧方截断', posture.sideCut));
+  put('occlusion', () => posture.occlusion);
+  put('is_human', () => binary('非正常人体', '正常人体', posture.isHuman));
+  return d;
+}
+
+/**
+ * Each attribute's answer, in `attributes` order: the most probable value name, scored with the
+ * calibrated probability that it is right (calibration.ts; the evidence probability where no
+ * calibration was fitted).
+ */
+export function answerAttributes(d: AttributeDistributions, attributes: readonly AttributeName[]): Partial<Record<AttributeName, AttributeAnswer>> {
+  const out: Partial<Record<AttributeName, AttributeAnswer>> = {};
+  for (const a of attributes) {
+    const dist = d[a];
+    if (!dist) continue;
+    const best = argmax(dist);
+    if (!(ATTRIBUTE_VALUES[a] as readonly string[]).includes(best.name)) throw new Error(`attribute ${a}: "${best.name}" is not one of its values`);
+    out[a] = { name: best.name, score: calibratedScore(a, best.score) };
+  }
+  return out;
+}

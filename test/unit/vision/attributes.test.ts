@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
+import { ServiceError } from '../../../src/errors.js';
+import { colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
+import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
+import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
+import { ece, attributeMetrics } from '../../../eval/attributes.js';
+
+/** The value names as the BODY manual lists them (seed 001: online body_attr table, private single-person table). */
+const MANUAL: Record<string, string> = {
+  gender: '男性、女性',
+  age: '幼儿、青少年、青年、中年、老年',
+  action: '站立、蹲或坐、走、跑',
+  hair_length: '长发、中长发、短发、秃顶',
+  bag: '无背包、单肩包、双肩包',
+  upper_wear: '长袖、短袖',
+  lower_wear: '长裤、短裤、长裙、短裙、不确定',
+  upper_color: '红、橙、黄、绿、蓝、紫、粉、黑、白、灰、棕',
+  lower_color: '红、橙、黄、绿、蓝、紫、粉、黑、白、灰、棕、不确定',
+  upper_wear_fg: 'T恤、无袖、衬衫、西装、毛衣、夹克、羽绒服、风衣、外套',
+  upper_wear_texture: '纯色、图案、碎花、条纹或格子',
+  lower_wear_texture: '纯色、图案、碎花、条纹或格子',
+  headwear: '无帽、普通帽、安全帽',
+  glasses: '无眼镜、戴眼镜、戴墨镜、不确定',
+  smoke: '未吸烟、吸烟、不确定',
+  cellphone: '未使用手机、看手机、打电话、不确定',
+  orientation: '正面、背面、左侧面、右侧面',
+  umbrella: '未打伞、打伞',
+  carrying_baby: '未抱小孩、抱小孩',
+  face_mask: '无口罩、戴口罩、不确定',
+  glove: '无手套、戴手套',
+  carrying_item: '无手提物、有手提物、不确定',
+  vehicle: '无交通工具、骑摩托车、骑自行车、骑三轮车',
+  luggage: '无拉杆箱、有拉杆箱',
+  upper_cut: '无上方截断、有上方截断',
+  lower_cut: '无下方截断、有下方截断',
+  side_cut: '无侧方截断、有侧方截断',
+  occlusion: '无遮挡、轻度遮挡、重度遮挡',
+  is_human: '非正常人体、正常人体',
+};
+const PRIVATE_28 = 'gender age action hair_length bag upper_wear lower_wear upper_color lower_color upper_wear_fg upper_wear_texture headwear glasses smoke cellphone orientation umbrella carrying_baby face_mask glove carrying_item vehicle luggage upper_cut lower_cut side_cut occlusion is_human'.split(' ');
+const ONLINE_17 = 'gender age upper_wear lower_wear upper_color lower_color bag headwear face_mask cellphone orientation smoke upper_cut lower_cut side_cut occlusion is_human'.split(' ');
+
+describe('attribute vocabulary', () => {
+  test('every attribute and value name is the manual\'s', () => {
+    assert.deepEqual(new Set(ATTRIBUTE_NAMES), new Set([...PRIVATE_28, 'lower_wear_texture']));
+    for (const [name, values] of Object.entries(MANUAL)) {
+      assert.deepEqual(new Set(ATTRIBUTE_VALUES[name as keyof typeof ATTRIBUTE_VALUES]), new Set(values.split('、')), name);
+    }
+    assert.deepEqual(new Set(DEFAULT_ATTRIBUTES), new Set(ONLINE_17));
+    assert.equal(DEFAULT_ATTRIBUTES.length, 17);
+  });
+});
+
+describe('type parsing', () => {
+  test('absent or empty: the 17 defaults', () => {
+    assert.deepEqual(new Set(parseAttributeTypes(undefined)), new Set(ONLINE_17));
+    assert.deepEqual(new Set(parseAttributeTypes('  ')), new Set(ONLINE_17));
+  });
+  test('every word alone selects exactly that attribute', () => {
+    for (const word of [...PRIVATE_28, 'lower_wear_texture']) assert.deepEqual(parseAttributeTypes(word), [word], word);
+    assert.deepEqual(parseAttributeTypes('upper_wear_fing'), ['upper_wear_fg'], 'the private table\'s spelling');
+  });
+  test('a combination, with spaces, duplicates and unknown words ignored', () => {
+    assert.deepEqual(new Set(parseAttributeTypes('gender, headwear,carrying_item,cellphone,gender,hat,colour')), new Set(['gender', 'headwear', 'carrying_item', 'cellphone']));
+  });
+  test('no known word at all is invalid_param (216100)', () => {
+    for (const bad of ['hat', 'foo,bar', ',', 'GENDER']) {
+      assert.throws(() => parseAttributeTypes(bad), (e: unknown) => e instanceof ServiceError && e.kind === 'invalid_param', bad);
+    }
+  });
+});
+
+describe('colour naming (Lab)', () => {
+  const name = (r: number, g: number, b: number) => colourOf(rgbToLab(r, g, b));
+  test('primaries and common garment colours', () => {
+    assert.equal(name(200, 20, 20), '红');
+    assert.equal(name(240, 140, 20), '橙');
+    assert.equal(name(240, 230, 40), '黄');
+    assert.equal(name(30, 140, 40), '绿');
+    assert.equal(name(30, 60, 170), '蓝');
+    assert.equal(name(25, 40, 100), '蓝', 'navy');
+    assert.equal(name(120, 30, 130), '紫');
+    assert.equal(name(250, 170, 190), '粉');
+    assert.equal(name(15, 15, 18), '黑');
+    assert.equal(name(240, 240, 240), '白');
+    assert.equal(name(128, 128, 128), '灰');
+    assert.equal(name(110, 70, 35), '棕');
+  });
+});
+
+describe('answers and shapes', () => {
+  test('answerAttributes takes the most probable value and refuses foreign names', () => {
+    // An uncalibrated attribute reports its evidence probability; a calibrated one the fitted map of it.
+    assert.deepEqual(answerAttributes({ headwear: { 无帽: 0.7, 普通帽: 0.2, 安全帽: 0.1 } }, ['headwear']), { headwear: { name: '无帽', score: 0.7 } });
+    assert.deepEqual(answerAttributes({ age: { 青年: 0.6, 中年: 0.4 } }, ['age']), { age: { name: '青年', score: calibratedScore('age', 0.6) } });
+    assert.ok(calibratedScore('age', 0.6) > calibratedScore('age', 0.4), 'the map keeps the order');
+    assert.throws(() => answerAttributes({ gender: { man: 1 } }, ['gender']));
+  });
+  test('body_attr response: person_num, location with score, attributes {name, score}', () => {
+    const r = bodyAttrResponse(7, { image: { width: 10, height: 10 }, persons: [{ box: { left: 1.234, top: 2, width: 3, height: 4 }, score: 0.81234, attributes: { gender: { name: '男性', score: 0.61234 } } }] });
+    assert.deepEqual(r, { person_num: 1, person_info: [{ attributes: { gender: { score: 0.6123, name: '男性' } }, location: { height: 4, width: 3, top: 2, score: 0.8123, left: 1.23 } }], log_id: 7 });
+  });
+});
+
+describe('attribute metrics', () => {
+  test('ECE is 0 for calibrated scores and large for confident wrong ones', () => {
+    const calibrated = Array.from({ length: 10 }, (_, i) => ({ score: 0.75, correct: i < 7 }));
+    assert.ok(Math.abs(ece(calibrated) - 0.05) < 1e-9);
+    assert.ok(ece([{ score: 0.99, correct: false }, { score: 0.99, correct: false }]) > 0.9);
+  });
+  test('balanced accuracy of a constant answer is 1 / classes; the majority baseline is its accuracy', () => {
+    const outcomes = [
+      ...Array.from({ length: 9 }, () => ({ predicted: '无帽', score: 0.9, truth: ['无帽'] })),
+      { predicted: '无帽', score: 0.9, truth: ['普通帽'] },
+    ];
+    const m = attributeMetrics(outcomes);
+    assert.equal(m.accuracy, 0.9);
+    assert.equal(m.majority_baseline, 0.9);
+    assert.equal(m.balanced_accuracy, 0.5);
+  });
+});
+
+describe('rendering', () => {
+  test('labels are English glosses with scores, quiet values left out; the PNG has the photo\'s size', async () => {
+    const { labelsFor, renderAttributes } = await import('../../../src/render/attributes.js');
+    const person = {
+      box: { left: 10, top: 30, width: 40, height: 80 },
+      score: 0.9,
+      attributes: { gender: { name: '女性', score: 0.6 }, upper_wear: { name: '短袖', score: 0.7 }, upper_color: { name: '红', score: 0.8 }, cellphone: { name: '未使用手机', score: 0.9 }, occlusion: { name: '轻度遮挡', score: 0.5 } },
+    };
+    const lines = labelsFor(person);
+    assert.deepEqual(lines, ['person 0.90', 'female 0.60', 'short sleeves 0.70, red 0.80', 'partly occluded 0.50']);
+    const image = { width: 120, height: 150, data: new Uint8Array(120 * 150 * 3).fill(128) };
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(await renderAttributes(image, [person])).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['png', 120, 150]);
+  });
+});
