@@ -4,9 +4,8 @@
  * "an unrecognised word is ignored" for the private dialect's `return_crop`), an invalid value
  * takes the documented default instead of failing with 216100.
  *
- * No served endpoint calls these yet (none of today's rows takes `show`, `return_crop` or a
- * required option); they are for the rows that do (`body_num`, `body_tracking`, the private
- * dialect's body detection), as docs/auth.md says. Keep them.
+ * Used today by body_tracking (flagOption for `show`, requiredField for its required fields);
+ * binaryOption waits for an endpoint taking `return_crop`. docs/auth.md lists who uses what.
  */
 import { ServiceError } from '../../errors.js';
 import type { Form } from './endpoints.js';
