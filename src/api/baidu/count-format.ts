@@ -2,6 +2,7 @@
 import type { BodyNumResult } from '../../capabilities/body_num/index.js';
 import { FULL_COUNT_RENDER, type CountRender } from '../../render/heat-map.js';
 import { base64 } from './seg-format.js';
+import { flagOption } from './options.js';
 
 /**
  * `area`: polygons separated by `;`, each `x1,y1,x2,y2,...` (a trailing `;` is allowed). Absent
@@ -16,9 +17,9 @@ export function parseAreaText(text: string | undefined): number[][] | undefined 
   return parts.map((p) => p.split(',').map((v) => (/^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN)));
 }
 
-/** `show`: "true" → the full picture; anything else (absent, false, other values) → none. */
+/** `show`: "true" (any case) → the full picture; anything else (absent, false, other values) → none. */
 export function parseShow(text: string | undefined): CountRender | null {
-  return text?.trim() === 'true' ? FULL_COUNT_RENDER : null;
+  return flagOption(text) ? FULL_COUNT_RENDER : null;
 }
 
 export function bodyNumResponse(logId: number, result: BodyNumResult) {

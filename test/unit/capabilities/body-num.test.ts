@@ -38,8 +38,8 @@ describe('area parsing (Baidu text form)', () => {
   });
 
   test('show: only "true" asks for the picture', () => {
-    assert.deepEqual(parseShow('true'), FULL_COUNT_RENDER);
-    for (const v of [undefined, '', 'false', 'TRUE', '1', 'yes']) assert.equal(parseShow(v), null, String(v));
+    for (const v of ['true', 'TRUE', ' True ']) assert.deepEqual(parseShow(v), FULL_COUNT_RENDER, v);
+    for (const v of [undefined, '', 'false', '1', 'yes']) assert.equal(parseShow(v), null, String(v));
   });
 });
 
