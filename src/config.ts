@@ -95,6 +95,43 @@ export interface Config {
   serverKey?: string;
   /** Tracking cases (Baidu body_tracking `case_id`; src/store/cases.ts). */
   cases: CaseSettings;
+  /** Baidu's private-deployment dialect (docs/private.md). */
+  private: PrivateSettings;
+}
+
+/** The private seed's services and their default ports (src/api/private/services.ts has the same numbers). */
+export const PRIVATE_DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({
+  gesture: 8120, crowd: 8122, keypoints: 8124, detection: 8125, attributes: 8126, segmentation: 8127, hand: 8128, driver: 8132,
+});
+
+export interface PrivateSettings {
+  /** BODYLENS_PRIVATE=on|off (default off): the `/private/<service>/GeneralClassifyService/classify` routes on the main port. */
+  enabled: boolean;
+  /**
+   * Services also listening on their own port (BODYLENS_PRIVATE_PORTS): unset with `on` = every
+   * service on its seed port; `off` = none; or a list `keypoints:8124,hand:9128,gesture` (a
+   * name alone takes its seed port; port 0 = any free port). Only read when enabled.
+   */
+  ports: Array<{ service: string; port: number }>;
+}
+
+export function loadPrivateSettings(env: NodeJS.ProcessEnv = process.env): PrivateSettings {
+  const flag = (env.BODYLENS_PRIVATE ?? 'off').trim().toLowerCase();
+  if (!['on', 'off', ''].includes(flag)) throw new Error(`BODYLENS_PRIVATE must be on or off, got "${env.BODYLENS_PRIVATE}"`);
+  if (flag !== 'on') return { enabled: false, ports: [] };
+  const raw = (env.BODYLENS_PRIVATE_PORTS ?? '').trim();
+  if (raw.toLowerCase() === 'off') return { enabled: true, ports: [] };
+  if (raw === '') return { enabled: true, ports: Object.entries(PRIVATE_DEFAULT_PORTS).map(([service, port]) => ({ service, port })) };
+  const ports = raw.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    const [service, portText] = item.split(':').map((s) => s.trim());
+    if (!Object.hasOwn(PRIVATE_DEFAULT_PORTS, service)) {
+      throw new Error(`BODYLENS_PRIVATE_PORTS: unknown service "${service}"; valid: ${Object.keys(PRIVATE_DEFAULT_PORTS).join(', ')}`);
+    }
+    const port = portText === undefined ? PRIVATE_DEFAULT_PORTS[service] : Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`BODYLENS_PRIVATE_PORTS: bad port in "${item}"`);
+    return { service, port };
+  });
+  return { enabled: true, ports };
 }
 
 export interface CaseSettings {
@@ -157,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     video: loadVideoSettings(env),
     capabilities: env.BODYLENS_CAPABILITIES ?? '',
     cases: loadCaseSettings(env),
+    private: loadPrivateSettings(env),
     http: {
       headersTimeoutMs: intSetting(env, 'BODYLENS_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       bodyTimeoutMs: intSetting(env, 'BODYLENS_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),

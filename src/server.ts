@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './api/app.js';
+import { buildApp, buildPrivateServiceApp } from './api/app.js';
+import { privateCapabilities, privateService } from './api/private/services.js';
 import { AuthService, ensureBootstrapApp, saveGeneratedCredentials } from './auth/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createEnginePool, defaultWarmupImage } from './engine/pool.js';
@@ -18,9 +19,9 @@ import { PoseJobs } from './video/jobs.js';
 import { join } from 'node:path';
 
 
-/** What the service serves by default: every capability some dialect's route calls. */
-export function dialectCapabilities(): CapabilityName[] {
-  return [...new Set<CapabilityName>([...BAIDU_ENDPOINTS.map((e) => e.capability), ...KAKAO_CAPABILITIES])];
+/** What the service serves by default: every capability some dialect's route calls (the private dialect's when it is on). */
+export function dialectCapabilities(privateDialect = false): CapabilityName[] {
+  return [...new Set<CapabilityName>([...BAIDU_ENDPOINTS.map((e) => e.capability), ...KAKAO_CAPABILITIES, ...(privateDialect ? privateCapabilities() : [])])];
 }
 
 /** How long a job's completion callback may take. */
@@ -30,6 +31,8 @@ export interface RunningServer {
   app: FastifyInstance;
   engine: Engine;
   address: string;
+  /** Private services on their own port (BODYLENS_PRIVATE_PORTS): service name → address. */
+  privateAddresses: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   // A bad BODYLENS_CAPABILITIES fails before anything is opened.
-  const capabilities = parseCapabilityList(config.capabilities, dialectCapabilities());
+  const capabilities = parseCapabilityList(config.capabilities, dialectCapabilities(config.private.enabled));
   // Everything the service writes (database, server key, uploads, job results) is private to its user.
   process.umask(0o077);
   const db = openDatabase(config.dataDir, { serverKey: config.serverKey });
@@ -87,11 +90,20 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     uploadDir,
     cases,
     http: config.http,
+    privateDialect: config.private.enabled,
     admin: config.adminKey
       ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage: () => auth.flushUsage() } }
       : undefined,
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  // One process, several listeners: each private service also on its own port, same engine.
+  const privateApps: FastifyInstance[] = [];
+  const privateAddresses: Record<string, string> = {};
+  for (const { service, port } of config.private.ports) {
+    const own = await buildPrivateServiceApp(engine, privateService(service)!, config.http);
+    privateApps.push(own);
+    privateAddresses[service] = await own.listen({ port, host: config.host });
+  }
   jobs.start();
   if (bootstrap.generated && bootstrap.app) {
     // Once, on the first start of an empty data directory. The Secret Key goes to a 0600 file, not to stdout (the service log).
@@ -107,6 +119,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   );
   const close = async () => {
     clearInterval(sweeper);
+    await Promise.all(privateApps.map((a) => a.close()));
     await app!.close();
     await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
     await engine.close();
@@ -114,7 +127,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     await cases.close();
     db.close();
   };
-  return { app, engine, address, close };
+  return { app, engine, address, privateAddresses, close };
 }
 
 /** Kakao's completion notice: one `GET <callback_url>?job_id=<id>`, never retried. */

@@ -14,6 +14,8 @@ import { Cases, MemoryCaseStore } from '../store/cases.js';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { enforceRequestDeadlines } from './request-deadlines.js';
+import { PRIVATE_BODY_LIMIT, privateRoutes } from './private/routes.js';
+import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateService } from './private/services.js';
 
 /**
  * At most `max` open connections per client address; more are closed as they arrive, so one
@@ -111,6 +113,8 @@ export interface AppDeps {
   http?: Partial<typeof DEFAULT_HTTP>;
   /** Enables /admin/... (src/admin/routes.ts) when set. */
   admin?: AdminRoutesOptions;
+  /** Baidu's private dialect under /private/<service>/ (BODYLENS_PRIVATE=on). */
+  privateDialect?: boolean;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -201,6 +205,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const admin = deps.admin;
     await app.register(async (scope) => adminRoutes(scope, admin));
   }
+  if (deps.privateDialect) {
+    await app.register(privateRoutes, { engine: deps.engine, services: PRIVATE_SERVICES, pathFor: (name) => `/private/${name}` });
+  }
   await app.register(kakaoRoutes, {
     engine: deps.engine,
     authenticate: (request, api, charge) => deps.auth.authenticateKakao(request, api, { charge }),
@@ -210,5 +217,41 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     jobs: deps.jobs,
     uploadDir: deps.uploadDir,
   });
+  return app;
+}
+
+/**
+ * One private service on its own port (BODYLENS_PRIVATE_PORTS): only its
+ * `/GeneralClassifyService/classify`, with the main port's connection cap and body deadline, and
+ * every failure (a body over the limit, an unknown path) answered with the service's err_no.
+ */
+export async function buildPrivateServiceApp(
+  engine: Engine,
+  row: PrivateService | PlannedPrivateService,
+  http: Partial<typeof DEFAULT_HTTP> = {},
+): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_HTTP, ...http };
+  const app = Fastify({
+    bodyLimit: PRIVATE_BODY_LIMIT,
+    requestTimeout: 0,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs), connectionsCheckingInterval: 1000 },
+    logger: false,
+  });
+  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
+  enforceRequestDeadlines(app.server, {
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    uploadGraceMs: limits.uploadGraceMs,
+    uploadMinBytesPerSec: limits.uploadMinBytesPerSec,
+    isUpload: () => false,
+    expire: (_req, res) => res.socket?.destroy(),
+  });
+  app.setErrorHandler((err, _request, reply) => {
+    reply.code(200).send(errorReply(row, transportError(err).kind));
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(200).send(errorReply(row, 'not_found'));
+  });
+  await app.register(privateRoutes, { engine, services: [row], pathFor: () => '' });
   return app;
 }
