@@ -48,6 +48,11 @@ export interface BenchCase {
    * `frames` of them, as JPEG.
    */
   video?: { file: string; stride: number; frames: number };
+  /**
+   * A private-dialect service (docs/private.md) on its own port, with the JSON envelope; the same
+   * server, images and levels are then also measured on the online `path`, in the same sitting.
+   */
+  private?: { service: string };
 }
 
 const cases = new Map<string, BenchCase>();
@@ -106,6 +111,8 @@ registerBenchCase({
   evalImages: [],
   video: { file: 'video/walking-topdown/vtest.avi', stride: 5, frames: 60 },
 });
+// The private dialect's keypoints service on its own port, then the online body_analysis in the same sitting.
+registerBenchCase({ name: 'private_keypoints', path: '/rest/2.0/image-classify/v1/body_analysis', evalImages: ['pose/coco-mini'], private: { service: 'keypoints' } });
 registerBenchCase({ name: 'body_seg_photo', path: '/rest/2.0/image-classify/v1/body_seg_photo', evalImages: [], images: ['test/fixtures/hands-96_pic00005.jpg'] });
 registerBenchCase({ name: 'hand_analysis_1hand', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-3_1528499009.07_pic00009.jpg'] });
 registerBenchCase({ name: 'hand_analysis_4hands', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
@@ -157,6 +164,8 @@ interface LevelResult {
 interface Target {
   url: string;
   bodies: Uint8Array<ArrayBuffer>[];
+  /** Default: a form, failures carrying `error_code`; private: JSON, failures a non-zero `err_no`. */
+  private?: boolean;
 }
 
 interface ErrorSample { status: number; body: string }
@@ -165,13 +174,13 @@ async function once(target: Target, body: Uint8Array<ArrayBuffer>): Promise<Erro
   try {
     const res = await fetch(target.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': target.private ? 'application/json' : 'application/x-www-form-urlencoded' },
       body,
     });
     const text = await res.text();
     let parsed: unknown;
     try { parsed = JSON.parse(text); } catch { /* not JSON: an error below */ }
-    const isError = !res.ok || typeof parsed !== 'object' || parsed === null || 'error_code' in parsed;
+    const isError = !res.ok || typeof parsed !== 'object' || parsed === null || (target.private ? (parsed as { err_no?: unknown }).err_no !== 0 : 'error_code' in parsed);
     return isError ? { status: res.status, body: text.slice(0, 300) } : null;
   } catch (e) {
     // undici hides the socket error in `cause` ("fetch failed" alone says nothing).
@@ -310,6 +319,9 @@ export async function main(argv: string[]): Promise<number> {
   const extra = Object.entries(benchCase.fields ?? {}).map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
   const encoded = videoFrames ?? images.map((f) => readFileSync(f));
   const bodies = encoded.map((bytes) => new Uint8Array(Buffer.from(`image=${encodeURIComponent(bytes.toString('base64'))}${extra}`)));
+  const privateBodies = encoded.map((bytes) =>
+    new Uint8Array(Buffer.from(JSON.stringify({ data: Buffer.from(JSON.stringify({ image: bytes.toString('base64'), ...benchCase.fields })).toString('base64') }))));
+  const privatePort = benchCase.private ? await freePort() : 0;
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -330,6 +342,7 @@ export async function main(argv: string[]): Promise<number> {
       BODYLENS_SECRET_KEY: SECRET_KEY,
       // Per-request info logs would be measured too; a deployment choosing info pays that itself.
       BODYLENS_LOG_LEVEL: process.env.BODYLENS_LOG_LEVEL ?? 'warn',
+      ...(benchCase.private ? { BODYLENS_PRIVATE: 'on', BODYLENS_PRIVATE_PORTS: `${benchCase.private.service}:${privatePort}` } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -365,11 +378,14 @@ export async function main(argv: string[]): Promise<number> {
     const tokenBody = (await tokenRes.json().catch(() => ({}))) as { access_token?: string };
     if (!tokenBody.access_token) return fail(`no access_token from /oauth/2.0/token (HTTP ${tokenRes.status}): ${JSON.stringify(tokenBody).slice(0, 300)}`);
 
-    const target: Target = { url: `${base}${args.path ?? benchCase.path}?access_token=${encodeURIComponent(tokenBody.access_token)}`, bodies };
+    const online: Target = { url: `${base}${args.path ?? benchCase.path}?access_token=${encodeURIComponent(tokenBody.access_token)}`, bodies };
+    const target: Target = benchCase.private
+      ? { url: `http://127.0.0.1:${privatePort}/GeneralClassifyService/classify`, bodies: privateBodies, private: true }
+      : online;
     let firstError: ErrorSample | undefined;
     const onError = (e: ErrorSample) => { firstError ??= e; };
     for (let i = 0; i < warmup; i++) {
-      const e = await once(target, bodies[i % bodies.length]);
+      const e = await once(target, target.bodies[i % target.bodies.length]);
       if (e) onError(e);
     }
 
@@ -381,9 +397,19 @@ export async function main(argv: string[]): Promise<number> {
     };
     let errors = 0;
     for (const level of levels) {
-      const r = await runLevel((i) => once(target, bodies[i % bodies.length]), level.concurrency, level.requests, onError);
+      const r = await runLevel((i) => once(target, target.bodies[i % target.bodies.length]), level.concurrency, level.requests, onError);
       line[`c${level.concurrency}`] = r;
       errors += r.errors;
+    }
+    if (benchCase.private) {
+      // The online route of the same capability, same server and images, right after.
+      const onlineLine: Record<string, unknown> = { path: benchCase.path };
+      for (const level of levels) {
+        const r = await runLevel((i) => once(online, bodies[i % bodies.length]), level.concurrency, level.requests, onError);
+        onlineLine[`c${level.concurrency}`] = r;
+        errors += r.errors;
+      }
+      line.online = onlineLine;
     }
     rssPeakKb = Math.max(rssPeakKb, procStatusKb(child.pid!, 'VmHWM'), procStatusKb(child.pid!, 'VmRSS'));
     Object.assign(line, {
