@@ -113,15 +113,22 @@ export interface PrivateSettings {
    * name alone takes its seed port; port 0 = any free port). Only read when enabled.
    */
   ports: Array<{ service: string; port: number }>;
+  /** BODYLENS_PRIVATE_KEY (unset: network trust, as the appliance): when set, every call must send it in the `X-Private-Key` header. */
+  key?: string;
+  /** Calls one service runs at once; more answer its "busy" err_no (BODYLENS_PRIVATE_CONCURRENCY, default 32). */
+  concurrency: number;
 }
 
 export function loadPrivateSettings(env: NodeJS.ProcessEnv = process.env): PrivateSettings {
   const flag = (env.BODYLENS_PRIVATE ?? 'off').trim().toLowerCase();
   if (!['on', 'off', ''].includes(flag)) throw new Error(`BODYLENS_PRIVATE must be on or off, got "${env.BODYLENS_PRIVATE}"`);
-  if (flag !== 'on') return { enabled: false, ports: [] };
+  const concurrency = intSetting(env, 'BODYLENS_PRIVATE_CONCURRENCY', 32, 1, 100_000);
+  if (flag !== 'on') return { enabled: false, ports: [], concurrency };
+  const key = env.BODYLENS_PRIVATE_KEY || undefined;
+  if (key !== undefined && key.length < 16) throw new Error('BODYLENS_PRIVATE_KEY must be at least 16 characters');
   const raw = (env.BODYLENS_PRIVATE_PORTS ?? '').trim();
-  if (raw.toLowerCase() === 'off') return { enabled: true, ports: [] };
-  if (raw === '') return { enabled: true, ports: Object.entries(PRIVATE_DEFAULT_PORTS).map(([service, port]) => ({ service, port })) };
+  if (raw.toLowerCase() === 'off') return { enabled: true, ports: [], key, concurrency };
+  if (raw === '') return { enabled: true, ports: Object.entries(PRIVATE_DEFAULT_PORTS).map(([service, port]) => ({ service, port })), key, concurrency };
   const ports = raw.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
     const [service, portText] = item.split(':').map((s) => s.trim());
     if (!Object.hasOwn(PRIVATE_DEFAULT_PORTS, service)) {
@@ -131,7 +138,7 @@ export function loadPrivateSettings(env: NodeJS.ProcessEnv = process.env): Priva
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`BODYLENS_PRIVATE_PORTS: bad port in "${item}"`);
     return { service, port };
   });
-  return { enabled: true, ports };
+  return { enabled: true, ports, key, concurrency };
 }
 
 export interface CaseSettings {

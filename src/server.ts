@@ -90,7 +90,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     uploadDir,
     cases,
     http: config.http,
-    privateDialect: config.private.enabled,
+    privateDialect: config.private.enabled ? config.private : undefined,
     admin: config.adminKey
       ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage: () => auth.flushUsage() } }
       : undefined,
@@ -100,7 +100,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const privateApps: FastifyInstance[] = [];
   const privateAddresses: Record<string, string> = {};
   for (const { service, port } of config.private.ports) {
-    const own = await buildPrivateServiceApp(engine, privateService(service)!, config.http);
+    const own = await buildPrivateServiceApp(engine, privateService(service)!, config.http, config.private);
     privateApps.push(own);
     privateAddresses[service] = await own.listen({ port, host: config.host });
   }

@@ -14,7 +14,7 @@ import { Cases, MemoryCaseStore } from '../store/cases.js';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { enforceRequestDeadlines } from './request-deadlines.js';
-import { PRIVATE_BODY_LIMIT, privateRoutes } from './private/routes.js';
+import { DEFAULT_PRIVATE_ACCESS, PRIVATE_BODY_LIMIT, privateRoutes, type PrivateAccess } from './private/routes.js';
 import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateService } from './private/services.js';
 
 /**
@@ -113,8 +113,8 @@ export interface AppDeps {
   http?: Partial<typeof DEFAULT_HTTP>;
   /** Enables /admin/... (src/admin/routes.ts) when set. */
   admin?: AdminRoutesOptions;
-  /** Baidu's private dialect under /private/<service>/ (BODYLENS_PRIVATE=on). */
-  privateDialect?: boolean;
+  /** Baidu's private dialect under /private/<service>/ (BODYLENS_PRIVATE=on), with its key and concurrency cap. */
+  privateDialect?: PrivateAccess;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -206,7 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(async (scope) => adminRoutes(scope, admin));
   }
   if (deps.privateDialect) {
-    await app.register(privateRoutes, { engine: deps.engine, services: PRIVATE_SERVICES, pathFor: (name) => `/private/${name}` });
+    await app.register(privateRoutes, { engine: deps.engine, access: deps.privateDialect, services: PRIVATE_SERVICES, pathFor: (name) => `/private/${name}` });
   }
   await app.register(kakaoRoutes, {
     engine: deps.engine,
@@ -229,6 +229,7 @@ export async function buildPrivateServiceApp(
   engine: Engine,
   row: PrivateService | PlannedPrivateService,
   http: Partial<typeof DEFAULT_HTTP> = {},
+  access: PrivateAccess = DEFAULT_PRIVATE_ACCESS,
 ): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...http };
   const app = Fastify({
@@ -252,6 +253,6 @@ export async function buildPrivateServiceApp(
   app.setNotFoundHandler((_request, reply) => {
     reply.code(200).send(errorReply(row, 'not_found'));
   });
-  await app.register(privateRoutes, { engine, services: [row], pathFor: () => '' });
+  await app.register(privateRoutes, { engine, access, services: [row], pathFor: () => '' });
   return app;
 }

@@ -5,6 +5,7 @@
  * JSON, bad base64 or a body over the limit all answer the service's own err_no.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { ServiceError, toServiceError, transportError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
@@ -86,8 +87,29 @@ export function privateRouteError(path: string, error: ServiceError): object | u
   return row ? errorReply(row, error.kind) : undefined;
 }
 
+/** Who may call and how much at once (config `private`). */
+export interface PrivateAccess {
+  /** When set, the `X-Private-Key` header must equal it. */
+  key?: string;
+  /** Calls one service runs at once; more answer its busy number. */
+  concurrency: number;
+}
+
+export const DEFAULT_PRIVATE_ACCESS: PrivateAccess = { concurrency: 32 };
+
+function keyMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** In-flight calls per engine and service, shared by the main-port path and the service's own port. */
+const inFlight = new WeakMap<Engine, Map<string, number>>();
+
 export interface PrivateRoutesOptions {
   engine: Engine;
+  access: PrivateAccess;
   /** Services under `/private/<name>` (default: all). */
   services: ReadonlyArray<PrivateService | PlannedPrivateService>;
   /** Path prefix before `/GeneralClassifyService/classify`: `(name) => '/private/' + name`, or '' on a service's own port. */
@@ -102,7 +124,19 @@ export async function privateRoutes(app: FastifyInstance, opts: PrivateRoutesOpt
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: PRIVATE_BODY_LIMIT }, (_req, body, done) => done(null, body));
   for (const row of opts.services) {
-    const handler = async (request: FastifyRequest, reply: FastifyReply) => callPrivate(opts.engine, row, request.body, reply);
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (opts.access.key !== undefined && !keyMatches(opts.access.key, request.headers['x-private-key'])) return errorReply(row, 'no_permission');
+      const counts = inFlight.get(opts.engine) ?? new Map<string, number>();
+      inFlight.set(opts.engine, counts);
+      const running = counts.get(row.name) ?? 0;
+      if (running >= opts.access.concurrency) return errorReply(row, 'overloaded');
+      counts.set(row.name, running + 1);
+      try {
+        return await callPrivate(opts.engine, row, request.body, reply);
+      } finally {
+        counts.set(row.name, (counts.get(row.name) ?? 1) - 1);
+      }
+    };
     app.post(`${opts.pathFor(row.name)}${PRIVATE_PATH}`, handler);
   }
 }

@@ -48,7 +48,8 @@ after(async () => {
 
 describe('settings', () => {
   test('off by default; on = every service on its seed port; a list; off; bad names fail', () => {
-    assert.deepEqual(loadPrivateSettings({}), { enabled: false, ports: [] });
+    assert.deepEqual(loadPrivateSettings({}), { enabled: false, ports: [], concurrency: 32 });
+    assert.throws(() => loadPrivateSettings({ BODYLENS_PRIVATE: 'on', BODYLENS_PRIVATE_KEY: 'short' }), /at least 16/);
     const all = loadPrivateSettings({ BODYLENS_PRIVATE: 'on' });
     assert.deepEqual(Object.fromEntries(all.ports.map((p) => [p.service, p.port])), {
       gesture: 8120, crowd: 8122, keypoints: 8124, detection: 8125, attributes: 8126, segmentation: 8127, hand: 8128, driver: 8132,
@@ -245,5 +246,49 @@ describe('errors: every err_no path per service', () => {
     assert.equal((await call('keypoints', JSON.stringify({ data: b64(skier) }))).err_no, 216100);
     const res = await fetch(`${server.address}/private/pose/GeneralClassifyService/classify`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 404);
+  });
+});
+
+describe('a process serving only keypoints, with a shared key and a concurrency cap of 1', () => {
+  let small: RunningServer;
+  let smallDir: string;
+  const KEY = 'private-key-0123456789';
+  before(async () => {
+    const { startServer } = await import('../../../src/server.js');
+    smallDir = mkdtempSync(join(tmpdir(), 'bodylens-private-small-'));
+    small = await startServer(testConfig(smallDir, {
+      BODYLENS_PRIVATE: 'on',
+      BODYLENS_PRIVATE_PORTS: 'keypoints:0',
+      BODYLENS_CAPABILITIES: 'body_analysis',
+      BODYLENS_PRIVATE_KEY: KEY,
+      BODYLENS_PRIVATE_CONCURRENCY: '1',
+    }));
+    await small.engine.ready;
+  });
+  after(async () => {
+    await small?.close();
+    rmSync(smallDir, { recursive: true, force: true });
+  });
+  const send = (path: string, key?: string) =>
+    fetch(`${small.address}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-private-key': key } : {}) }, body: envelope(skier) }).then((r) => r.json());
+
+  test('without the key: each service\'s own refusal', async () => {
+    assert.equal((await send('/private/gesture/GeneralClassifyService/classify')).err_no, 216204);
+    assert.equal((await send('/private/hand/GeneralClassifyService/classify', 'wrong-key-0123456789')).err_no, 216401);
+    assert.equal((await send('/private/keypoints/GeneralClassifyService/classify')).err_no, 216100);
+  });
+
+  test('with the key: keypoints answers; detection, not served here, answers its conf error', async () => {
+    assert.equal((await send('/private/keypoints/GeneralClassifyService/classify', KEY)).err_no, 0);
+    const own = await fetch(`${small.privateAddresses.keypoints}/GeneralClassifyService/classify`, { method: 'POST', headers: { 'x-private-key': KEY }, body: envelope(skier) }).then((r) => r.json());
+    assert.equal(own.err_no, 0);
+    assert.deepEqual(await send('/private/detection/GeneralClassifyService/classify', KEY), { err_no: 216401, err_msg: 'GeneralClassifyProcessorFactory [status:reading conf file error]', format: 'json' });
+  });
+
+  test('over the cap: the busy number, never a queue pile-up', async () => {
+    const answers = await Promise.all(Array.from({ length: 4 }, () => send('/private/keypoints/GeneralClassifyService/classify', KEY)));
+    const codes = answers.map((a) => a.err_no).sort();
+    assert.ok(codes.includes(0), JSON.stringify(codes));
+    assert.ok(codes.includes(216203), JSON.stringify(codes));
   });
 });
