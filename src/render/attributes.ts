@@ -3,7 +3,7 @@
  * band above (or inside) the box. The labels are English glosses of Baidu's value names (the
  * drawing must stay readable on machines without a CJK font).
  */
-import { boxRect, overlaySvg } from './svg.js';
+import { boxRect, escapeXml, overlaySvg } from './svg.js';
 import type { Box, RgbImage } from '../types.js';
 
 const GLOSS: Record<string, string> = {
@@ -32,7 +32,6 @@ export interface LabelledPerson {
   attributes: Partial<Record<string, { name: string; score: number }>>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 export function labelsFor(p: LabelledPerson): string[] {
   const lines = [`person ${p.score.toFixed(2)}`];
@@ -60,7 +59,7 @@ export async function renderAttributes(image: RgbImage, persons: readonly Labell
     const x0 = Math.min(Math.max(0, p.box.left), Math.max(0, image.width - w));
     parts.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="#000" fill-opacity="0.65"/>`);
     lines.forEach((line, i) => {
-      parts.push(`<text x="${x0 + size * 0.4}" y="${y0 + (i + 1) * size * 1.25}" font-family="sans-serif" font-size="${size}" fill="${i === 0 ? '#f1c40f' : '#fff'}">${escape(line)}</text>`);
+      parts.push(`<text x="${x0 + size * 0.4}" y="${y0 + (i + 1) * size * 1.25}" font-family="sans-serif" font-size="${size}" fill="${i === 0 ? '#f1c40f' : '#fff'}">${escapeXml(line)}</text>`);
     });
   }
   return overlaySvg(image, parts.join('')).png().toBuffer();

@@ -1,4 +1,4 @@
-import { boxRect, overlaySvg } from './svg.js';
+import { boxRect, escapeXml, overlaySvg } from './svg.js';
 import type { Hand } from '../vision/hands.js';
 import type { RgbImage } from '../types.js';
 import type { GestureResult } from '../vision/gesture.js';
@@ -14,7 +14,6 @@ const FINGER_CHAINS: number[][] = [
 const FINGER_COLOURS = ['#e74c3c', '#f1c40f', '#2ecc71', '#3498db', '#9b59b6'];
 const PALM_EDGE = [5, 9, 13, 17];
 
-const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function unitFor(width: number, height: number): number {
   return Math.max(1.5, Math.round(Math.max(width, height) / 400));

@@ -13,3 +13,6 @@ export function overlaySvg(image: RgbImage, body: string): Sharp {
 export function boxRect(box: Box, colour: string, strokeWidth: number): string {
   return `<rect x="${box.left}" y="${box.top}" width="${box.width}" height="${box.height}" fill="none" stroke="${colour}" stroke-width="${strokeWidth}"/>`;
 }
+
+/** Text made safe inside SVG markup. */
+export const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

@@ -4,7 +4,7 @@
  * case's running in/out totals in the top-left corner. JPEG (PNG for the CLI).
  */
 import type { Box, RgbImage } from '../types.js';
-import { boxRect, overlaySvg } from './svg.js';
+import { boxRect, escapeXml, overlaySvg } from './svg.js';
 
 export interface TrackingDrawing {
   boxes: Array<{ box: Box; id?: number; confirmed: boolean }>;
@@ -21,7 +21,6 @@ const NEW_TRACK = '#ff0000';
 export const trackColour = (id: number | undefined, confirmed: boolean): string =>
   confirmed && id !== undefined ? PALETTE[(id - 1) % PALETTE.length] : NEW_TRACK;
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `raw`: packed RGB of the image's size (video frames for an encoder). */
 export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format: 'jpeg' | 'png' | 'raw' = 'jpeg'): Promise<Buffer> {
@@ -45,7 +44,7 @@ export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format
   drawing.legend.forEach((line, i) => {
     const y = (i + 1) * (font + 2 * unit);
     parts.push(`<rect x="0" y="${y - font - unit}" width="${Math.round(font * 0.62 * line.length + 4 * unit)}" height="${font + 2 * unit}" fill="#000" fill-opacity="0.55"/>`);
-    parts.push(`<text x="${2 * unit}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${escape(line)}</text>`);
+    parts.push(`<text x="${2 * unit}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${escapeXml(line)}</text>`);
   });
   const canvas = overlaySvg(image, parts.join(''));
   return (format === 'png' ? canvas.png() : format === 'raw' ? canvas.removeAlpha().raw() : canvas.jpeg({ quality: 85 })).toBuffer();

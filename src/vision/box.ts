@@ -29,3 +29,10 @@ export function boxIou(a: Box, b: Box): number {
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
 }
+
+/** The share of `a`'s area that lies inside `b` (0 for a box without area). */
+export function boxCoverage(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
+  const h = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
+  return (w * h) / Math.max(1, a.width * a.height);
+}

@@ -10,6 +10,7 @@
  * seen from above.
  */
 import type { Box } from '../types.js';
+import { pointsBox } from './box.js';
 import type { FoundPerson } from './person-finder.js';
 
 /** Keypoints below this score are not used. */
@@ -28,10 +29,10 @@ export function headShoulderBox(person: Pick<FoundPerson, 'box' | 'keypoints'>):
     const shoulderY = (shoulders[0].y + shoulders[1].y) / 2;
     const headY = head.length ? Math.min(...head.map((p) => p.y)) : shoulderY - 0.6 * span;
     const neck = Math.max(shoulderY - headY, 0.3 * span, 1);
-    const xs = [...head, ...shoulders].map((p) => p.x);
+    const extent = pointsBox([...head, ...shoulders]);
     const margin = 0.15 * Math.max(span, neck);
-    const left = Math.max(box.left, Math.min(...xs) - margin);
-    const right = Math.min(box.left + box.width, Math.max(...xs) + margin);
+    const left = Math.max(box.left, extent.left - margin);
+    const right = Math.min(box.left + box.width, extent.left + extent.width + margin);
     const top = Math.max(box.top, headY - 0.9 * neck);
     const bottom = Math.min(box.top + box.height, shoulderY + 0.4 * neck);
     if (right > left && bottom > top) return { left, top, width: right - left, height: bottom - top };

@@ -98,6 +98,13 @@ export const DEFAULT_PERSON_FINDER_OPTIONS: PersonFinderOptions = {
   duplicateOks: 0.5,
 };
 
+/**
+ * The finder for callers that need boxes more than every keypoint (attributes, person
+ * detection): candidates the detectors alone rate under 0.2 are not posed. Measured: no recall
+ * loss on pennfudan / mot17 (every third image), 15-35 % less time.
+ */
+export const GATED_PERSON_FINDER_OPTIONS: PersonFinderOptions = { ...DEFAULT_PERSON_FINDER_OPTIONS, poseGate: 0.2 };
+
 /** Models the finder uses (the pose models only when options.pose). */
 export const PERSON_FINDER_MODELS = ['nanodet', 'centernet', 'movenet-thunder', 'movenet-lightning'] as const;
 

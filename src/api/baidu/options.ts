@@ -5,7 +5,7 @@
  * takes the documented default instead of failing with 216100.
  *
  * Used today by body_tracking (flagOption for `show`, requiredField for its required fields);
- * binaryOption waits for an endpoint taking `return_crop`. docs/auth.md lists who uses what.
+ * binaryOption reads the private detection service's `return_crop`. docs/auth.md lists who uses what.
  */
 import { ServiceError } from '../../errors.js';
 import type { Form } from './endpoints.js';

@@ -13,6 +13,7 @@
  * answer also carries `area_counts[] {in, out, inside}`, `line_counts[] {in, out}` and `totals`.
  */
 import type { BodyCount, BodyTrackingFrame, BodyTrackingOptions } from '../../capabilities/body_tracking/index.js';
+import { MAX_AREAS } from '../../capabilities/body_num/index.js';
 import { ServiceError } from '../../errors.js';
 import type { Line } from '../../tracking/lines.js';
 import type { Point } from '../../tracking/zones.js';
@@ -22,7 +23,6 @@ import type { Form } from './endpoints.js';
 import { flagOption, requiredField } from './options.js';
 
 /** Most polygons one `area` may hold (the extension; Baidu takes one). */
-export const MAX_AREAS = 10;
 export const MAX_LINES = 10;
 
 const invalid = (why: string) => new ServiceError('invalid_value', why);
@@ -131,7 +131,8 @@ export function bodyCountResponse(logId: number, result: BodyCount) {
 
 /** Does the request use an extension (several areas, a line, totals)? Then the extra fields are answered. */
 export function wantsExtras(form: Form): boolean {
-  return (form.area ?? '').includes(';') || present(form.line) || form.totals?.trim().toLowerCase() === 'true';
+  const areas = (form.area ?? '').split(';').filter((part) => part.trim() !== '');
+  return areas.length > 1 || present(form.line) || flagOption(form.totals);
 }
 
 /** dynamic=true: people this frame, confirmed tracks with their IDs, in/out of the (first) area at this frame. */

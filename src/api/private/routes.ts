@@ -5,7 +5,7 @@
  * JSON, bad base64 or a body over the limit all answer the service's own err_no.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../../auth/apps.js';
 import { ServiceError, toServiceError, transportError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
@@ -97,13 +97,6 @@ export interface PrivateAccess {
 
 export const DEFAULT_PRIVATE_ACCESS: PrivateAccess = { concurrency: 32 };
 
-function keyMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** In-flight calls per engine and service, shared by the main-port path and the service's own port. */
 const inFlight = new WeakMap<Engine, Map<string, number>>();
 
@@ -123,11 +116,11 @@ export interface PrivateRoutesOptions {
 export async function privateRoutes(app: FastifyInstance, opts: PrivateRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: PRIVATE_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  const counts = inFlight.get(opts.engine) ?? new Map<string, number>();
+  inFlight.set(opts.engine, counts);
   for (const row of opts.services) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (opts.access.key !== undefined && !keyMatches(opts.access.key, request.headers['x-private-key'])) return errorReply(row, 'no_permission');
-      const counts = inFlight.get(opts.engine) ?? new Map<string, number>();
-      inFlight.set(opts.engine, counts);
+      if (opts.access.key !== undefined && !(typeof request.headers['x-private-key'] === 'string' && safeEqual(request.headers['x-private-key'], opts.access.key))) return errorReply(row, 'no_permission');
       const running = counts.get(row.name) ?? 0;
       if (running >= opts.access.concurrency) return errorReply(row, 'overloaded');
       counts.set(row.name, running + 1);

@@ -13,6 +13,7 @@ import { bodyAnalysisResponse } from '../baidu/format.js';
 import { handAnalysisResponse } from '../baidu/hands-format.js';
 import { bodySegResponse } from '../baidu/seg-format.js';
 import { bodyNumResponse } from '../baidu/count-format.js';
+import { binaryOption } from '../baidu/options.js';
 import { parseAttributeTypes, personAttributesResult, personDetectionResult } from '../baidu/attr-format.js';
 import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { round } from '../round.js';
@@ -157,10 +158,8 @@ const ATTRIBUTE_ERRORS: ErrNoTable = {
   unserved: [1, 'GeneralClassifyProcessorFactory [status:reading conf file error]'],
 };
 
-/** `return_crop`: 1 / "1" / true / "true" crop; anything else (absent, 0, unknown words) does not. */
-export function parseReturnCrop(value: unknown): boolean {
-  return value === 1 || value === true || value === '1' || value === 'true';
-}
+/** `return_crop`: the shared 1/0 (true/false) reader; other values or types do not crop. */
+const returnCropOption = (v: unknown) => binaryOption(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined);
 
 /**
  * attributes `type`: the online parser, less `lower_wear_texture`, which only the online API
@@ -297,7 +296,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
       auth: [216401, 'pedestrian-detection-service [auth verify error]'],
       unserved: [216401, 'GeneralClassifyProcessorFactory [status:reading conf file error]'],
     },
-    options: (p) => ({ returnCrop: parseReturnCrop(p.return_crop) }),
+    options: (p) => ({ returnCrop: returnCropOption(p.return_crop) }),
     shape: personDetectionResult,
   }),
   service({

@@ -63,20 +63,22 @@ export function checkAreas(areas: readonly (readonly number[])[], size: { width:
   return { areas: used.map((p) => [...p]) };
 }
 
+const polygonPoints = (poly: readonly number[]) => Array.from({ length: poly.length / 2 }, (_, i) => ({ x: poly[2 * i], y: poly[2 * i + 1] }));
+
 /** Point in polygon (flat x,y list), by the zones' even-odd test. */
 export function insidePolygon(x: number, y: number, poly: readonly number[]): boolean {
-  const points = Array.from({ length: poly.length / 2 }, (_, i) => ({ x: poly[2 * i], y: poly[2 * i + 1] }));
-  return pointInPolygon({ x, y }, points);
+  return pointInPolygon({ x, y }, polygonPoints(poly));
 }
 
 /** Counts in the union of the polygons (each point once) and per polygon. */
 export function countInAreas(points: readonly { x: number; y: number }[], areas: readonly (readonly number[])[]): { union: number; perArea: number[] } {
+  const polygons = areas.map(polygonPoints);
   const perArea = areas.map(() => 0);
   let union = 0;
   for (const p of points) {
     let any = false;
-    areas.forEach((poly, i) => {
-      if (insidePolygon(p.x, p.y, poly)) {
+    polygons.forEach((poly, i) => {
+      if (pointInPolygon(p, poly)) {
         perArea[i]++;
         any = true;
       }

@@ -8,7 +8,7 @@ import { defineCapability } from '../capability.js';
 import { jpeg } from '../../render/seg-images.js';
 import { renderAttributes } from '../../render/attributes.js';
 import { extractRegion } from '../../vision/crop.js';
-import { DEFAULT_PERSON_FINDER_OPTIONS, PERSON_FINDER_MODELS, findPeople, personFinderModels, type PersonFinderOptions } from '../../vision/person-finder.js';
+import { GATED_PERSON_FINDER_OPTIONS, PERSON_FINDER_MODELS, findPeople, personFinderModels, type PersonFinderOptions } from '../../vision/person-finder.js';
 import type { Box, RgbImage } from '../../types.js';
 
 export interface PersonDetectionOptions {
@@ -19,7 +19,7 @@ export interface PersonDetectionOptions {
   finder: PersonFinderOptions;
 }
 
-export const DEFAULT_PERSON_DETECTION_OPTIONS: Readonly<PersonDetectionOptions> = { returnCrop: false, minSide: 30, finder: { ...DEFAULT_PERSON_FINDER_OPTIONS, poseGate: 0.2 } };
+export const DEFAULT_PERSON_DETECTION_OPTIONS: Readonly<PersonDetectionOptions> = { returnCrop: false, minSide: 30, finder: GATED_PERSON_FINDER_OPTIONS };
 
 export interface DetectedPerson {
   /** Integer pixels inside the image. */

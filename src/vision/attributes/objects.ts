@@ -6,16 +6,11 @@
  */
 import type { Box } from '../../types.js';
 import type { ObjectDetection } from '../detectors.js';
+import { boxCoverage } from '../box.js';
 import { dist, type PersonView, type Point, type Skeleton } from './regions.js';
 import { clamp01, normalise } from './probability.js';
 
 /** Share of `inner` inside `outer`. */
-function inside(inner: Box, outer: Box): number {
-  const w = Math.max(0, Math.min(inner.left + inner.width, outer.left + outer.width) - Math.max(inner.left, outer.left));
-  const h = Math.max(0, Math.min(inner.top + inner.height, outer.top + outer.height) - Math.max(inner.top, outer.top));
-  return (w * h) / Math.max(1, inner.width * inner.height);
-}
-
 const grow = (b: Box, fx: number, fyTop: number, fyBottom = fyTop): Box => ({
   left: b.left - fx * b.width, top: b.top - fyTop * b.height, width: b.width * (1 + 2 * fx), height: b.height * (1 + fyTop + fyBottom),
 });
@@ -46,15 +41,15 @@ export function objectEvidence(v: PersonView, s: Skeleton, objects: readonly Obj
   const hand = (o: ObjectDetection) => {
     const c = centre(o.box);
     const near = s.wrists.filter(Boolean).map((w) => dist(c, w!) / (s.torso * 0.7 + Math.max(o.box.width, o.box.height) * 0.5));
-    return near.length ? clamp01(1.5 - Math.min(...near)) : 0.5 * inside(o.box, box);
+    return near.length ? clamp01(1.5 - Math.min(...near)) : 0.5 * boxCoverage(o.box, box);
   };
   // Bags: CenterNet's backpack / handbag peaks on a person run low (0.02-0.25 on PETA crops) but
   // rank: 双肩包 crops have higher backpack peaks, 单肩包 crops higher handbag peaks, than crops
   // without a bag. Read as a soft step around 0.075 (balanced accuracy ~0.45 against 1/3 chance
   // for cuts from 0.07 to 0.10 on PETA).
   const bagStep = (p: number) => 1 / (1 + Math.exp(-(p - 0.075) / 0.015));
-  const bp = best(objects, 'backpack', (o) => inside(o.box, body) * 1.3);
-  const hb = best(objects, 'handbag', (o) => inside(o.box, grow(box, 0.3, 0)) * 1.3);
+  const bp = best(objects, 'backpack', (o) => boxCoverage(o.box, body) * 1.3);
+  const hb = best(objects, 'handbag', (o) => boxCoverage(o.box, grow(box, 0.3, 0)) * 1.3);
   const backpack = bagStep(bp), handbag = bagStep(hb);
   const bag = normalise({
     无背包: (1 - backpack) * (1 - handbag),
@@ -63,13 +58,13 @@ export function objectEvidence(v: PersonView, s: Skeleton, objects: readonly Obj
   });
 
   const lowerHalf = { ...grow(box, 0.5, 0), top: box.top + box.height * 0.4 };
-  const luggage = strength(best(objects, 'suitcase', (o) => inside(o.box, lowerHalf) * 1.3));
+  const luggage = strength(best(objects, 'suitcase', (o) => boxCoverage(o.box, lowerHalf) * 1.3));
   const above = { left: box.left - box.width * 0.6, top: box.top - box.height * 0.6, width: box.width * 2.2, height: box.height * 0.9 };
-  const umbrella = strength(best(objects, 'umbrella', (o) => inside(o.box, above) * 1.2));
+  const umbrella = strength(best(objects, 'umbrella', (o) => boxCoverage(o.box, above) * 1.2));
 
   const under = { ...grow(box, 0.4, 0, 0.3), top: box.top + box.height * 0.3 };
-  const bike = strength(best(objects, 'bicycle', (o) => inside(o.box, under) * 1.2));
-  const moto = strength(best(objects, 'motorcycle', (o) => inside(o.box, under) * 1.2));
+  const bike = strength(best(objects, 'bicycle', (o) => boxCoverage(o.box, under) * 1.2));
+  const moto = strength(best(objects, 'motorcycle', (o) => boxCoverage(o.box, under) * 1.2));
   const vehicle = normalise({ 无交通工具: Math.max(0.05, (1 - bike) * (1 - moto)), 骑摩托车: moto, 骑自行车: bike * (1 - moto * 0.5), 骑三轮车: 0.01 });
 
   // Phone: at the ear (within a head size of the head) or in front at hand height.

@@ -5,7 +5,7 @@
  * (shoulders and hips both visible) and action (knee angles, hip height, stride).
  */
 import type { Box } from '../../types.js';
-import { boxIou } from '../box.js';
+import { boxCoverage, boxIou } from '../box.js';
 import { KP, dist, score, seen, type PersonView, type Skeleton } from './regions.js';
 import { clamp01, normalise, sigmoid } from './probability.js';
 
@@ -84,7 +84,7 @@ export function postureEvidence(v: PersonView, s: Skeleton, others: readonly Box
     hidden = expected.length ? expected.filter(({ k }) => k.score < 0.3).length / expected.length : 0;
   }
   const bottomEdge = box.top + box.height;
-  const inFront = Math.max(0, ...others.filter((o) => o.top + o.height > bottomEdge && boxIou(o, box) < 0.9).map((o) => coverage(box, o)));
+  const inFront = Math.max(0, ...others.filter((o) => o.top + o.height > bottomEdge && boxIou(o, box) < 0.9).map((o) => boxCoverage(box, o)));
   const occluded = clamp01(hidden + 0.6 * inFront);
   const occlusion = normalise({
     无遮挡: sigmoid((0.18 - occluded) / 0.07),
@@ -103,12 +103,6 @@ export function postureEvidence(v: PersonView, s: Skeleton, others: readonly Box
 }
 
 /** Share of `box` covered by `other`. */
-function coverage(box: Box, other: Box): number {
-  const w = Math.max(0, Math.min(box.left + box.width, other.left + other.width) - Math.max(box.left, other.left));
-  const h = Math.max(0, Math.min(box.top + box.height, other.top + other.height) - Math.max(box.top, other.top));
-  return (w * h) / Math.max(1, box.width * box.height);
-}
-
 /** 站立 / 蹲或坐 / 走 / 跑 from knee angles, hip height over the ankles and stride length. */
 function actionOf(v: PersonView, s: Skeleton): Record<string, number> {
   const hips = [seen(v, KP.leftHip), seen(v, KP.rightHip)];
