@@ -154,7 +154,7 @@ export async function detectObjects(
   minScore: number,
 ): Promise<ObjectDetection[]> {
   const side = DETECTOR_INPUT.centernet;
-  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  const out = await centernetOutputs(model, image, window);
   return names.flatMap((name) =>
     decodeCenternet(out.heatmap.data, out.wh.data, side / 4, 4, minScore, COCO_OBJECTS[name]).map((r) => ({
       name,
@@ -164,10 +164,35 @@ export async function detectObjects(
   );
 }
 
+type ModelOutputs = Awaited<ReturnType<Model['run']>>;
+
+/**
+ * The whole-image CenterNet pass, kept per model and image while the image lives: the person
+ * finder and the object cues (bags, phones ...) read different classes of the same heat map, so
+ * a request that needs both runs the model once. Tiles are not kept (they are read once).
+ */
+const wholeImagePasses = new WeakMap<Model, WeakMap<Uint8Array, Promise<ModelOutputs>>>();
+
+function centernetOutputs(model: Model, image: RgbImage, window: CropWindow): Promise<ModelOutputs> {
+  const side = DETECTOR_INPUT.centernet;
+  const run = () => model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  const whole = window.x === 0 && window.y === 0 && window.width === Math.max(image.width, image.height) && window.height === window.width;
+  if (!whole) return run();
+  let passes = wholeImagePasses.get(model);
+  if (!passes) wholeImagePasses.set(model, (passes = new WeakMap()));
+  let pass = passes.get(image.data);
+  if (!pass) {
+    pass = run();
+    passes.set(image.data, pass);
+    pass.catch(() => passes!.delete(image.data));
+  }
+  return pass;
+}
+
 /** Runs CenterNet on a square window of the image. */
 export async function centernetWindow(model: Model, image: RgbImage, window: CropWindow, minScore: number): Promise<WindowDetection[]> {
   const side = DETECTOR_INPUT.centernet;
-  const out = await model.run(windowTensor(image, window, side), [1, side, side, 3]);
+  const out = await centernetOutputs(model, image, window);
   const raw = decodeCenternet(out.heatmap.data, out.wh.data, side / 4, 4, minScore);
   return raw.map((r) => ({ box: toImage(window, side, r.x1, r.y1, r.x2, r.y2), score: r.score, detector: 'centernet' as const, window }));
 }
