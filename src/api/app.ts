@@ -16,6 +16,8 @@ import type { Duplex } from 'node:stream';
 import { enforceRequestDeadlines } from './request-deadlines.js';
 import { DEFAULT_PRIVATE_ACCESS, PRIVATE_BODY_LIMIT, privateRoutes, type PrivateAccess } from './private/routes.js';
 import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateService } from './private/services.js';
+import { openApiDocument } from './openapi.js';
+import { docsPage } from './docs-page.js';
 
 /**
  * At most `max` open connections per client address; more are closed as they arrive, so one
@@ -117,6 +119,12 @@ export interface AppDeps {
   privateDialect?: PrivateAccess;
 }
 
+/** Every route each app registered (method, URL as Fastify writes it), so tests can check the API document covers them. */
+const registered = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+export function servedRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
+  return registered.get(app) ?? [];
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...deps.http };
   const app = Fastify({
@@ -144,6 +152,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : false,
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
     routerOptions: { maxParamLength: 500 },
+  });
+  const routes: Array<{ method: string; url: string }> = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
   enforceRequestDeadlines(app.server, {
@@ -193,6 +206,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'starting' };
   });
+
+  // The API document and its page, generated once from the dialect tables (src/api/openapi.ts).
+  let document: { json: string; html: string } | undefined;
+  const apiDocument = () => {
+    if (!document) {
+      const doc = openApiDocument();
+      document = { json: JSON.stringify(doc), html: docsPage(doc) };
+    }
+    return document;
+  };
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(apiDocument().json));
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(apiDocument().html));
 
   await app.register(tokenRoutes, { auth: deps.auth });
   await app.register(baiduRestRoutes, {

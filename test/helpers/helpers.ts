@@ -46,10 +46,10 @@ export interface BaiduTestServer {
 }
 
 /** The real service (SQLite, a worker, Fastify) on a loopback port, with one app and a token. */
-export async function startBaiduTestServer(appId: string): Promise<BaiduTestServer> {
+export async function startBaiduTestServer(appId: string, env: Record<string, string> = {}): Promise<BaiduTestServer> {
   const { startServer } = await import('../../src/server.js');
   const dir = mkdtempSync(join(tmpdir(), 'bodylens-baidu-'));
-  const server = await startServer(testConfig(dir, { BODYLENS_API_KEY: TEST_API_KEY, BODYLENS_SECRET_KEY: TEST_SECRET_KEY, BODYLENS_APP_ID: appId }));
+  const server = await startServer(testConfig(dir, { BODYLENS_API_KEY: TEST_API_KEY, BODYLENS_SECRET_KEY: TEST_SECRET_KEY, BODYLENS_APP_ID: appId, ...env }));
   const base = server.address;
   await server.engine.ready;
   const res = await fetch(`${base}/oauth/2.0/token?grant_type=client_credentials&client_id=${TEST_API_KEY}&client_secret=${TEST_SECRET_KEY}`);

@@ -12,6 +12,21 @@ import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js
 import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
 import { bodyNumResponse, parseAreaText, parseShow } from './count-format.js';
 import { bodyAttrResponse, parseAttributeTypes } from './attr-format.js';
+import type { ErrorKind } from '../../errors.js';
+import type { JsonSchema } from '../schema.js';
+import { SEG_IMAGE_TYPES } from '../../capabilities/body_seg/index.js';
+import * as S from './schemas.js';
+import { ATTRIBUTE_NAMES } from '../../vision/attributes/index.js';
+
+/**
+ * Error kinds every online API may answer: the caller's token, signature, permission and limits,
+ * the image, the worker pool. A row lists the ones of its own fields in `errors`.
+ */
+export const BAIDU_COMMON_ERRORS: readonly ErrorKind[] = [
+  'unsupported_method', 'not_served', 'no_permission', 'iam_failed', 'daily_limit', 'qps_limit', 'total_limit',
+  'token_missing', 'token_invalid', 'token_expired', 'missing_param', 'image_empty', 'image_format', 'image_size',
+  'image_base64', 'invalid_parameters', 'url_size', 'overloaded', 'recognize_error', 'internal',
+];
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -19,6 +34,14 @@ export type Form = Record<string, string | undefined>;
 export interface FieldDoc {
   name: string;
   description: string;
+  /** How the parser reads it (default string; booleans are the words true/false). */
+  type?: 'string' | 'boolean' | 'integer';
+  /** The words it takes, where the parser knows a closed list. */
+  enum?: readonly string[];
+  /** A comma-separated list of `enum` words rather than one word. */
+  list?: boolean;
+  /** Refused when absent (282003 missing parameters); conditional requirements stay in the description. */
+  required?: boolean;
 }
 
 export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
@@ -35,6 +58,10 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
   options(form: Form): Partial<OptionsOf<N>>;
   /** The success body. */
   shape(logId: number, result: ResultOf<N>): object;
+  /** JSON Schema of every success body (`shape` and `shapeFrame`): /openapi.json and the SDK types come from it, and tests validate real answers against it. */
+  response: JsonSchema;
+  /** Error kinds this API raises besides those of every online API (BAIDU_COMMON_ERRORS). */
+  errors?: readonly ErrorKind[];
   /**
    * APIs answering frame by frame within a case (body_tracking): the case a request belongs to,
    * or undefined for a still image. A case's frames go through the capability's `frame` call
@@ -61,14 +88,16 @@ export interface PlannedApi {
 
 /** Every API under /rest/2.0/image-classify/v1/, in the order Baidu's token scopes list them. */
 export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
-  endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse }),
+  endpoint({ name: 'body_analysis', capability: 'body_analysis', scope: 'brain_body_analysis', fields: [], options: noOptions, shape: bodyAnalysisResponse, response: S.BODY_ANALYSIS_SCHEMA }),
   endpoint({
     name: 'body_attr',
     capability: 'body_attr',
     scope: 'brain_body_attr',
-    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)' }],
+    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)', enum: ATTRIBUTE_NAMES, list: true }],
     options: (form) => ({ attributes: parseAttributeTypes(form.type) }),
     shape: bodyAttrResponse,
+    response: S.BODY_ATTR_SCHEMA,
+    errors: ['invalid_param'],
   }),
   endpoint({
     name: 'body_num',
@@ -76,40 +105,45 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     scope: 'brain_body_number',
     fields: [
       { name: 'area', description: 'up to 10 polygons "x1,y1,x2,y2,...;x1,y1,..." (pixels from 1); invalid = whole image' },
-      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)' },
+      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)', type: 'boolean' },
     ],
     options: (form) => ({ areas: parseAreaText(form.area), render: parseShow(form.show) }),
     shape: bodyNumResponse,
+    response: S.BODY_NUM_SCHEMA,
   }),
   { name: 'driver_behavior', scope: 'brain_driver_behavior' },
   endpoint({
     name: 'body_seg',
     capability: 'body_seg',
     scope: 'brain_body_seg',
-    fields: [{ name: 'type', description: 'comma-separated labelmap, scoremap, foreground (default: all three)' }],
+    fields: [{ name: 'type', description: 'comma-separated labelmap, scoremap, foreground (default: all three)', enum: SEG_IMAGE_TYPES, list: true }],
     options: (form) => ({ types: parseSegTypes(form.type) }),
     shape: bodySegResponse,
+    response: S.BODY_SEG_SCHEMA,
+    errors: ['invalid_param'],
   }),
-  endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse }),
+  endpoint({ name: 'gesture', capability: 'gesture', scope: 'brain_gesture_detect', fields: [], options: noOptions, shape: gestureResponse, response: S.GESTURE_SCHEMA }),
   endpoint({
     name: 'body_tracking',
     capability: 'body_tracking',
     scope: 'brain_body_tracking',
     fields: [
-      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count' },
-      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)' },
-      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)' },
+      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count', type: 'boolean', required: true },
+      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)', type: 'integer' },
+      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)', type: 'boolean' },
       { name: 'area', description: 'polygon x1,y1,x2,y2,... (>3 vertices, inside the image); beyond Baidu: up to 10 separated by ;' },
-      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)' },
+      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)', type: 'boolean' },
       { name: 'line', description: 'beyond Baidu: counting lines x1,y1,x2,y2[;...] (in = crossing to the right-hand side)' },
-      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals' },
+      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals', type: 'boolean' },
     ],
     options: trackingOptions,
     shape: bodyCountResponse,
+    response: S.BODY_TRACKING_SCHEMA,
+    errors: ['missing_parameters', 'invalid_value'],
     case: trackingCase,
     shapeFrame: (logId, result, form) => bodyTrackingResponse(logId, result, wantsExtras(form)),
   }),
-  endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse }),
+  endpoint({ name: 'hand_analysis', capability: 'hand_analysis', scope: 'brain_hand_analysis', fields: [], options: noOptions, shape: handAnalysisResponse, response: S.HAND_ANALYSIS_SCHEMA }),
   endpoint({
     name: 'fingertip',
     capability: 'hand_analysis',
@@ -117,8 +151,9 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     fields: [],
     options: noOptions,
     shape: fingertipResponse,
+    response: S.FINGERTIP_SCHEMA,
   }),
-  endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse }),
+  endpoint({ name: 'body_seg_photo', capability: 'body_seg_photo', fields: [], options: noOptions, shape: idPhotoResponse, response: S.BODY_SEG_PHOTO_SCHEMA, errors: ['detect_error'] }),
 ] as ReadonlyArray<BaiduEndpoint | PlannedApi>;
 
 const isServed = (row: BaiduEndpoint | PlannedApi): row is BaiduEndpoint => row.capability !== undefined;

@@ -19,6 +19,43 @@ import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { round } from '../round.js';
 import { countRenderLevel } from '../../render/heat-map.js';
 import { PRIVATE_DEFAULT_PORTS } from '../../config.js';
+import { arr, base64, int, num, obj, oneOfValues, omitProperty, score, str, type JsonSchema } from '../schema.js';
+import * as S from '../baidu/schemas.js';
+
+const PRIVATE_GESTURE_SCHEMA = obj({
+  object: arr(
+    obj({
+      classname: oneOfValues([...GESTURE_CLASSES, 'Face', 'other']),
+      height: int(),
+      label: int('the seed\'s class number: 1-12 and 14-25 the gestures, 13 Face, 0 other', { minimum: 0, maximum: 25 }),
+      left: int(),
+      probability: score(),
+      top: int(),
+      width: int(),
+    }),
+  ),
+});
+const PRIVATE_DETECTION_SCHEMA = obj({
+  person_num: int(),
+  det_res: arr(
+    obj({
+      classname: oneOfValues(['person']),
+      crop: str('return_crop=1: the person as base64 JPEG, else ""'),
+      left: num(),
+      top: num(),
+      width: num(),
+      height: num(),
+      probability: score(),
+      label: oneOfValues([1]),
+    }),
+  ),
+});
+const PRIVATE_SEG_SCHEMA = obj({
+  labelmap: base64('PNG, 1 where a person is'),
+  scoremap: base64('PNG, person confidence 0-255'),
+  type: oneOfValues(['person']),
+  foreground: base64('PNG, the person on a transparent background'),
+});
 
 /** The decoded request: the inner JSON object (`image` already taken out). */
 export type PrivateParams = Record<string, unknown>;
@@ -112,6 +149,8 @@ export interface PrivateService<N extends CapabilityName = CapabilityName> exten
   options(params: PrivateParams): Partial<OptionsOf<N>>;
   /** The decoded `result` (before encoding). */
   shape(result: ResultOf<N>): object;
+  /** JSON Schema of the decoded `result` (the document and the tests wrap it in the row's encoding). */
+  response: JsonSchema;
 }
 
 /** A service whose capability has not landed: it answers its `unserved` error. */
@@ -219,6 +258,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
       unserved: [216203, 'gestureservice [status:Image detection error]'],
     },
     options: noOptions,
+    response: PRIVATE_GESTURE_SCHEMA,
     shape: (r) => ({
       object: r.gestures.map((g) => {
         const left = Math.round(g.box.left);
@@ -257,6 +297,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     },
     options: (p) => ({ areas: parseAreaArray(p.area), render: parseShowLevel(p.show) }),
     shape: (r) => withoutLogId(bodyNumResponse(0, r)),
+    response: omitProperty(S.BODY_NUM_SCHEMA, 'log_id'),
   }),
   service({
     name: 'keypoints',
@@ -275,6 +316,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     },
     options: noOptions,
     shape: (r) => withoutLogId(bodyAnalysisResponse(0, r)),
+    response: omitProperty(S.BODY_ANALYSIS_SCHEMA, 'log_id'),
   }),
   service({
     name: 'detection',
@@ -298,6 +340,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     },
     options: (p) => ({ returnCrop: returnCropOption(p.return_crop) }),
     shape: personDetectionResult,
+    response: PRIVATE_DETECTION_SCHEMA,
   }),
   service({
     name: 'attributes',
@@ -310,6 +353,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     errors: ATTRIBUTE_ERRORS,
     options: (p) => ({ attributes: attributeTypes(p.type) }),
     shape: personAttributesResult,
+    response: obj({ person_num: oneOfValues([1]), person_info: arr(obj({ attributes: S.attributesSchema, location: obj({ height: int(), width: int(), top: int(), score: score(), left: int() }) }), undefined, { minItems: 1, maxItems: 1 }) }),
   }),
   service({
     name: 'segmentation',
@@ -336,6 +380,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
       const b = bodySegResponse(0, r) as { labelmap?: string; scoremap?: string; foreground?: string };
       return { labelmap: b.labelmap ?? '', scoremap: b.scoremap ?? '', type: 'person', foreground: b.foreground ?? '' };
     },
+    response: PRIVATE_SEG_SCHEMA,
   }),
   service({
     name: 'hand',
@@ -348,6 +393,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     errors: HAND_LIKE,
     options: noOptions,
     shape: (r) => withoutLogId(handAnalysisResponse(0, r)),
+    response: omitProperty(S.HAND_ANALYSIS_SCHEMA, 'log_id'),
   }),
   {
     name: 'driver',
@@ -386,6 +432,21 @@ export function encodeResult(encoding: ResultEncoding, result: object): unknown 
 /** A success reply in the service's key order. */
 export function successReply(row: ServiceBase, result: object): object {
   return { err_no: 0, err_msg: row.success, result: encodeResult(row.encoding, result), ...(row.formatField ? { format: 'json' } : {}) };
+}
+
+/** JSON Schema of a success reply of `row`: `result` in the row's encoding around its decoded schema. */
+export function successReplySchema(row: PrivateService): JsonSchema {
+  const result: JsonSchema =
+    row.encoding === 'object'
+      ? row.response
+      : { type: 'string', description: row.encoding === 'base64' ? 'base64 of the JSON text of the result' : 'the JSON text of the result', contentMediaType: 'application/json', ...(row.encoding === 'base64' ? { contentEncoding: 'base64' as const } : {}), contentSchema: row.response };
+  return obj({ err_no: oneOfValues([0]), err_msg: oneOfValues([row.success]), result, ...(row.formatField ? { format: oneOfValues(['json']) } : {}) });
+}
+
+/** JSON Schema of a failure reply of `row`: its err_no numbers. */
+export function errorReplySchema(row: ServiceBase): JsonSchema {
+  const numbers = [...new Set(Object.values(row.errors).map(([n]) => n))].sort((a, b) => a - b);
+  return obj({ err_no: oneOfValues(numbers), err_msg: str(), ...(row.formatField ? { format: oneOfValues(['json']) } : {}) });
 }
 
 /** A failure reply: the service's number and message for the error's class. */
