@@ -15,6 +15,7 @@ import { errorResponse } from '../api/baidu/errors.js';
 import { base64 } from '../api/baidu/seg-format.js';
 import { newLogId } from '../api/baidu/log-id.js';
 import { toServiceError } from '../errors.js';
+import { refuseMissingInput } from './input-file.js';
 import { BAIDU_INTAKE, decodeImage, sniffFormat } from '../intake/index.js';
 import { createInProcessEngine } from '../engine/in-process.js';
 import { runPoseCommand } from './pose.js';
@@ -119,6 +120,8 @@ export async function runAnalyzeCommand(argv: string[]): Promise<number> {
     console.error(`unknown API "${api}"; available: ${BAIDU_ENDPOINTS.map((e) => e.name).join(', ')}, pose`);
     return 2;
   }
+  const missing = refuseMissingInput(file);
+  if (missing !== undefined) return missing;
   // The row and the capability agree by construction; the general type is enough here.
   const cap: Capability = capability(row.capability as string);
   const logId = newLogId();
@@ -161,6 +164,8 @@ async function runCapability(name: string, file: string | undefined, render: str
     console.error(isCapabilityName(name) ? usage() : `unknown capability "${name}"; valid capabilities: ${CAPABILITY_NAMES.join(', ')}`);
     return 2;
   }
+  const missing = refuseMissingInput(file);
+  if (missing !== undefined) return missing;
   const cap: Capability = capability(name as string);
   const engine = createInProcessEngine({ capabilities: [name], threads: availableParallelism() });
   try {

@@ -5,6 +5,7 @@
  * overlay video.
  */
 import { open, readFile, writeFile } from 'node:fs/promises';
+import { refuseMissingInput } from './input-file.js';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createInProcessEngine } from '../engine/in-process.js';
@@ -86,6 +87,8 @@ export async function runPoseCommand(argv: string[]): Promise<number> {
     console.error(POSE_USAGE);
     return values.help ? 0 : 2;
   }
+  const missing = refuseMissingInput(file);
+  if (missing !== undefined) return missing;
   let engine: Engine | undefined;
   try {
     // Content decides, not the file name: images by their magic bytes, anything else is tried as video.
