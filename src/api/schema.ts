@@ -5,6 +5,8 @@
  */
 
 export interface JsonSchema {
+  /** A name for a reused piece: the SDK's generated types declare it once under this name. */
+  title?: string;
   type?: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null' | Array<'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null'>;
   description?: string;
   properties?: Record<string, JsonSchema>;
@@ -36,6 +38,8 @@ export function obj(properties: Props, optional: readonly string[] = [], descrip
   return { type: 'object', ...(description ? { description } : {}), properties, ...(required.length ? { required } : {}), additionalProperties: false };
 }
 /** An object with any keys, each of `values`. */
+/** `schema` named for the generated types. */
+export const named = (title: string, schema: JsonSchema): JsonSchema => ({ title, ...schema });
 export const map = (values: JsonSchema, description?: string): JsonSchema => ({ type: 'object', ...(description ? { description } : {}), additionalProperties: values });
 export const arr = (items: JsonSchema, description?: string, bounds: { minItems?: number; maxItems?: number } = {}): JsonSchema => ({
   type: 'array',

@@ -7,17 +7,20 @@ import { BODY21_KEYPOINTS } from '../../types.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES } from '../../vision/attributes/index.js';
 import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { ID_PHOTO_POINTS } from '../../capabilities/body_seg_photo/index.js';
-import { arr, base64, int, num, obj, oneOfValues, score, str, type JsonSchema } from '../schema.js';
+import { arr, base64, int, named, num, obj, oneOfValues, score, str, type JsonSchema } from '../schema.js';
 
 export const logId = int('unique id of this request (quote it when asking about one)');
 
 /** A failed online call (every route under /rest/2.0/, HTTP 200). */
 export const BAIDU_ERROR_SCHEMA = obj({ log_id: logId, error_code: int('Baidu error code'), error_msg: str('Baidu error message (some carry ": detail")') });
 
-const point = (integer: boolean) => obj({ y: integer ? int() : num(), x: integer ? int() : num(), score: score() });
+const point = (integer: boolean) => named(integer ? 'PixelPoint' : 'BodyPoint', obj({ y: integer ? int() : num(), x: integer ? int() : num(), score: score() }));
 const box = (integer: boolean, withScore: boolean, scoreSchema: JsonSchema = score()) => {
   const n = () => (integer ? int() : num());
-  return obj(withScore ? { height: n(), width: n(), top: n(), score: scoreSchema, left: n() } : { left: n(), top: n(), width: n(), height: n() });
+  const schema = obj(withScore ? { height: n(), width: n(), top: n(), score: scoreSchema, left: n() } : { left: n(), top: n(), width: n(), height: n() });
+  // Boxes of the same shape share a name; hand_analysis's 0-21 score makes its own.
+  const title = `${integer ? 'Pixel' : ''}Box${withScore ? (scoreSchema.maximum === 1 || scoreSchema.maximum === undefined ? 'Scored' : `Score${scoreSchema.maximum}`) : ''}`;
+  return named(title, schema);
 };
 
 export const BODY_ANALYSIS_SCHEMA = obj({
@@ -32,10 +35,13 @@ export const BODY_ANALYSIS_SCHEMA = obj({
 });
 
 /** One answered attribute: the most probable value of its vocabulary and its probability. */
-export const attributesSchema = obj(
-  Object.fromEntries(ATTRIBUTE_NAMES.map((a) => [a, obj({ score: score(), name: oneOfValues([...ATTRIBUTE_VALUES[a]]) })])),
-  ATTRIBUTE_NAMES,
-  'the attributes asked for (type), each the most probable value',
+export const attributesSchema = named(
+  'Attributes',
+  obj(
+    Object.fromEntries(ATTRIBUTE_NAMES.map((a) => [a, obj({ score: score(), name: oneOfValues([...ATTRIBUTE_VALUES[a]]) })])),
+    ATTRIBUTE_NAMES,
+    'the attributes asked for (type), each the most probable value',
+  ),
 );
 
 export const BODY_ATTR_SCHEMA = obj({
@@ -102,7 +108,7 @@ const handSchema = (points: number, scoreMax: number) =>
 export const HAND_ANALYSIS_SCHEMA = handSchema(21, 21);
 export const FINGERTIP_SCHEMA = handSchema(5, 1);
 
-const crossing = obj({ in: int(), out: int() });
+const crossing = named('Crossings', obj({ in: int(), out: int() }));
 const trackingBox = box(true, false);
 
 /** body_tracking: a still-image count (dynamic=false) or a frame of a case (dynamic=true). */

@@ -5,17 +5,17 @@
  */
 import type { ErrorKind } from '../../errors.js';
 import { COCO_KEYPOINTS } from '../../types.js';
-import { arr, int, num, obj, oneOfValues, score, str, type JsonSchema } from '../schema.js';
+import { arr, int, named, num, obj, oneOfValues, score, str, type JsonSchema } from '../schema.js';
 
 export const KAKAO_ERROR_SCHEMA = obj({ code: int('Kakao error code (negative)'), msg: str() });
 
-export const KAKAO_PERSON_SCHEMA = obj({
+export const KAKAO_PERSON_SCHEMA = named('KakaoPerson', obj({
   area: num('w × h of bbox'),
   bbox: arr(num(), '[x, y, w, h]', { minItems: 4, maxItems: 4 }),
   category_id: oneOfValues([1]),
   keypoints: arr(num(), `[x1, y1, s1, ..., x17, y17, s17] in COCO order: ${COCO_KEYPOINTS.join(', ')}`, { minItems: 51, maxItems: 51 }),
   score: score(),
-});
+}));
 
 export const KAKAO_POSE_SCHEMA = arr(KAKAO_PERSON_SCHEMA, 'one object per person');
 
@@ -64,16 +64,19 @@ export interface KakaoRouteSpec {
 const AUTH: readonly ErrorKind[] = ['token_missing', 'token_invalid', 'no_permission', 'iam_failed', 'qps_limit', 'daily_limit', 'total_limit'];
 const SERVE: readonly ErrorKind[] = ['not_served', 'overloaded', 'internal'];
 
+/** Where the media comes from: an upload or a URL, exactly one of the two. */
+const sourceFields = (what: 'image' | 'video'): KakaoField[] => [
+  { name: 'file', description: `the ${what} (multipart); exactly one of file and ${what}_url`, type: 'binary' },
+  { name: `${what}_url`, description: `an http(s) URL of the ${what}`, type: 'string' },
+];
+
 export const KAKAO_ROUTES: readonly KakaoRouteSpec[] = [
   {
     method: 'post',
     path: '/pose',
     operationId: 'kakaoPose',
     summary: 'COCO-17 keypoints of every person in an image (file upload or image_url)',
-    fields: [
-      { name: 'file', description: 'the image (multipart); exactly one of file and image_url', type: 'binary' },
-      { name: 'image_url', description: 'an http(s) URL of the image', type: 'string' },
-    ],
+    fields: sourceFields('image'),
     response: KAKAO_POSE_SCHEMA,
     errors: [...AUTH, 'missing_param', 'invalid_param', 'image_empty', 'image_format', 'image_unsupported', 'image_size', 'url_refused', 'url_unreachable', ...SERVE],
   },
@@ -83,8 +86,7 @@ export const KAKAO_ROUTES: readonly KakaoRouteSpec[] = [
     operationId: 'kakaoPoseJob',
     summary: 'start an asynchronous video pose job (file upload or video_url); poll GET /pose/job/{job_id}',
     fields: [
-      { name: 'file', description: 'the video (multipart); exactly one of file and video_url', type: 'binary' },
-      { name: 'video_url', description: 'an http(s) URL of the video', type: 'string' },
+      ...sourceFields('video'),
       { name: 'smoothing', description: 'smooth keypoints over time (default true)', type: 'boolean' },
       { name: 'callback_url', description: 'POSTed the job id when the job ends', type: 'string' },
     ],
