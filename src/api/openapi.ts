@@ -182,7 +182,7 @@ function privateErrors(row: PrivateService | PlannedPrivateService): ErrorDoc[] 
 function privateRoutes(): RouteDoc[] {
   return PRIVATE_SERVICES.map((row) => {
     const served = isServedService(row);
-    const inner = obj({ image: str('the image as base64', { format: 'byte' }) }, [], 'the inner JSON; options of the service beside image');
+    const inner = obj({ image: str('the image as base64', { format: 'byte' }), ...(served ? row.fields : {}) }, served ? Object.keys(row.fields ?? {}) : [], 'the inner JSON; other keys are ignored');
     const envelope: JsonSchema = {
       type: 'object',
       description: row.plain ? '{"data": base64 of the inner JSON}, or the plain form: a top-level image, or data as the image\'s own base64' : '{"data": base64 of the inner JSON}',

@@ -19,7 +19,7 @@ import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { round } from '../round.js';
 import { countRenderLevel } from '../../render/heat-map.js';
 import { PRIVATE_DEFAULT_PORTS } from '../../config.js';
-import { arr, base64, int, num, obj, oneOfValues, omitProperty, score, str, type JsonSchema } from '../schema.js';
+import { arr, base64, bool, int, num, obj, oneOfValues, omitProperty, score, str, type JsonSchema } from '../schema.js';
 import * as S from '../baidu/schemas.js';
 
 const PRIVATE_GESTURE_SCHEMA = obj({
@@ -151,6 +151,8 @@ export interface PrivateService<N extends CapabilityName = CapabilityName> exten
   shape(result: ResultOf<N>): object;
   /** JSON Schema of the decoded `result` (the document and the tests wrap it in the row's encoding). */
   response: JsonSchema;
+  /** Keys of the inner JSON its option parser reads besides `image`, with their schemas. */
+  fields?: Record<string, JsonSchema>;
 }
 
 /** A service whose capability has not landed: it answers its `unserved` error. */
@@ -296,6 +298,10 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
       unserved: [5, 'fg-crowd-counting [status:heatmap prediction fail]'],
     },
     options: (p) => ({ areas: parseAreaArray(p.area), render: parseShowLevel(p.show) }),
+    fields: {
+      area: arr(arr(int()), 'polygons [[x1,y1,x2,y2,...],...]; invalid ones count the whole image'),
+      show: { anyOf: [int(), str()], description: '0-3: which pictures to draw (0 none)' },
+    },
     shape: (r) => withoutLogId(bodyNumResponse(0, r)),
     response: omitProperty(S.BODY_NUM_SCHEMA, 'log_id'),
   }),
@@ -339,6 +345,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
       unserved: [216401, 'GeneralClassifyProcessorFactory [status:reading conf file error]'],
     },
     options: (p) => ({ returnCrop: returnCropOption(p.return_crop) }),
+    fields: { return_crop: { anyOf: [int(), str(), bool()], description: '1 (or true): each person\'s crop as base64 JPEG' } },
     shape: personDetectionResult,
     response: PRIVATE_DETECTION_SCHEMA,
   }),
@@ -352,6 +359,7 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     success: 'GeneralClassify [status: human attrib succeed]',
     errors: ATTRIBUTE_ERRORS,
     options: (p) => ({ attributes: attributeTypes(p.type) }),
+    fields: { type: str('comma-separated attributes (default: all 28)') },
     shape: personAttributesResult,
     response: obj({ person_num: oneOfValues([1]), person_info: arr(obj({ attributes: S.attributesSchema, location: obj({ height: int(), width: int(), top: int(), score: score(), left: int() }) }), undefined, { minItems: 1, maxItems: 1 }) }),
   }),

@@ -65,3 +65,38 @@ describe('schemaErrors', () => {
     assert.deepEqual(schemaErrors(wrapped, Buffer.from('{"a":"x"}').toString('base64')), ['$<decoded>.a: expected integer, got string']);
   });
 });
+
+describe('the documented fields are the fields the parsers read', () => {
+  /** A form that records every key read, answering plausible values for the known ones. */
+  function recordingForm(extra: Record<string, unknown> = {}) {
+    const values: Record<string, unknown> = { dynamic: 'true', case_id: '1', case_init: 'true', area: '1,1,20,1,20,20,1,20', show: 'true', line: '1,1,20,20', totals: 'true', ...extra };
+    const read = new Set<string>();
+    const form = new Proxy(values, {
+      get: (target, key) => {
+        if (typeof key === 'string') read.add(key);
+        return target[key as string];
+      },
+    });
+    return { form, read };
+  }
+
+  test('Baidu rows: options and case read only their documented fields', () => {
+    for (const row of BAIDU_ENDPOINTS) {
+      const { form, read } = recordingForm();
+      row.case?.(form as never);
+      row.options(form as never);
+      const documented = new Set(row.fields.map((f) => f.name));
+      assert.deepEqual([...read].filter((k) => !documented.has(k)), [], `${row.name} reads undocumented fields`);
+    }
+  });
+
+  test('private rows: options read only what the document lists', () => {
+    for (const row of PRIVATE_SERVICES) {
+      if (!('options' in row)) continue;
+      const { form, read } = recordingForm({ type: 'gender', return_crop: 1, area: [[1, 1, 20, 1, 20, 20]], show: 1 });
+      row.options(form as never);
+      const allowed = new Set(Object.keys(row.fields ?? {}));
+      assert.deepEqual([...read].filter((k) => !allowed.has(k)), [], `${row.name} reads undocumented fields`);
+    }
+  });
+});
