@@ -12,7 +12,7 @@ type Operation = {
   operationId: string;
   tags: string[];
   summary: string;
-  description: string;
+  description?: string;
   parameters?: Array<{ name: string; in: string; description: string; required: boolean }>;
   requestBody?: { content: Record<string, { schema: JsonSchema; example?: unknown }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema; example?: unknown; examples?: Record<string, { value: unknown }> }> }>;
@@ -35,7 +35,13 @@ function outline(schema: JsonSchema, depth = 0): string {
   if (schema.contentSchema) return `<div class="note">decoded:</div>${outline(schema.contentSchema, depth + 1)}`;
   if (!schema.properties) return '';
   const required = new Set(schema.required ?? []);
-  const rows = Object.entries(schema.properties).map(([name, s]) => {
+  const entries = Object.entries(schema.properties);
+  // Many keys of one schema (named points): one line for all of them.
+  if (entries.length >= 5 && entries.every(([, s]) => JSON.stringify(s) === JSON.stringify(entries[0][1]))) {
+    const s = entries[0][1];
+    return `<ul><li>${entries.map(([k]) => `<code>${esc(k)}</code>`).join(', ')}: each <span class="type">${esc(s.properties ? 'object' : typeName(s))}</span>${outline(s, depth + 1)}</li></ul>`;
+  }
+  const rows = entries.map(([name, s]) => {
     const nested = s.properties || s.anyOf || s.contentSchema || (s.type === 'array' && s.items && (s.items.properties || s.items.anyOf)) ? outline(s, depth + 1) : '';
     const kind = s.properties ? 'object' : typeName(s);
     return `<li><code>${esc(name)}</code>${required.has(name) ? '' : ' <span class="opt">optional</span>'} <span class="type">${esc(kind.length > 160 ? `${kind.slice(0, 160)}…` : kind)}</span>${s.description ? ` — ${esc(s.description)}` : ''}${nested}</li>`;
@@ -55,8 +61,8 @@ const example = (title: string, value: unknown) => `<details><summary>${esc(titl
 
 function operationHtml(method: string, path: string, op: Operation): string {
   const parts = [`<section id="${esc(op.operationId)}"><h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>`, `<p>${esc(op.summary)}</p>`];
-  const notes = op.description.split('\n\nErrors:')[0];
-  if (notes !== op.summary) parts.push(`<p class="note">${esc(notes)}</p>`);
+  const notes = (op.description ?? '').split('Errors:')[0].trim();
+  if (notes) parts.push(`<p class="note">${esc(notes)}</p>`);
   if (op.parameters?.length) {
     parts.push('<h4>Parameters</h4><ul>', ...op.parameters.map((p) => `<li><code>${esc(p.name)}</code> <span class="type">${esc(p.in)}</span>${p.required ? ' <b>required</b>' : ''} — ${esc(p.description)}</li>`), '</ul>');
   }

@@ -255,7 +255,7 @@ function packageVersion(): string {
 }
 
 const errorTable = (errors: ErrorDoc[]) =>
-  errors.length === 0 ? '' : `\n\nErrors:\n\n| HTTP | code | message | from |\n|---|---|---|---|\n${errors.map((e) => `| ${e.status} | ${e.code} | ${e.message} | ${e.kinds.join(', ')} |`).join('\n')}`;
+  errors.length === 0 ? '' : `Errors:\n\n| HTTP | code | message | from |\n|---|---|---|---|\n${errors.map((e) => `| ${e.status} | ${e.code} | ${e.message} | ${e.kinds.join(', ')} |`).join('\n')}`;
 
 /** The OpenAPI 3.1 document. */
 export function openApiDocument(examples: Examples = loadExamples()): Record<string, unknown> {
@@ -272,7 +272,7 @@ export function openApiDocument(examples: Examples = loadExamples()): Record<str
       const statuses = [...new Set(r.errors.map((e) => e.status))];
       for (const status of statuses) {
         const key = status === r.success.status ? 'default' : String(status);
-        const content = status === r.success.status ? { schema: { anyOf: [r.success.schema, r.failure] } } : { schema: r.failure };
+        const content = status === r.success.status ? { schema: { anyOf: [{ ...r.success.schema, description: r.success.schema.description ?? 'success' }, { ...r.failure, description: 'failure' }] } } : { schema: r.failure };
         if (status === r.success.status) {
           // The same status answers success and failure (Baidu): one response, either shape.
           (responses[String(status)] as { content: Record<string, unknown> }).content = {
@@ -290,7 +290,7 @@ export function openApiDocument(examples: Examples = loadExamples()): Record<str
       operationId: r.operationId,
       tags: [TAGS[r.dialect].name],
       summary: r.summary,
-      description: `${r.description ?? r.summary}${r.docs ? `\n\nSee ${r.docs}.` : ''}${errorTable(r.errors)}`,
+      description: [r.description, r.docs ? `See ${r.docs}.` : undefined, errorTable(r.errors)].filter(Boolean).join('\n\n'),
       ...(r.parameters?.length ? { parameters: r.parameters.map((p) => ({ name: p.name, in: p.in, description: p.description, required: p.required ?? p.in === 'path', schema: p.schema ?? str() })) } : {}),
       ...(r.body
         ? { requestBody: { required: r.body.required, content: Object.fromEntries(r.body.mediaTypes.map((m) => [m, { schema: r.body!.schema, ...(ex?.request && m === r.body!.mediaTypes[0] ? { example: ex.request } : {}) }])) } }
