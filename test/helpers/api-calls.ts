@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fixture } from './helpers.js';
+import { BAIDU_ENDPOINTS } from '../../src/api/baidu/endpoints.js';
 
 export interface RealCall {
   operationId: string;
@@ -87,6 +88,8 @@ export async function realCalls(t: CallTargets): Promise<RealCall[]> {
   await baidu('body_tracking', 'case frame 1', { image: skier, dynamic: 'true', case_id: '7', case_init: 'true', area });
   await baidu('body_tracking', 'case frame 2 with totals and a line', { image: skier, dynamic: 'true', case_id: '7', case_init: 'false', area, line: '320,1,320,424', totals: 'true' });
   await baidu('body_tracking', 'no case_id', { image: skier, dynamic: 'true' }, true);
+  // A row added later (driver_behavior) gets a plain call until it has its own above.
+  for (const row of BAIDU_ENDPOINTS) if (!calls.some((c) => c.operationId === row.name)) await baidu(row.name, 'a photo', { image: skier });
 
   // Kakao
   const kakao = { authorization: `KakaoAK ${t.apiKey}` };
