@@ -66,3 +66,12 @@ export async function layoutOf(page: Page, selectors: readonly string[]): Promis
   }
   return out;
 }
+
+/** Chooses a photo in the console's Try view and waits until the page has read it. */
+export async function choosePhoto(page: Page, file: string): Promise<void> {
+  const before = Number((await page.getAttribute('body', 'data-photos')) ?? 0);
+  // Cleared first: choosing the same file again would fire no change event.
+  await page.setInputFiles('#file', []);
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction((n) => Number(document.body.dataset.photos ?? 0) > n, before);
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { fixture, testConfig, TEST_API_KEY, TEST_SECRET_KEY } from '../../helpers/helpers.js';
-import { browserSkipReason, launchBrowser, layoutOf, type Browser, type ElementBox } from '../../helpers/browser.js';
+import { browserSkipReason, choosePhoto, launchBrowser, layoutOf, type Browser, type ElementBox } from '../../helpers/browser.js';
 import { makeSkierClip } from '../../helpers/video-clip.js';
 import type { RunningServer } from '../../../src/server.js';
 import { BAIDU_APIS } from '../../../src/api/baidu/endpoints.js';
@@ -164,7 +164,7 @@ describe('console in Chromium', { skip }, () => {
     assert.deepEqual(options.filter((o) => !o.disabled).map((o) => o.value), ['baidu:body_analysis', 'baidu:body_num', 'baidu:body_tracking', 'kakao:pose']);
     await signIn();
     await page.selectOption('#api', 'baidu:body_analysis');
-    await page.setInputFiles('#file', fixture('coco-000000000785.jpg'));
+    await choosePhoto(browser.page, fixture('coco-000000000785.jpg'));
     await runTry();
     const answer = await json();
     assert.equal(answer.person_num, 1, JSON.stringify(answer).slice(0, 300));
