@@ -215,6 +215,7 @@ $('#try-form').addEventListener('submit', async (event) => {
       response = answer.response ?? answer;
       if (answer.render) $('#result').src = answer.render;
       else $('#result').removeAttribute('src');
+      if (answer.render_error) status(out, answer.render_error, 'bad');
     } else {
       const form = new FormData();
       form.append('file', photo.blob, 'photo.jpg');
@@ -226,7 +227,7 @@ $('#try-form').addEventListener('submit', async (event) => {
     $('#json').textContent = readable(response);
     const failed = response.error_code !== undefined ? { code: response.error_code, msg: response.error_msg } : response.code !== undefined && response.msg ? { code: response.code, msg: response.msg } : null;
     if (failed) status(out, t('error_code', failed), 'bad');
-    else status(out, t('done_in', { ms: Math.round(performance.now() - started) }), 'good');
+    else if (!out.classList.contains('bad')) status(out, t('done_in', { ms: Math.round(performance.now() - started) }), 'good');
     lastRequest = { dialect: api.dialect, name: api.name, path: api.path, fields };
     showSnippet();
   } catch (err) {

@@ -25,11 +25,11 @@ export interface Browser {
 }
 
 /** A browser with one page, at a fixed window size (layouts are compared at it). */
-export async function launchBrowser(opts: { locale?: string; width?: number; height?: number } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { locale?: string; width?: number; height?: number; extraArgs?: string[] } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bodylens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
-    args: ARGS,
+    args: [...ARGS, ...(opts.extraArgs ?? [])],
     locale: opts.locale ?? 'en-US',
     viewport: { width: opts.width ?? 1400, height: opts.height ?? 1000 },
   });

@@ -20,7 +20,7 @@ import type { RunningServer } from '../../../src/server.js';
 import { BAIDU_APIS } from '../../../src/api/baidu/endpoints.js';
 
 const skip = browserSkipReason();
-if (skip) console.log(`# ${skip}`);
+if (skip) console.log(skip);
 
 const ADMIN_KEY = 'console-test-admin-key-0123456789';
 const SERVED = ['body_analysis', 'body_num', 'body_tracking'];
@@ -58,14 +58,14 @@ after(async () => {
   await browser?.close();
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
-  if (screenshots.length) console.log(`# console screenshots:\n${screenshots.map((s) => `#   ${s}`).join('\n')}`);
+  if (screenshots.length) console.log(`console screenshots:\n${screenshots.map((s) => `  ${s}`).join('\n')}`);
 });
 
 async function screenshot(name: string): Promise<void> {
   const path = join(SCREEN_DIR, `console-${name}.png`);
   await browser.page.screenshot({ path, fullPage: true });
   screenshots.push(path);
-  console.log(`# screenshot ${name}: ${path}`);
+  console.log(`screenshot ${name}: ${path}`);
 }
 
 /** The view's element boxes against layout.json: x and width within tolerance, and the relations. */
@@ -225,12 +225,78 @@ describe('console in Chromium', { skip }, () => {
     await signIn();
   });
 
+  test('Try: Kakao pose on the photo (KakaoAK key), drawn in the page from its bbox and keypoints', async () => {
+    const page = browser.page;
+    await page.selectOption('#api', 'kakao:pose');
+    const request = page.waitForRequest((r) => r.url().endsWith('/pose'));
+    await runTry();
+    assert.equal((await request).headers().authorization, `KakaoAK ${TEST_API_KEY}`);
+    const persons = await json();
+    assert.equal(persons.length, 1, JSON.stringify(persons).slice(0, 200));
+    assert.equal(persons[0].keypoints.length, 51);
+    await page.waitForFunction(() => (document.querySelector('#result') as HTMLImageElement).naturalWidth === 640);
+    // The drawn box is Kakao's bbox: its left edge is yellow in the result.
+    const [x, y, , h] = persons[0].bbox;
+    const edge = await page.$eval('#result', (img, [px, py]) => {
+      const c = document.createElement('canvas');
+      const i = img as HTMLImageElement;
+      c.width = i.naturalWidth;
+      c.height = i.naturalHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(i, 0, 0);
+      return [...ctx.getImageData(px, py, 1, 1).data.slice(0, 3)];
+    }, [Math.round(x), Math.round(y + h * 0.6)]);
+    assert.ok(edge[0] > 180 && edge[1] > 140 && edge[2] < 110, `bbox edge pixel ${edge}`);
+    await page.click('[data-snippet=curl]');
+    assert.match(await page.textContent('#snippet') ?? '', /-H 'Authorization: KakaoAK [^']+' \\\n\s+-F file=@photo\.jpg/);
+  });
+
+  test('Try: a camera frame (Chromium\'s fake camera) is analysed like an upload', async () => {
+    const cam = await launchBrowser({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+    try {
+      const page = cam.page;
+      await page.goto(`${base}/console/#try`);
+      await page.waitForSelector('body[data-ready=true]');
+      await page.fill('#api-key', TEST_API_KEY);
+      await page.fill('#secret-key', TEST_SECRET_KEY);
+      await page.click('#get-token');
+      await page.waitForFunction(() => (document.querySelector('#access-token') as HTMLInputElement).value.startsWith('24.'));
+      await page.selectOption('#api', 'baidu:body_analysis');
+      await page.click('#camera');
+      await page.waitForSelector('#snap:not([hidden])');
+      await page.waitForFunction(() => (document.querySelector('#camera-video') as HTMLVideoElement).videoWidth > 0);
+      await page.click('#snap');
+      await page.waitForFunction(() => document.body.dataset.photos === '1');
+      const sent = page.waitForRequest((r) => r.url().includes('/console/api/try/body_analysis'));
+      await page.click('#run');
+      await page.waitForFunction(() => /good|bad/.test(document.querySelector('#try-status')!.className), null, { timeout: 120_000 });
+      const image = Buffer.from(new URLSearchParams((await sent).postData() ?? '').get('image')!, 'base64');
+      assert.equal((await sharp(image).metadata()).format, 'jpeg');
+      const answer = JSON.parse(await page.textContent('#json') ?? '{}');
+      // The fake camera shows a test pattern: a valid answer (no person is expected), drawn.
+      assert.equal(answer.error_code, undefined, JSON.stringify(answer));
+      assert.equal(typeof answer.person_num, 'number');
+      await page.waitForFunction(() => (document.querySelector('#result') as HTMLImageElement).naturalWidth > 0);
+      assert.deepEqual(cam.errors, []);
+    } finally {
+      await cam.close();
+    }
+  });
+
   test('Video: frames of an uploaded video go as one tracking case; IDs and in/out counters shown', async () => {
     const page = browser.page;
     await open('video');
     await page.setInputFiles('#video-file', clip);
     await page.waitForFunction(() => (document.querySelector('#video-canvas') as HTMLCanvasElement).width === 600);
     await page.fill('#video-max', '4');
+    // The counting area drawn by mouse on the first frame (the right 70 % of the 600 × 400 frame).
+    const box = (await page.locator('#video-canvas').boundingBox())!;
+    const clicks = [[0.3, 0.02], [0.98, 0.02], [0.98, 0.98], [0.3, 0.98]];
+    for (const [fx, fy] of clicks.slice(0, -1)) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+    await page.mouse.dblclick(box.x + clicks[3][0] * box.width, box.y + clicks[3][1] * box.height);
+    const drawn = (await page.inputValue('#video-area')).split(',').map(Number);
+    assert.equal(drawn.length, 8);
+    clicks.forEach(([fx, fy], i) => assert.ok(Math.abs(drawn[2 * i] - fx * 600) <= 2 && Math.abs(drawn[2 * i + 1] - fy * 400) <= 2, `vertex ${i}: ${drawn}`));
     const sent: URLSearchParams[] = [];
     page.on('request', (r) => { if (r.url().includes('/console/api/try/body_tracking')) sent.push(new URLSearchParams(r.postData() ?? '')); });
     await page.click('#video-run');
@@ -239,7 +305,7 @@ describe('console in Chromium', { skip }, () => {
     assert.equal(sent.length, 4);
     assert.deepEqual(sent.map((f) => f.get('case_init')), ['true', 'false', 'false', 'false']);
     assert.equal(new Set(sent.map((f) => f.get('case_id'))).size, 1);
-    assert.ok(sent.every((f) => f.get('dynamic') === 'true' && f.get('area')));
+    assert.ok(sent.every((f) => f.get('dynamic') === 'true' && f.get('area') === drawn.join(',')));
     const counter = (name: string) => page.textContent(`#counters dd[data-counter="${name}"]`);
     assert.equal(await counter('frames'), '4');
     assert.equal(await counter('people'), '1');
@@ -325,7 +391,7 @@ describe('console in Chromium', { skip }, () => {
     await page.click('#apps-table tbody tr[data-app="10000016"] [data-action=show_usage]');
     await page.waitForSelector('#usage-chart svg rect.bar');
     const keys = async () => [...new Set(await page.$$eval('#usage-chart rect.bar', (rs) => rs.map((r) => r.getAttribute('data-key'))))].sort();
-    assert.deepEqual(await keys(), ['body_analysis', 'body_num', 'body_tracking', 'pose_job']);
+    assert.deepEqual(await keys(), ['body_analysis', 'body_num', 'body_tracking', 'pose', 'pose_job']);
     await page.selectOption('#usage-by', 'outcome');
     const outcomes = await keys();
     assert.ok(outcomes.includes('ok'), outcomes.join(','));
