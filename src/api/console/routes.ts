@@ -108,7 +108,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOption
     const response = await answerBaiduCall(opts, request, reply, request.params.api, (row, result, frame) => (seen = { row, result, frame }));
     let render: string | null = null;
     let renderError: string | undefined;
-    if (seen) {
+    // Drawn only for a success (a shaper that failed leaves a result but answers an error).
+    if (seen && !('error_code' in response)) {
       try {
         render = await drawn(seen.row, seen.result, seen.frame, formFields(request.body).image);
       } catch (err) {

@@ -116,6 +116,9 @@ async function runTry(): Promise<void> {
 
 describe('console routes (HTTP, no browser)', () => {
   test('the page, its assets and the API list from the dialect tables', async () => {
+    const bare = await fetch(`${base}/console`, { redirect: 'manual' });
+    assert.equal(bare.status, 302);
+    assert.equal(bare.headers.get('location'), '/console/');
     const page = await fetch(`${base}/console/`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
