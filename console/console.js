@@ -185,7 +185,24 @@ $('#copy').addEventListener('click', async () => {
   status($('#try-status'), t('copied'), 'good');
 });
 
-/** One call of a Baidu API through the console route: {response, render, ms}. */
+/** The images the answer carries (masks, cut-outs), each with its name. */
+function showFiles(files) {
+  const list = $('#file-list');
+  list.textContent = '';
+  for (const f of files) {
+    const fig = document.createElement('figure');
+    const img = document.createElement('img');
+    img.src = f.src;
+    img.alt = f.name;
+    const cap = document.createElement('figcaption');
+    cap.textContent = f.name;
+    fig.append(img, cap);
+    list.append(fig);
+  }
+  $('#files').hidden = files.length === 0;
+}
+
+/** One call of a Baidu API through the console route: {response, render, files, ms}. */
 async function tryBaidu(name, fields) {
   const token = accessToken.value.trim();
   const res = await fetch(`/console/api/try/${name}?access_token=${encodeURIComponent(token)}`, {
@@ -216,11 +233,13 @@ $('#try-form').addEventListener('submit', async (event) => {
       if (answer.render) $('#result').src = answer.render;
       else $('#result').removeAttribute('src');
       if (answer.render_error) status(out, answer.render_error, 'bad');
+      showFiles(answer.files ?? []);
     } else {
       const form = new FormData();
       form.append('file', photo.blob, 'photo.jpg');
       const res = await fetch(api.path, { method: 'POST', headers: { authorization: `KakaoAK ${apiKey.value.trim()}` }, body: form });
       response = await res.json();
+      showFiles([]);
       if (res.ok && photo.image) $('#result').src = drawKakaoPersons(photo.image, response).toDataURL('image/png');
       else $('#result').removeAttribute('src');
     }

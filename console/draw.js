@@ -68,6 +68,8 @@ export class AreaDrawing {
     const { width, height } = this.canvas;
     ctx.clearRect(0, 0, width, height);
     if (this.image) ctx.drawImage(this.image, 0, 0);
+    // Areas belong to APIs with an area field; for the others the photo is shown plain.
+    if (!this.enabled) return;
     const unit = Math.max(2, Math.round(Math.max(width, height) / 300));
     ctx.lineWidth = unit;
     const path = (pts, closed) => {

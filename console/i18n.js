@@ -77,6 +77,7 @@ const ROWS = {
   people: ["people", "人数"],
   case_id: ["case_id", "case_id"],
   frames: ["frames", "帧数"],
+  carried_images: ["Images in the answer", "返回的图片"],
   copied: ["copied", "已复制"],
   finished: ["finished", "完成"],
   kakao_uses_key: ["Kakao calls use the API Key (Authorization: KakaoAK <API Key>).", "Kakao 接口使用 API Key 鉴权（Authorization: KakaoAK <API Key>）。"],

@@ -6,8 +6,9 @@
  *   POST /console/api/try/:api      one Baidu online call, authenticated and counted exactly as
  *                                   /rest/2.0/image-classify/v1/:api (same callEndpoint path,
  *                                   limits and usage), answered as {response, render}: the
- *                                   dialect's JSON and a PNG of the result drawn by the
+ *                                   dialect's JSON, a PNG of the result drawn by the
  *                                   capability's `render` (a tracking frame: its `show` picture)
+ *                                   and the images the result carries (`files`: masks, cut-outs)
  *
  * Apps are managed by the pages through the existing /admin API (admin key in the browser only).
  */
@@ -17,7 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BAIDU_APIS, type BaiduEndpoint } from '../baidu/endpoints.js';
 import { answerBaiduCall, formFields, type RestRoutesOptions } from '../baidu/rest.js';
 import { capability } from '../../capabilities/index.js';
-import { BAIDU_INTAKE, decodeBase64Image } from '../../intake/index.js';
+import { BAIDU_INTAKE, decodeBase64Image, sniffFormat } from '../../intake/index.js';
 import { packageRoot } from '../../runtime/models.js';
 
 const TYPES: Record<string, string> = {
@@ -89,6 +90,16 @@ async function drawn(row: BaiduEndpoint, result: unknown, frame: boolean, image:
   return `data:image/png;base64,${(await cap.render(decoded, result as never)).toString('base64')}`;
 }
 
+/** The encoded images the result carries (masks, cut-outs, crops, `show` pictures: the capability's `files`), as data URLs. */
+function carried(row: BaiduEndpoint, result: unknown, frame: boolean): Array<{ name: string; src: string }> {
+  const files = frame ? undefined : capability(row.capability).files;
+  if (!files) return [];
+  return Object.entries(files(result as never)).map(([name, bytes]) => ({
+    name,
+    src: `data:image/${sniffFormat(bytes) ?? 'png'};base64,${Buffer.from(bytes).toString('base64')}`,
+  }));
+}
+
 export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
   const dir = join(packageRoot(), 'console');
   // The assets are the files of console/ at start-up; nothing else is ever read from disk here.
@@ -107,15 +118,17 @@ export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOption
     let seen: { row: BaiduEndpoint; result: unknown; frame: boolean } | undefined;
     const response = await answerBaiduCall(opts, request, reply, request.params.api, (row, result, frame) => (seen = { row, result, frame }));
     let render: string | null = null;
+    let files: Array<{ name: string; src: string }> = [];
     let renderError: string | undefined;
     // Drawn only for a success (a shaper that failed leaves a result but answers an error).
     if (seen && !('error_code' in response)) {
       try {
         render = await drawn(seen.row, seen.result, seen.frame, formFields(request.body).image);
+        files = carried(seen.row, seen.result, seen.frame);
       } catch (err) {
         renderError = (err as Error).message;
       }
     }
-    return { response, render, ...(renderError ? { render_error: renderError } : {}), ms: Math.round(performance.now() - started) };
+    return { response, render, files, ...(renderError ? { render_error: renderError } : {}), ms: Math.round(performance.now() - started) };
   });
 }

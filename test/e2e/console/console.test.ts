@@ -23,7 +23,7 @@ const skip = browserSkipReason();
 if (skip) console.log(skip);
 
 const ADMIN_KEY = 'console-test-admin-key-0123456789';
-const SERVED = ['body_analysis', 'body_num', 'body_tracking'];
+const SERVED = ['body_analysis', 'body_num', 'body_seg', 'body_tracking'];
 /** Where the screenshots go (printed; the closing note lists them). */
 export const SCREEN_DIR = join(tmpdir(), 'bodylens-console-screens');
 const LAYOUT = JSON.parse(readFileSync(new URL('../../../../test/e2e/console/layout.json', import.meta.url), 'utf8'));
@@ -164,7 +164,7 @@ describe('console in Chromium', { skip }, () => {
     await open('try');
     const options = await page.$$eval('#api option', (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, disabled: (o as HTMLOptionElement).disabled })));
     assert.deepEqual(options.filter((o) => o.value.startsWith('baidu:')).map((o) => o.value.slice(6)), BAIDU_APIS.map((r) => r.name));
-    assert.deepEqual(options.filter((o) => !o.disabled).map((o) => o.value), ['baidu:body_analysis', 'baidu:body_num', 'baidu:body_tracking', 'kakao:pose']);
+    assert.deepEqual(options.filter((o) => !o.disabled).map((o) => o.value), ['baidu:body_analysis', 'baidu:body_num', 'baidu:body_seg', 'baidu:body_tracking', 'kakao:pose']);
     await signIn();
     await page.selectOption('#api', 'baidu:body_analysis');
     await choosePhoto(browser.page, fixture('coco-000000000785.jpg'));
@@ -228,15 +228,35 @@ describe('console in Chromium', { skip }, () => {
     await signIn();
   });
 
+  test('Try: body_seg shows the mask drawn on the photo and the images of the answer (labelmap, scoremap, cut-out)', async () => {
+    const page = browser.page;
+    await page.selectOption('#api', 'baidu:body_seg');
+    await runTry();
+    const answer = await json();
+    assert.equal(answer.person_num, 1, JSON.stringify(answer).slice(0, 200));
+    await page.waitForFunction(() => (document.querySelector('#result') as HTMLImageElement).naturalWidth === 640);
+    assert.equal(await page.isVisible('#files'), true);
+    const names = await page.$$eval('#file-list figcaption', (cs) => cs.map((c) => c.textContent));
+    assert.deepEqual(names, ['labelmap', 'scoremap', 'foreground']);
+    // The cut-out is a PNG with transparency where the snow was.
+    const src = await page.getAttribute('#file-list img[alt=foreground]', 'src');
+    const cut = await sharp(Buffer.from(src!.replace(/^data:image\/png;base64,/, ''), 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(cut.info.width, 640);
+    assert.equal(cut.data[(10 * 640 + 10) * 4 + 3], 0, 'a corner of snow is transparent');
+    await screenshot('try-seg');
+  });
+
   test('Try: Kakao pose on the photo (KakaoAK key), drawn in the page from its bbox and keypoints', async () => {
     const page = browser.page;
     await page.selectOption('#api', 'kakao:pose');
+    assert.equal(await page.isVisible('#files'), true, 'still showing the last answer\'s images');
     const request = page.waitForRequest((r) => r.url().endsWith('/pose'));
     await runTry();
     assert.equal((await request).headers().authorization, `KakaoAK ${TEST_API_KEY}`);
     const persons = await json();
     assert.equal(persons.length, 1, JSON.stringify(persons).slice(0, 200));
     assert.equal(persons[0].keypoints.length, 51);
+    assert.equal(await page.isVisible('#files'), false);
     await page.waitForFunction(() => (document.querySelector('#result') as HTMLImageElement).naturalWidth === 640);
     // The drawn box is Kakao's bbox: its left edge is yellow in the result.
     const [x, y, , h] = persons[0].bbox;
@@ -394,7 +414,7 @@ describe('console in Chromium', { skip }, () => {
     await page.click('#apps-table tbody tr[data-app="10000016"] [data-action=show_usage]');
     await page.waitForSelector('#usage-chart svg rect.bar');
     const keys = async () => [...new Set(await page.$$eval('#usage-chart rect.bar', (rs) => rs.map((r) => r.getAttribute('data-key'))))].sort();
-    assert.deepEqual(await keys(), ['body_analysis', 'body_num', 'body_tracking', 'pose', 'pose_job']);
+    assert.deepEqual(await keys(), ['body_analysis', 'body_num', 'body_seg', 'body_tracking', 'pose', 'pose_job']);
     await page.selectOption('#usage-by', 'outcome');
     const outcomes = await keys();
     assert.ok(outcomes.includes('ok'), outcomes.join(','));
