@@ -26,9 +26,16 @@ for (const b of document.querySelectorAll('#lang button')) {
 }
 
 function status(el, text, kind = '') {
+  delete el.say;
   el.textContent = text;
   el.className = `status ${kind}`;
 }
+/** A status line from the string table: written again in the other language on a switch. */
+function say(el, key, vars = {}, kind = '') {
+  status(el, t(key, vars), kind);
+  el.say = { key, vars };
+}
+relabel.push(() => { for (const el of document.querySelectorAll('.status')) if (el.say) el.textContent = t(el.say.key, el.say.vars); });
 
 // --- views ------------------------------------------------------------------------------------
 const VIEWS = ['try', 'video', 'apps'];
@@ -55,7 +62,7 @@ $('#get-token').addEventListener('click', async () => {
   accessToken.value = answer.access_token;
   store.set('token', answer.access_token);
   store.set('apiKey', apiKey.value.trim());
-  status($('#token-status'), t('token_ok', { s: answer.expires_in }), 'good');
+  say($('#token-status'), 'token_ok', { s: answer.expires_in }, 'good');
 });
 
 /** Long strings (base64 pictures) shortened for reading; the request and response are unchanged. */
@@ -145,7 +152,7 @@ $('#camera').addEventListener('click', async () => {
   try {
     stream ??= await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
   } catch (err) {
-    return status($('#try-status'), t('no_camera', { msg: err.message }), 'bad');
+    return say($('#try-status'), 'no_camera', { msg: err.message }, 'bad');
   }
   video.srcObject = stream;
   video.hidden = false;
@@ -182,7 +189,7 @@ for (const b of document.querySelectorAll('[data-snippet]')) {
 }
 $('#copy').addEventListener('click', async () => {
   await navigator.clipboard?.writeText($('#snippet').textContent).catch(() => undefined);
-  status($('#try-status'), t('copied'), 'good');
+  say($('#try-status'), 'copied', {}, 'good');
 });
 
 /** The images the answer carries (masks, cut-outs), each with its name. */
@@ -218,11 +225,11 @@ $('#try-form').addEventListener('submit', async (event) => {
   const api = currentApi();
   const out = $('#try-status');
   if (!api) return;
-  if (!photo) return status(out, t('need_image'), 'bad');
-  if (api.dialect === 'baidu' && !accessToken.value.trim()) return status(out, t('need_token'), 'bad');
-  if (api.dialect === 'kakao' && !apiKey.value.trim()) return status(out, t('need_token'), 'bad');
+  if (!photo) return say(out, 'need_image', {}, 'bad');
+  if (api.dialect === 'baidu' && !accessToken.value.trim()) return say(out, 'need_token', {}, 'bad');
+  if (api.dialect === 'kakao' && !apiKey.value.trim()) return say(out, 'need_token', {}, 'bad');
   const fields = filledFields(api);
-  status(out, t('running'));
+  say(out, 'running', {});
   $('#run').disabled = true;
   const started = performance.now();
   try {
@@ -245,8 +252,8 @@ $('#try-form').addEventListener('submit', async (event) => {
     }
     $('#json').textContent = readable(response);
     const failed = response.error_code !== undefined ? { code: response.error_code, msg: response.error_msg } : response.code !== undefined && response.msg ? { code: response.code, msg: response.msg } : null;
-    if (failed) status(out, t('error_code', failed), 'bad');
-    else if (!out.classList.contains('bad')) status(out, t('done_in', { ms: Math.round(performance.now() - started) }), 'good');
+    if (failed) say(out, 'error_code', failed, 'bad');
+    else if (!out.classList.contains('bad')) say(out, 'done_in', { ms: Math.round(performance.now() - started) }, 'good');
     lastRequest = { dialect: api.dialect, name: api.name, path: api.path, fields };
     showSnippet();
   } catch (err) {
@@ -307,7 +314,7 @@ async function runTracking() {
     const answer = await tryBaidu('body_tracking', fields);
     const r = answer.response ?? answer;
     $('#video-json').textContent = readable(r);
-    if (r.error_code !== undefined) return status($('#video-status'), t('error_code', { code: r.error_code, msg: r.error_msg }), 'bad');
+    if (r.error_code !== undefined) return say($('#video-status'), 'error_code', { code: r.error_code, msg: r.error_msg }, 'bad');
     for (const p of r.person_info ?? []) ids.add(p.ID);
     if (answer.render) {
       const img = new Image();
@@ -318,31 +325,31 @@ async function runTracking() {
       videoCanvas.getContext('2d').drawImage(img, 0, 0);
     }
     progress.value = (i + 1) / n;
-    status($('#video-status'), t('frames_sent', { i: i + 1, n }));
+    say($('#video-status'), 'frames_sent', { i: i + 1, n });
     showCounters([[t('case_id'), caseId], [t('frames'), i + 1], [t('people'), r.person_num], [t('counted_in'), r.person_count?.in ?? 0], [t('counted_out'), r.person_count?.out ?? 0], ['IDs', [...ids].join(', ') || '–']]);
     const { image: _, ...sent } = fields;
     lastRequest = { dialect: 'baidu', name: 'body_tracking', path: '/rest/2.0/image-classify/v1/body_tracking', fields: sent };
   }
-  status($('#video-status'), t('finished'), 'good');
+  say($('#video-status'), 'finished', {}, 'good');
 }
 
 async function runKakaoJob() {
   const file = $('#video-file').files[0];
   const key = apiKey.value.trim();
-  if (!key) return status($('#video-status'), t('need_token'), 'bad');
+  if (!key) return say($('#video-status'), 'need_token', {}, 'bad');
   const form = new FormData();
   form.append('file', file, file.name);
-  status($('#video-status'), t('uploading'));
+  say($('#video-status'), 'uploading', {});
   const auth = { authorization: `KakaoAK ${key}` };
   const submitted = await (await fetch('/pose/job', { method: 'POST', headers: auth, body: form })).json();
   $('#video-json').textContent = readable(submitted);
-  if (!submitted.job_id) return status($('#video-status'), t('error_code', { code: submitted.code, msg: submitted.msg }), 'bad');
+  if (!submitted.job_id) return say($('#video-status'), 'error_code', { code: submitted.code, msg: submitted.msg }, 'bad');
   const progress = $('#video-progress');
   for (;;) {
     await new Promise((r) => setTimeout(r, 800));
     const view = await (await fetch(`/pose/job/${submitted.job_id}`, { headers: auth })).json();
     progress.value = view.status === 'success' ? 1 : view.progress ?? 0;
-    status($('#video-status'), t('job_state', { id: submitted.job_id.slice(0, 8), state: view.status, p: Math.round(progress.value * 100) }), view.status === 'failed' ? 'bad' : '');
+    say($('#video-status'), 'job_state', { id: submitted.job_id.slice(0, 8), state: view.status, p: Math.round(progress.value * 100) }, view.status === 'failed' ? 'bad' : '');
     if (view.status === 'failed' || view.status === 'not found') { $('#video-json').textContent = readable(view); return; }
     if (view.status === 'success') { $('#video-json').textContent = readable(view); return playWithSkeletons(view); }
   }
@@ -371,9 +378,9 @@ async function playWithSkeletons(result) {
 
 $('#video-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  if (!$('#video-file').files[0] || !player.videoWidth) return status($('#video-status'), t('need_video'), 'bad');
+  if (!$('#video-file').files[0] || !player.videoWidth) return say($('#video-status'), 'need_video', {}, 'bad');
   const mode = $('#video-mode').value;
-  if (mode === 'tracking' && !accessToken.value.trim()) return status($('#video-status'), t('need_token'), 'bad');
+  if (mode === 'tracking' && !accessToken.value.trim()) return say($('#video-status'), 'need_token', {}, 'bad');
   $('#video-run').disabled = true;
   $('#video-progress').value = 0;
   try {
@@ -431,7 +438,7 @@ function renderApps() {
     button('rotate', async () => {
       if (!confirm(t('confirm_rotate', { id: a.app_id }))) return;
       const r = await admin(`/admin/apps/${a.app_id}/rotate-secret`, { method: 'POST' });
-      status($('#secret-once'), t('secret_once', { sk: r.secret_key }), 'good');
+      say($('#secret-once'), 'secret_once', { sk: r.secret_key }, 'good');
       await loadApps();
     });
     tr.append(actions);
@@ -441,7 +448,7 @@ function renderApps() {
 relabel.push(renderApps);
 
 async function loadApps() {
-  if (!adminKey.value.trim()) return status($('#apps-status'), t('need_admin'), 'bad');
+  if (!adminKey.value.trim()) return say($('#apps-status'), 'need_admin', {}, 'bad');
   store.set('adminKey', adminKey.value.trim(), sessionStorage);
   apps = (await admin(`/admin/apps${$('#show-revoked').checked ? '?all=1' : ''}`)).apps;
   status($('#apps-status'), `${apps.length}`, 'good');

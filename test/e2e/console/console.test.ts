@@ -436,8 +436,12 @@ describe('console in Chromium', { skip }, () => {
       const path = join(SCREEN_DIR, 'console-try-zh.png');
       await zh.page.screenshot({ path, fullPage: true });
       screenshots.push(path);
+      // A status line follows the switch too.
+      await zh.page.click('#run');
+      assert.equal(await zh.page.textContent('#try-status'), '请先选择图片或拍一帧。');
       await zh.page.click('#lang [data-lang=en]');
       assert.equal(await zh.page.textContent('#run'), 'Run');
+      assert.equal(await zh.page.textContent('#try-status'), 'Choose an image or take a camera frame first.');
       await zh.page.reload();
       await zh.page.waitForSelector('body[data-ready=true]');
       assert.equal(await zh.page.textContent('#run'), 'Run');
