@@ -109,6 +109,14 @@ async function signIn(): Promise<void> {
 
 const json = async () => JSON.parse(await browser.page.textContent('#json') ?? 'null');
 
+/** Clicks the vertices (fractions of the element's size) with the mouse; a double click adds the last and closes the polygon. */
+async function drawPolygon(selector: string, clicks: number[][]): Promise<void> {
+  const box = (await browser.page.locator(selector).boundingBox())!;
+  const at = ([fx, fy]: number[]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  for (const c of clicks.slice(0, -1)) await browser.page.mouse.click(...at(c));
+  await browser.page.mouse.dblclick(...at(clicks[clicks.length - 1]));
+}
+
 async function runTry(): Promise<void> {
   await browser.page.click('#run');
   await browser.page.waitForFunction(() => /status (good|bad)/.test(document.querySelector('#try-status')!.className), null, { timeout: 120_000 });
@@ -200,11 +208,8 @@ describe('console in Chromium', { skip }, () => {
     const page = browser.page;
     await page.selectOption('#api', 'baidu:body_num');
     assert.equal(await page.isVisible('#area-tools'), true);
-    const box = (await page.locator('#preview').boundingBox())!;
     const clicks = [[0.3, 0.05], [0.9, 0.05], [0.9, 0.95], [0.3, 0.95]];
-    for (const [fx, fy] of clicks.slice(0, -1)) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
-    // A double click adds the last vertex and closes the polygon.
-    await page.mouse.dblclick(box.x + clicks[3][0] * box.width, box.y + clicks[3][1] * box.height);
+    await drawPolygon('#preview', clicks);
     const request = page.waitForRequest((r) => r.url().includes('/console/api/try/body_num'));
     await runTry();
     const form = new URLSearchParams((await request).postData() ?? '');
@@ -313,10 +318,8 @@ describe('console in Chromium', { skip }, () => {
     await page.waitForFunction(() => (document.querySelector('#video-canvas') as HTMLCanvasElement).width === 600);
     await page.fill('#video-max', '4');
     // The counting area drawn by mouse on the first frame (the right 70 % of the 600 × 400 frame).
-    const box = (await page.locator('#video-canvas').boundingBox())!;
     const clicks = [[0.3, 0.02], [0.98, 0.02], [0.98, 0.98], [0.3, 0.98]];
-    for (const [fx, fy] of clicks.slice(0, -1)) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
-    await page.mouse.dblclick(box.x + clicks[3][0] * box.width, box.y + clicks[3][1] * box.height);
+    await drawPolygon('#video-canvas', clicks);
     const drawn = (await page.inputValue('#video-area')).split(',').map(Number);
     assert.equal(drawn.length, 8);
     clicks.forEach(([fx, fy], i) => assert.ok(Math.abs(drawn[2 * i] - fx * 600) <= 2 && Math.abs(drawn[2 * i + 1] - fy * 400) <= 2, `vertex ${i}: ${drawn}`));
