@@ -12,15 +12,11 @@
  *
  * Prints one JSON line. The machine is shared, so latencies are noisy.
  */
-import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile } from './stats.js';
-import { packageRoot } from '../src/runtime/models.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export const LIMITS_BENCH_CASE = 'limits';
 
@@ -38,30 +34,15 @@ interface Args {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runLimitsBench(args: Args, out: (line: Record<string, unknown>) => void): Promise<number> {
-  const root = packageRoot();
-  const base = `http://127.0.0.1:${args.port}`;
-  const dataDir = await mkdtemp(join(tmpdir(), 'bodylens-bench-limits-'));
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'server.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(args.port),
-      HOST: '127.0.0.1',
-      BODYLENS_DATA_DIR: dataDir,
-      BODYLENS_ADMIN_KEY: ADMIN_KEY,
-      BODYLENS_CAPABILITIES: 'body_analysis',
-      BODYLENS_MAX_CONNECTIONS_PER_CLIENT: '1000',
-      BODYLENS_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  let server: ServerProcess | undefined;
   try {
-    const t0 = performance.now();
-    for (;;) {
-      if (performance.now() - t0 > args.startupTimeoutMs) throw new Error('server did not become healthy');
-      if ((await fetch(`${base}/healthz`).then((r) => r.status).catch(() => 0)) === 200) break;
-      await sleep(250);
-    }
+    server = await startServerProcess({
+      port: args.port,
+      name: 'limits',
+      startupTimeoutMs: args.startupTimeoutMs,
+      env: { BODYLENS_ADMIN_KEY: ADMIN_KEY, BODYLENS_CAPABILITIES: 'body_analysis', BODYLENS_MAX_CONNECTIONS_PER_CLIENT: '1000' },
+    });
+    const base = server.base;
     const admin = async (path: string, body?: object) => {
       const res = await fetch(`${base}${path}`, {
         method: body ? 'POST' : 'GET',
@@ -173,8 +154,6 @@ export async function runLimitsBench(args: Args, out: (line: Record<string, unkn
     out({ bench: LIMITS_BENCH_CASE, error: (err as Error).message });
     return 1;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await rm(dataDir, { recursive: true, force: true });
+    await server?.stop();
   }
 }

@@ -19,6 +19,7 @@ import { percentile } from './stats.js';
 import { evalDataRoot } from '../eval/suite.js';
 import { runVideoBench, VIDEO_BENCH_CASE } from './video.js';
 import { LIMITS_BENCH_CASE, runLimitsBench } from './limits.js';
+import { CONSOLE_BENCH_CASE, runConsoleBench } from './console.js';
 import { packageRoot } from '../src/runtime/models.js';
 import { availableParallelism } from 'node:os';
 import type { CapabilityName } from '../src/capabilities/index.js';
@@ -59,7 +60,7 @@ const cases = new Map<string, BenchCase>();
 
 /** Every bench case name, the video case included (the registry test checks each capability has one). */
 export function benchCaseNames(): string[] {
-  return [...cases.keys(), VIDEO_BENCH_CASE, LIMITS_BENCH_CASE];
+  return [...cases.keys(), VIDEO_BENCH_CASE, LIMITS_BENCH_CASE, CONSOLE_BENCH_CASE];
 }
 
 export function registerBenchCase(c: BenchCase): void {
@@ -228,7 +229,7 @@ function parseLevels(spec: string): Array<{ concurrency: number; requests: numbe
   });
 }
 
-const USAGE = 'usage: node dist/bench/run.js [--case body_analysis|pose_video] [--video-source walking|studio] [--video-seconds 10] [--probe-images] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--case body_analysis|pose_video|limits|console] [--video-source walking|studio] [--video-seconds 10] [--probe-images] [--path /rest/...] [--server dist/src/server.js] [--images DIR] [--levels 1:40,4:80] [--warmup 3] [--startup-timeout SECONDS] [--eval-dir DIR]';
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -269,6 +270,9 @@ export async function main(argv: string[]): Promise<number> {
   const evalRoot = evalDataRoot(args['eval-dir']);
   if (args.case === VIDEO_BENCH_CASE) {
     return runVideoBench(evalRoot, args['video-source']!, Math.max(1, Number(args['video-seconds']) || 10), out, Boolean(args['probe-images']));
+  }
+  if (args.case === CONSOLE_BENCH_CASE) {
+    return runConsoleBench({ port: await freePort(), startupTimeoutMs: Math.max(1, Number(args['startup-timeout']) || 600) * 1000, runs: 10 }, out);
   }
   if (args.case === LIMITS_BENCH_CASE) {
     return runLimitsBench({ port: await freePort(), startupTimeoutMs: Math.max(1, Number(args['startup-timeout']) || 600) * 1000 }, out);

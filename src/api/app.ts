@@ -1,9 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { ServiceError, transportError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { AuthRequest, AuthService } from '../auth/index.js';
 import { baiduRestRoutes } from './baidu/rest.js';
+import { consoleRoutes } from './console/routes.js';
 import { kakaoRoutes, type KakaoLimits, type PoseJobQueue } from './kakao/routes.js';
 import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
@@ -220,12 +221,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(apiDocument().html));
 
   await app.register(tokenRoutes, { auth: deps.auth });
-  await app.register(baiduRestRoutes, {
+  const rest = {
     engine: deps.engine,
-    authenticate: (request, api) => deps.auth.authenticate(request as unknown as AuthRequest, api),
+    authenticate: (request: FastifyRequest, api: string) => deps.auth.authenticate(request as unknown as AuthRequest, api),
     cases: deps.cases ?? new Cases(new MemoryCaseStore({ idleSeconds: DEFAULT_CASE_SETTINGS.idleSeconds })),
-    record: (appId, api, outcome) => deps.auth.record(appId, api, outcome),
-  });
+    record: (appId: string, api: string, outcome: string) => deps.auth.record(appId, api, outcome),
+  };
+  await app.register(baiduRestRoutes, rest);
+  // The web console (docs/console.md): its Try view calls the same online API path.
+  await app.register(consoleRoutes, rest);
   if (deps.admin) {
     const admin = deps.admin;
     await app.register(async (scope) => adminRoutes(scope, admin));

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { createInProcessEngine } from '../engine/in-process.js';
 import type { Engine } from '../engine/engine.js';
-import { kakaoVideoResult, toKakaoPerson } from '../api/kakao/format.js';
+import { kakaoBox, kakaoVideoResult, toKakaoPerson, toKakaoVideoPerson } from '../api/kakao/format.js';
 import { loadVideoSettings } from '../config.js';
 import { decodeImage, KAKAO_INTAKE, sniffFormat } from '../intake/index.js';
 import { renderPersons, renderPersonsRgb } from '../render/skeleton.js';
@@ -40,7 +40,8 @@ async function analyzeImageFile(engine: Engine, path: string, render?: string): 
   const image = await decodeImage(await readFile(path), KAKAO_INTAKE);
   const { persons } = await engine.run('body_analysis', { image });
   console.log(JSON.stringify(persons.map(toKakaoPerson), null, 2));
-  if (render) await writeFile(render, await renderPersons(image, persons));
+  // The drawing shows what the JSON says: Kakao's bbox (the keypoint extent), not the detection box.
+  if (render) await writeFile(render, await renderPersons(image, persons, { box: (p) => kakaoBox(toKakaoPerson(p).bbox) }));
 }
 
 async function analyzeVideoFile(engine: Engine, path: string, smoothing: boolean, render?: string): Promise<void> {
@@ -56,7 +57,7 @@ async function analyzeVideoFile(engine: Engine, path: string, smoothing: boolean
         ? async (frame, tracked, video) => {
             const fps = video.fps / settings.frameStride;
             writer ??= new VideoWriter(render, { width: frame.image.width, height: frame.image.height, fps });
-            await writer.write(await renderPersonsRgb(frame.image, tracked.map((t) => t.person)));
+            await writer.write(await renderPersonsRgb(frame.image, tracked.map((t) => t.person), { box: (p) => kakaoBox(toKakaoVideoPerson(p, frame.image).bbox) }));
           }
         : undefined,
     });

@@ -3,7 +3,7 @@
  * band above (or inside) the box. The labels are English glosses of Baidu's value names (the
  * drawing must stay readable on machines without a CJK font).
  */
-import { boxRect, escapeXml, overlaySvg } from './svg.js';
+import { boxRect, drawScale, labelSvg, overlaySvg } from './svg.js';
 import type { Box, RgbImage } from '../types.js';
 
 const GLOSS: Record<string, string> = {
@@ -45,22 +45,11 @@ export function labelsFor(p: LabelledPerson): string[] {
   return lines;
 }
 
-/** PNG of the photo with every person's box and attribute labels. */
+/** PNG of the photo with every person's box and attribute labels (a filled block above the box, kept in the frame). */
 export async function renderAttributes(image: RgbImage, persons: readonly LabelledPerson[]): Promise<Buffer> {
-  const unit = Math.max(1, Math.round(Math.max(image.width, image.height) / 500));
-  const size = Math.max(9, 6 * unit);
-  const parts: string[] = [];
-  for (const p of persons) {
-    parts.push(boxRect(p.box, '#f1c40f', unit * 1.5));
-    const lines = labelsFor(p);
-    const h = lines.length * size * 1.25 + size * 0.4;
-    const w = Math.max(...lines.map((l) => l.length)) * size * 0.55 + size;
-    const y0 = p.box.top - h >= 0 ? p.box.top - h : p.box.top;
-    const x0 = Math.min(Math.max(0, p.box.left), Math.max(0, image.width - w));
-    parts.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="#000" fill-opacity="0.65"/>`);
-    lines.forEach((line, i) => {
-      parts.push(`<text x="${x0 + size * 0.4}" y="${y0 + (i + 1) * size * 1.25}" font-family="sans-serif" font-size="${size}" fill="${i === 0 ? '#f1c40f' : '#fff'}">${escapeXml(line)}</text>`);
-    });
-  }
-  return overlaySvg(image, parts.join('')).png().toBuffer();
+  const { stroke, font } = drawScale(image.width, image.height);
+  const boxes = persons.map((p) => boxRect(p.box, '#f1c40f', stroke));
+  // Attribute lines are many: a smaller font than single-word labels, never below 11 px.
+  const labels = persons.map((p) => labelSvg(labelsFor(p), p.box, '#111827', image, Math.max(11, Math.round(font * 0.8)), { bold: true, opacity: 0.85 }));
+  return overlaySvg(image, boxes.join('') + labels.join('')).png().toBuffer();
 }

@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import type { RgbImage } from '../types.js';
-import { overlaySvg } from './svg.js';
+import { drawScale, labelSvg, overlaySvg } from './svg.js';
 
 export interface CountRender {
   /** The red heat map over the heads. */
@@ -77,13 +77,9 @@ function polygonSvg(polygons: readonly (readonly number[])[], strokeWidth: numbe
     .join('');
 }
 
-function totalSvg(total: number, scale: number): string {
-  const font = Math.round(22 * scale);
-  const text = `${total}`;
-  const w = Math.round(font * (0.62 * text.length + 1));
-  const h = Math.round(font * 1.5);
-  return `<rect x="0" y="0" width="${w}" height="${h}" fill="#000" fill-opacity="0.55"/>` +
-    `<text x="${Math.round(font * 0.5)}" y="${Math.round(font * 1.1)}" font-family="sans-serif" font-size="${font}" font-weight="bold" fill="#fff">${text}</text>`;
+/** The total in the top-left corner, large, on a dark box. */
+function totalSvg(total: number, frame: { width: number; height: number }): string {
+  return labelSvg([`${total}`], { left: 0, top: 0, width: 0, height: 0 }, '#000000', frame, Math.round(drawScale(frame.width, frame.height).font * 1.6), { bold: true, opacity: 0.6 });
 }
 
 /** The count picture as JPEG (`format: 'png'` for the CLI's --render). */
@@ -96,8 +92,7 @@ export async function renderCount(
   format: 'jpeg' | 'png' = 'jpeg',
 ): Promise<Buffer> {
   const base = what.heat ? heatMap(image, points) : image;
-  const scale = Math.max(1, Math.max(image.width, image.height) / 1000);
-  const svg = (what.areas && polygons?.length ? polygonSvg(polygons, Math.max(2, Math.round(2 * scale))) : '') + (what.total ? totalSvg(total, scale) : '');
+  const svg = (what.areas && polygons?.length ? polygonSvg(polygons, drawScale(image.width, image.height).stroke) : '') + (what.total ? totalSvg(total, image) : '');
   const drawn = svg ? overlaySvg(base, svg) : sharp(base.data, { raw: { width: base.width, height: base.height, channels: 3 } });
   return format === 'png' ? drawn.png().toBuffer() : drawn.jpeg({ quality: 90 }).toBuffer();
 }

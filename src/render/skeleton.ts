@@ -1,6 +1,6 @@
 import type { Sharp } from 'sharp';
-import { boxRect, overlaySvg } from './svg.js';
-import type { Body21KeypointName, Person, RgbImage } from '../types.js';
+import { boxRect, drawScale, haloLine, labelSvg, overlaySvg } from './svg.js';
+import type { Body21KeypointName, Box, Person, RgbImage } from '../types.js';
 
 /** Limbs drawn between Baidu's 21 points; colour groups: person's left, right, centre line. */
 const LIMBS: [Body21KeypointName, Body21KeypointName, 'l' | 'r' | 'c'][] = [
@@ -31,33 +31,37 @@ const COLOURS = { l: '#2ecc71', r: '#e67e22', c: '#3498db' } as const;
 export interface RenderOptions {
   /** Points below this score are not drawn (Baidu's own filtering advice uses 0.2). */
   minScore?: number;
+  /** The box drawn for a person (default its detection box); the Kakao renders draw Kakao's `bbox`. */
+  box?: (person: Person) => Box;
 }
 
-function svgFor(persons: Person[], width: number, height: number, minScore: number): string {
-  const unit = Math.max(2, Math.round(Math.max(width, height) / 300));
+const BOX_COLOUR = '#f1c40f';
+
+function svgFor(persons: Person[], width: number, height: number, opts: RenderOptions): string {
+  const { stroke, font } = drawScale(width, height);
+  const minScore = opts.minScore ?? 0.2;
   const parts: string[] = [];
   for (const p of persons) {
-    const { left, top } = p.box;
-    parts.push(boxRect(p.box, '#f1c40f', unit));
-    parts.push(
-      `<text x="${left + unit}" y="${Math.max(top - unit, 4 * unit)}" font-family="sans-serif" font-size="${5 * unit}" fill="#f1c40f">${p.score.toFixed(2)}</text>`,
-    );
+    const box = opts.box?.(p) ?? p.box;
+    parts.push(boxRect(box, BOX_COLOUR, stroke));
     for (const [a, b, side] of LIMBS) {
       const pa = p.keypoints[a];
       const pb = p.keypoints[b];
       if (pa.score < minScore || pb.score < minScore) continue;
-      parts.push(`<line x1="${pa.x}" y1="${pa.y}" x2="${pb.x}" y2="${pb.y}" stroke="${COLOURS[side]}" stroke-width="${unit}" stroke-linecap="round"/>`);
+      parts.push(haloLine(pa, pb, COLOURS[side], stroke));
     }
     for (const k of Object.values(p.keypoints)) {
       if (k.score < minScore) continue;
-      parts.push(`<circle cx="${k.x}" cy="${k.y}" r="${unit * 1.2}" fill="#e74c3c"/>`);
+      parts.push(`<circle cx="${k.x}" cy="${k.y}" r="${stroke * 1.3}" fill="#e74c3c" stroke="#fff" stroke-width="${Math.max(1, stroke / 2)}"/>`);
     }
   }
+  // Labels last, so no limb of another person covers them.
+  for (const p of persons) parts.push(labelSvg([`person ${p.score.toFixed(2)}`], opts.box?.(p) ?? p.box, BOX_COLOUR, { width, height }, font, { bold: true }));
   return parts.join('');
 }
 
 function overlay(image: RgbImage, persons: Person[], opts: RenderOptions): Sharp {
-  return overlaySvg(image, svgFor(persons, image.width, image.height, opts.minScore ?? 0.2));
+  return overlaySvg(image, svgFor(persons, image.width, image.height, opts));
 }
 
 /** Draws boxes and skeletons over the decoded (already upright) photo and returns a PNG. */

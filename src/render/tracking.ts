@@ -4,7 +4,7 @@
  * case's running in/out totals in the top-left corner. JPEG (PNG for the CLI).
  */
 import type { Box, RgbImage } from '../types.js';
-import { boxRect, escapeXml, overlaySvg } from './svg.js';
+import { boxRect, drawScale, labelSvg, overlaySvg } from './svg.js';
 
 export interface TrackingDrawing {
   boxes: Array<{ box: Box; id?: number; confirmed: boolean }>;
@@ -24,28 +24,20 @@ export const trackColour = (id: number | undefined, confirmed: boolean): string 
 
 /** `raw`: packed RGB of the image's size (video frames for an encoder). */
 export function renderTracking(image: RgbImage, drawing: TrackingDrawing, format: 'jpeg' | 'png' | 'raw' = 'jpeg'): Promise<Buffer> {
-  const unit = Math.max(1, Math.round(Math.max(image.width, image.height) / 400));
-  const font = 6 * unit;
+  const { stroke, font } = drawScale(image.width, image.height);
   const parts: string[] = [];
   for (const area of drawing.areas) {
-    parts.push(`<polygon points="${area.map((p) => `${p.x},${p.y}`).join(' ')}" fill="#1e90ff" fill-opacity="0.12" stroke="#1e90ff" stroke-width="${unit}"/>`);
+    parts.push(`<polygon points="${area.map((p) => `${p.x},${p.y}`).join(' ')}" fill="#1e90ff" fill-opacity="0.12" stroke="#1e90ff" stroke-width="${stroke}"/>`);
   }
   for (const l of drawing.lines) {
-    parts.push(`<line x1="${l.from.x}" y1="${l.from.y}" x2="${l.to.x}" y2="${l.to.y}" stroke="#ffeb3b" stroke-width="${unit}"/>`);
+    parts.push(`<line x1="${l.from.x}" y1="${l.from.y}" x2="${l.to.x}" y2="${l.to.y}" stroke="#ffeb3b" stroke-width="${stroke}"/>`);
   }
+  for (const b of drawing.boxes) parts.push(boxRect(b.box, trackColour(b.id, b.confirmed), stroke));
+  // IDs on filled tags of the track's colour, drawn after every box so none is covered.
   for (const b of drawing.boxes) {
-    const colour = trackColour(b.id, b.confirmed);
-    parts.push(boxRect(b.box, colour, unit));
-    if (b.confirmed && b.id !== undefined) {
-      const y = Math.max(b.box.top - unit, font);
-      parts.push(`<text x="${b.box.left}" y="${y}" font-family="sans-serif" font-weight="bold" font-size="${font}" fill="${colour}">${b.id}</text>`);
-    }
+    if (b.confirmed && b.id !== undefined) parts.push(labelSvg([`${b.id}`], b.box, trackColour(b.id, b.confirmed), image, font, { bold: true }));
   }
-  drawing.legend.forEach((line, i) => {
-    const y = (i + 1) * (font + 2 * unit);
-    parts.push(`<rect x="0" y="${y - font - unit}" width="${Math.round(font * 0.62 * line.length + 4 * unit)}" height="${font + 2 * unit}" fill="#000" fill-opacity="0.55"/>`);
-    parts.push(`<text x="${2 * unit}" y="${y}" font-family="sans-serif" font-size="${font}" fill="#ffffff">${escapeXml(line)}</text>`);
-  });
+  if (drawing.legend.length) parts.push(labelSvg(drawing.legend, { left: 0, top: 0, width: 0, height: 0 }, '#000000', image, font, { opacity: 0.6 }));
   const canvas = overlaySvg(image, parts.join(''));
   return (format === 'png' ? canvas.png() : format === 'raw' ? canvas.removeAlpha().raw() : canvas.jpeg({ quality: 85 })).toBuffer();
 }

@@ -13,6 +13,8 @@ export interface ClipOptions {
   height?: number;
   /** Rotation metadata (degrees) written into the MP4. */
   rotate?: number;
+  /** Default yuv444p (odd sizes encode as they are); yuv420p (even sizes) for clips a browser plays. */
+  pixelFormat?: 'yuv444p' | 'yuv420p';
 }
 
 /** The skier photo (640×425) seen through a window that slides a few pixels each frame. */
@@ -26,7 +28,7 @@ export function makeSkierClip(out: string, o: ClipOptions): string {
     '-loop', '1', '-framerate', String(o.fps), '-i', fixture('coco-000000000785.jpg'),
     '-vf', crop, '-frames:v', String(o.frames),
     // 4:4:4 so odd frame sizes encode as they are.
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', o.pixelFormat ?? 'yuv444p',
     encoded,
   ]);
   // Rotation metadata only sticks when remuxing (as a phone's file would carry it).

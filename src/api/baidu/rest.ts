@@ -21,7 +21,7 @@ export interface CaseContext {
 }
 
 /** Baidu reads the body as a form whatever its declared type; text bodies are parsed as one too. */
-function formFields(body: unknown): Form {
+export function formFields(body: unknown): Form {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
   if (typeof body === 'object' && !Array.isArray(body)) return body as Form;
@@ -42,18 +42,24 @@ export async function callEndpoint(
   logId: number,
   control?: CallControl,
   context?: CaseContext,
+  observe?: (result: unknown, frame: boolean) => void,
 ): Promise<object> {
   const bytes = decodeBase64Field(form.image);
   const ref = row.case?.(form);
   const options = row.options(form);
   const input = { bytes, intake: BAIDU_INTAKE };
-  if (!ref) return row.shape(logId, await engine.run(row.capability, input, options as never, control));
+  if (!ref) {
+    const result = await engine.run(row.capability, input, options as never, control);
+    observe?.(result, false);
+    return row.shape(logId, result);
+  }
   if (!context || !row.shapeFrame) throw new ServiceError('internal', `${row.name}: no case store for a case request`);
   const timestamp = (context.now ?? Date.now)() / 1000;
   // A case's frame runs even when its caller has gone: the case's state must follow every frame that arrived.
   const result = await context.cases.update({ appId: context.appId, caseId: ref.id }, ref.reset, (state) =>
     engine.frame(row.capability as FrameCapabilityName, input, state as never, timestamp, options as never),
   );
+  observe?.(result, true);
   return row.shapeFrame(logId, result as never, form);
 }
 
@@ -67,31 +73,47 @@ export interface RestRoutesOptions {
 }
 
 /**
+ * One request of an online API, as the routes and the console answer it: the row, refusal of a
+ * capability this process does not serve (before authentication, so it costs no quota), the
+ * caller, the call, its outcome counted; failures become the Baidu error body. `observe` sees
+ * the neutral result (the console draws it).
+ */
+export async function answerBaiduCall(
+  opts: RestRoutesOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  api: string,
+  observe?: (row: BaiduEndpoint, result: unknown, frame: boolean) => void,
+): Promise<object> {
+  const logId = newLogId();
+  let caller: { appId: string; api: string } | undefined;
+  try {
+    const row = baiduEndpoint(api);
+    if (!row) throw new ServiceError('unsupported_method', `no API named ${api}`);
+    if (!opts.engine.serves(row.capability)) {
+      throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
+    }
+    caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
+    const answer = await callEndpoint(
+      opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases },
+      observe && ((result, frame) => observe(row, result, frame)),
+    );
+    opts.record?.(caller.appId, caller.api, 'ok');
+    return answer;
+  } catch (err) {
+    const error = toServiceError(err);
+    if (caller) opts.record?.(caller.appId, caller.api, error.kind);
+    if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
+    return errorResponse(logId, error);
+  }
+}
+
+/**
  * Baidu's online dialect: every outcome is HTTP 200 with JSON carrying a log_id; failures carry
  * error_code/error_msg (api/baidu/errors.ts).
  */
 export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
-  const handler = async (request: FastifyRequest<{ Params: { api: string } }>, reply: FastifyReply) => {
-    const logId = newLogId();
-    let caller: { appId: string; api: string } | undefined;
-    try {
-      const row = baiduEndpoint(request.params.api);
-      if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
-      // Refused before authentication, so a call this process cannot serve costs no quota.
-      if (!opts.engine.serves(row.capability)) {
-        throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
-      }
-      caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
-      const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases });
-      opts.record?.(caller.appId, caller.api, 'ok');
-      return answer;
-    } catch (err) {
-      const error = toServiceError(err);
-      if (caller) opts.record?.(caller.appId, caller.api, error.kind);
-      if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
-      return errorResponse(logId, error);
-    }
-  };
+  const handler = (request: FastifyRequest<{ Params: { api: string } }>, reply: FastifyReply) => answerBaiduCall(opts, request, reply, request.params.api);
   app.post('/rest/2.0/image-classify/v1/:api', handler);
   // Baidu answers GETs on API paths with an error rather than a 404 page.
   app.get('/rest/2.0/image-classify/v1/:api', handler);

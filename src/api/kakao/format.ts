@@ -58,6 +58,11 @@ export function toKakaoVideoPerson(person: Person, frame: { width: number; heigh
   return kakaoPerson(clampBox(person.box, frame), keypoints, person.score);
 }
 
+/** A Kakao `bbox` [x, y, w, h] as a Box (what the Kakao renders draw). */
+export function kakaoBox(bbox: KakaoPerson['bbox']): Box {
+  return { left: bbox[0], top: bbox[1], width: bbox[2], height: bbox[3] };
+}
+
 /** 1-based COCO keypoint pairs, exactly as Kakao lists them. */
 export const KAKAO_SKELETON: ReadonlyArray<readonly [number, number]> = [
   [1, 2], [1, 3], [2, 3], [2, 4], [3, 5], [4, 6], [5, 7], [6, 7], [6, 8], [6, 12], [7, 9],
