@@ -12,6 +12,7 @@ import { bodySegResponse, idPhotoResponse, parseSegTypes } from './seg-format.js
 import { bodyCountResponse, bodyTrackingResponse, trackingCase, trackingOptions, wantsExtras, type CaseRef } from './tracking-format.js';
 import { bodyNumResponse, parseAreaText, parseShow } from './count-format.js';
 import { bodyAttrResponse, parseAttributeTypes } from './attr-format.js';
+import { driverBehaviorResponse, parseDriverTypes, parseWheelLocation } from './driver-format.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -81,7 +82,17 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     options: (form) => ({ areas: parseAreaText(form.area), render: parseShow(form.show) }),
     shape: bodyNumResponse,
   }),
-  { name: 'driver_behavior', scope: 'brain_driver_behavior' },
+  endpoint({
+    name: 'driver_behavior',
+    capability: 'driver_behavior',
+    scope: 'brain_driver_behavior',
+    fields: [
+      { name: 'type', description: 'comma-separated behaviours (default all nine); unknown words ignored, none known = 216100' },
+      { name: 'wheel_location', description: '"1" (default, left-hand drive: rightmost of similar-size people) or "0" (leftmost); other values = 1' },
+    ],
+    options: (form) => ({ types: parseDriverTypes(form.type), wheelLocation: parseWheelLocation(form.wheel_location) }),
+    shape: driverBehaviorResponse,
+  }),
   endpoint({
     name: 'body_seg',
     capability: 'body_seg',

@@ -15,6 +15,7 @@ import { bodySegResponse } from '../baidu/seg-format.js';
 import { bodyNumResponse } from '../baidu/count-format.js';
 import { binaryOption } from '../baidu/options.js';
 import { parseAttributeTypes, personAttributesResult, personDetectionResult } from '../baidu/attr-format.js';
+import { driverBehaviorResult, parseDriverTypes, parseWheelLocation } from '../baidu/driver-format.js';
 import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { round } from '../round.js';
 import { countRenderLevel } from '../../render/heat-map.js';
@@ -170,6 +171,12 @@ function attributeTypes(value: unknown) {
   const types = parseAttributeTypes(value).filter((a) => a !== 'lower_wear_texture');
   if (types.length === 0) throw new ServiceError('invalid_param', `type "${value}" names none of the 28 attributes`);
   return types;
+}
+
+/** driver `type`: as online; a non-string value is err_no 8 like a type naming no behaviour. */
+function driverTypes(value: unknown) {
+  if (value !== undefined && typeof value !== 'string') throw new ServiceError('invalid_param', 'type must be a comma-separated string');
+  return parseDriverTypes(value);
 }
 
 /**
@@ -349,18 +356,20 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     options: noOptions,
     shape: (r) => withoutLogId(handAnalysisResponse(0, r)),
   }),
-  {
+  service({
     name: 'driver',
     port: PRIVATE_DEFAULT_PORTS.driver,
+    capability: 'driver_behavior',
     plain: false,
     formatField: true,
     encoding: 'base64',
     success: 'GeneralClassify [status: human attrib succeed]',
     // The seed's driver section repeats the single-person attribute service's reply and err_no
     // table word for word; we number its errors the same way (docs/private.md).
-    errors: { ...ATTRIBUTE_ERRORS, unserved: [1, 'driver-behavior-service [status:driver behaviour analysis is not available in this build]'] },
-    reason: 'the driver_behavior capability has not landed yet',
-  },
+    errors: ATTRIBUTE_ERRORS,
+    options: (p) => ({ types: driverTypes(p.type), wheelLocation: parseWheelLocation(p.wheel_location) }),
+    shape: driverBehaviorResult,
+  }),
 ] as ReadonlyArray<PrivateService | PlannedPrivateService>;
 
 export function isServedService(row: PrivateService | PlannedPrivateService): row is PrivateService {
