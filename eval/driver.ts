@@ -287,7 +287,9 @@ export const driverSuite: EvalSuite = {
         if (r.n === 0) continue;
         per[b] = { ...r, threshold: answers.find((a) => scoreOf(a, b))?.result?.behaviors[b]?.threshold };
       }
-      ctx.emit({ eval: 'driver', set: 'check', split: 'report', images: report.length, errors, behaviors: per, ms_per_image: round(ms / Math.max(1, answers.length), 1) });
+      // Finger on the lips (HaGRID mute): the hand-at-mouth case with nothing smoked or phoned.
+      const mute = answers.filter((a) => a.file.includes('/mute/'));
+      ctx.emit({ eval: 'driver', set: 'check', split: 'report', images: report.length, errors, behaviors: per, hagrid_mute_fire_rates: fireRates(mute), ms_per_image: round(ms / Math.max(1, answers.length), 1) });
       for (const b of ['eyes_closed', 'not_facing_front', 'cellphone', 'head_lowered'] as const) ctx.emit(fitLine('check', answers, b));
       const eyes = per.eyes_closed as { precision: number | null; recall: number | null } | undefined;
       if (eyes) scores.push({ key: 'driver/check/eyes_closed', metric: 'min(precision, recall)', value: Math.min(eyes.precision ?? 0, eyes.recall ?? 0) });

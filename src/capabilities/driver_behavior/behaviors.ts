@@ -6,6 +6,8 @@
  * kept shallow, and docs/driver.md says so.
  */
 
+import type { FaceGeometry } from '../../vision/face-mesh.js';
+
 /** The seed's order (also the response order). */
 export const DRIVER_BEHAVIORS = [
   'smoke', 'cellphone', 'not_buckling_up', 'both_hands_leaving_wheel', 'not_facing_front',
@@ -14,19 +16,13 @@ export const DRIVER_BEHAVIORS = [
 export type DriverBehavior = (typeof DRIVER_BEHAVIORS)[number];
 
 /** Raw cue values (docs/driver.md). Face cues are absent when no face was found. */
-export interface Evidence {
+export interface Evidence extends Pick<FaceGeometry, 'mouthOpening' | 'jawDrop' | 'yaw' | 'pitch' | 'yawOffset' | 'noseDrop'> {
   faceScore: number;
   meshScore: number;
   /** Mean eyelid opening of the two eyes (iris model: lid gap over eye width). */
   ear: number;
   /** The same from the face mesh's eye points (a second, weaker reading). */
   meshEar: number;
-  mouthOpening: number;
-  jawDrop: number;
-  yaw: number;
-  pitch: number;
-  yawOffset: number;
-  noseDrop: number;
   /** 0..1 closeness of the nearest hand to an ear / to the mouth. */
   handAtEar: number;
   handAtMouth: number;

@@ -11,6 +11,7 @@ import { detectFaces, type Face } from '../../vision/blazeface.js';
 import { eyeOpening, faceMesh, type FaceGeometry } from '../../vision/face-mesh.js';
 import { detectObjects } from '../../vision/detectors.js';
 import { wholeImageWindow } from '../../vision/tiles.js';
+import { DEFAULT_TOP_DOWN_OPTIONS } from '../../vision/top-down.js';
 import type { Model } from '../../runtime/session.js';
 import { beltLineEvidence, brightThinAtMouth, handCloseness, handPoints, handsOffWheel, lowerFaceContrast, wheelRegion, type HandPoint, type WheelRegion } from '../../vision/driver-cues.js';
 import { renderDriver } from '../../render/driver.js';
@@ -34,9 +35,16 @@ export interface DriverBehaviorOptions {
 /**
  * The finder without tiles (maxTileSide beyond any accepted image): cabin frames hold 1-3 large
  * people. Both whole-image detectors stay (CenterNet alone missed 7 of 182 dark or close-up
- * yawn frames that NanoDet's vote recovers; CenterNet's pass also gives the phones).
+ * yawn frames that NanoDet's vote recovers; CenterNet's pass also gives the phones). One MoveNet
+ * pass per person, without the second, tighter pass for large boxes: cabin people are all large,
+ * so it would double the pose cost, and the cues read only shoulders, wrists and the head.
  */
-export const DRIVER_FINDER_OPTIONS: PersonFinderOptions = { ...DEFAULT_PERSON_FINDER_OPTIONS, tileDetectors: [], maxTileSide: 100_000 };
+export const DRIVER_FINDER_OPTIONS: PersonFinderOptions = {
+  ...DEFAULT_PERSON_FINDER_OPTIONS,
+  tileDetectors: [],
+  maxTileSide: 100_000,
+  topDown: { ...DEFAULT_TOP_DOWN_OPTIONS, refineAbove: 0 },
+};
 
 export const DEFAULT_DRIVER_BEHAVIOR_OPTIONS: Readonly<DriverBehaviorOptions> = {
   types: [...DRIVER_BEHAVIORS],
@@ -75,6 +83,8 @@ export interface DriverBehaviorResult {
 }
 
 const area = (b: Box) => b.width * b.height;
+/** A point as [x, y] rounded to a tenth of a pixel (compact results). */
+const tenth = (q: { x: number; y: number }): [number, number] => [Math.round(q.x * 10) / 10, Math.round(q.y * 10) / 10];
 const centreX = (b: Box) => b.left + b.width / 2;
 
 /** The driver: the largest; among those within `similar` of its area, rightmost (1) or leftmost (0). */
@@ -92,11 +102,13 @@ async function driverFace(models: { blazeface: Model }, image: RgbImage, person:
   const side = Math.max(64, Math.min(Math.max(person.box.width, person.box.height), Math.max(image.width, image.height)));
   const head = person.head;
   const window = { x: head.x - side / 2, y: head.y - side / 2, width: side, height: side };
+  const centre = (f: Face) => ({ x: f.box.left + f.box.width / 2, y: f.box.top + f.box.height / 2 });
   const inBox = (f: Face) => {
-    const cx = f.box.left + f.box.width / 2, cy = f.box.top + f.box.height / 2;
-    return cx >= person.box.left && cx <= person.box.left + person.box.width && cy >= person.box.top && cy <= person.box.top + person.box.height;
+    const c = centre(f);
+    return c.x >= person.box.left && c.x <= person.box.left + person.box.width && c.y >= person.box.top && c.y <= person.box.top + person.box.height;
   };
-  const near = (faces: Face[]) => faces.filter(inBox).sort((a, b) => Math.hypot(a.box.left - head.x, a.box.top - head.y) - Math.hypot(b.box.left - head.x, b.box.top - head.y))[0];
+  const away = (f: Face) => Math.hypot(centre(f).x - head.x, centre(f).y - head.y);
+  const near = (faces: Face[]) => faces.filter(inBox).sort((a, b) => away(a) - away(b))[0];
   return near(await detectFaces(models.blazeface, image, { minScore, window })) ?? near(await detectFaces(models.blazeface, image, { minScore }));
 }
 
@@ -127,7 +139,7 @@ export const driverBehavior = defineCapability({
         box: found.box,
         score: found.score,
         meshScore: mesh.score,
-        landmarks: p.map((q) => [Math.round(q.x * 10) / 10, Math.round(q.y * 10) / 10]),
+        landmarks: p.map(tenth),
         eyelids: [],
         geometry: g,
       };
@@ -136,7 +148,7 @@ export const driverBehavior = defineCapability({
         await eyeOpening(models.iris, image, [p[33], p[133]], mesh.window.angle, false),
         await eyeOpening(models.iris, image, [p[263], p[362]], mesh.window.angle, true),
       ];
-      face.eyelids = eyes.map((e) => e.contour.map((q) => [Math.round(q.x * 10) / 10, Math.round(q.y * 10) / 10] as [number, number]));
+      face.eyelids = eyes.map((e) => e.contour.map(tenth));
       const ears = [p[234], p[454]];
       const mouth = { x: (p[13].x + p[14].x) / 2, y: (p[13].y + p[14].y) / 2 };
       const mask = lowerFaceContrast(image, p, faceSize);
@@ -149,12 +161,7 @@ export const driverBehavior = defineCapability({
         meshScore: mesh.score,
         ear: (eyes[0].opening + eyes[1].opening) / 2,
         meshEar: (g.earLeft + g.earRight) / 2,
-        mouthOpening: g.mouthOpening,
-        jawDrop: g.jawDrop,
-        yaw: g.yaw,
-        pitch: g.pitch,
-        yawOffset: g.yawOffset,
-        noseDrop: g.noseDrop,
+        mouthOpening: g.mouthOpening, jawDrop: g.jawDrop, yaw: g.yaw, pitch: g.pitch, yawOffset: g.yawOffset, noseDrop: g.noseDrop,
         handAtEar: Math.max(...ears.map((e) => handCloseness(hands, e, faceSize, 1.2))),
         handAtMouth: handCloseness(hands, mouth, faceSize, 1.0),
         phoneNear,
