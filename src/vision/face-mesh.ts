@@ -4,6 +4,8 @@
  * and pitch. The crop is a square about a BlazeFace box, turned so the eyes lie level (the mesh
  * was trained on upright faces), 1.6× the box side as MediaPipe's face pipeline pads its crops.
  *
+ * `eyeOpening` runs the iris model (`iris`, 64×64) on one eye for a finer eyelid contour.
+ *
  * Landmark indices follow the canonical MediaPipe face topology (the model's output order).
  * Measures are ratios in the crop's own frame, so they do not depend on image size or roll.
  */

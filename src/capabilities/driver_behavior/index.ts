@@ -135,20 +135,19 @@ export const driverBehavior = defineCapability({
       const g = mesh.geometry;
       const p = mesh.points;
       const faceSize = Math.max(found.box.width, found.box.height);
-      face = {
-        box: found.box,
-        score: found.score,
-        meshScore: mesh.score,
-        landmarks: p.map(tenth),
-        eyelids: [],
-        geometry: g,
-      };
       // The iris model's eyelid contour (the mesh alone barely closes its lids); the left eye mirrored.
       const eyes = [
         await eyeOpening(models.iris, image, [p[33], p[133]], mesh.window.angle, false),
         await eyeOpening(models.iris, image, [p[263], p[362]], mesh.window.angle, true),
       ];
-      face.eyelids = eyes.map((e) => e.contour.map(tenth));
+      face = {
+        box: found.box,
+        score: found.score,
+        meshScore: mesh.score,
+        landmarks: p.map(tenth),
+        eyelids: eyes.map((e) => e.contour.map(tenth)),
+        geometry: g,
+      };
       const ears = [p[234], p[454]];
       const mouth = { x: (p[13].x + p[14].x) / 2, y: (p[13].y + p[14].y) / 2 };
       const mask = lowerFaceContrast(image, p, faceSize);
