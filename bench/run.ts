@@ -118,6 +118,8 @@ registerBenchCase({ name: 'body_seg_photo', path: '/rest/2.0/image-classify/v1/b
 registerBenchCase({ name: 'hand_analysis_1hand', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-3_1528499009.07_pic00009.jpg'] });
 registerBenchCase({ name: 'hand_analysis_4hands', path: '/rest/2.0/image-classify/v1/hand_analysis', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
 registerBenchCase({ name: 'gesture_4hands', path: '/rest/2.0/image-classify/v1/gesture', evalImages: [], images: ['test/fixtures/hands-four.jpg'] });
+// A 1280x720 cabin-style frame (two people, the driver large on the right), made from a committed fixture.
+registerBenchCase({ name: 'driver_behavior', path: '/rest/2.0/image-classify/v1/driver_behavior', evalImages: [], images: ['test/fixtures/driver-cabin.jpg'] });
 
 const API_KEY = 'bench-key';
 const SECRET_KEY = 'bench-secret';

@@ -26,6 +26,7 @@ import { personsSuite } from './persons.js';
 import { trackingSuite } from './tracking.js';
 import { countingSuite } from './counting.js';
 import { attributesSuite } from './attributes.js';
+import { driverSuite } from './driver.js';
 import { packageRoot } from '../src/runtime/models.js';
 
 export { registerSuite, registeredSuites, type EngineFactory, type EvalContext, type EvalOptions, type EvalSuite, type Score } from './suite.js';
@@ -105,6 +106,7 @@ registerSuite(lspSuite);
 registerSuite(trackingSuite);
 registerSuite(countingSuite);
 registerSuite(attributesSuite);
+registerSuite(driverSuite);
 
 function selectedSets(suite: EvalSuite, filters: readonly string[]): string[] {
   if (filters.length === 0) return [...suite.sets];

@@ -19,8 +19,9 @@ import { bodyNum } from './body_num/index.js';
 import { bodyAttr } from './body_attr/index.js';
 import { personDetection } from './person_detection/index.js';
 import { personAttributes } from './person_attributes/index.js';
+import { driverBehavior } from './driver_behavior/index.js';
 
-export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyAttr, personDetection, personAttributes, bodyNum, bodyTracking] as const;
+export const CAPABILITIES = [bodyAnalysis, handAnalysis, gesture, bodySeg, bodySegPhoto, bodyDetection, bodyAttr, personDetection, personAttributes, bodyNum, bodyTracking, driverBehavior] as const;
 
 type Registered = (typeof CAPABILITIES)[number];
 export type CapabilityName = Registered['name'];

@@ -141,6 +141,91 @@ export interface BodyNumOptions {
   show?: boolean | "true" | "false";
 }
 
+/** driver_behavior: a success answer. */
+export type DriverBehaviorResult = {
+  /** people seen in the frame */
+  person_num: number;
+  driver_num: 0 | 1;
+  /** the driver, when one is found */
+  person_info: Array<{
+    location: {
+      left: number;
+      top: number;
+      width: number;
+      height: number;
+      /** confidence, 0-1 */
+      score: number;
+    };
+    /** the behaviours asked for (type), each a probability and its threshold */
+    attributes: {
+      smoke?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      cellphone?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      not_buckling_up?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      both_hands_leaving_wheel?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      not_facing_front?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      no_face_mask?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      yawning?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      eyes_closed?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+      head_lowered?: {
+        /** confidence, 0-1 */
+        score: number;
+        /** the score above which the behaviour is reported as present (calibrated, docs/driver.md) */
+        threshold: number;
+      };
+    };
+  }>;
+  /** unique id of this request (quote it when asking about one) */
+  log_id: number;
+};
+
+/** driver_behavior: form fields besides image. */
+export interface DriverBehaviorOptions {
+  /** comma-separated behaviours (default all nine); unknown words ignored, none known = 216100 */
+  type?: string;
+  /** "1" (default, left-hand drive: rightmost of similar-size people) or "0" (leftmost); other values = 1 */
+  wheel_location?: string;
+}
+
 /** body_seg: a success answer. */
 export type BodySegResult = {
   /** unique id of this request (quote it when asking about one) */
@@ -376,6 +461,7 @@ export interface BaiduResults {
   body_analysis: BodyAnalysisResult;
   body_attr: BodyAttrResult;
   body_num: BodyNumResult;
+  driver_behavior: DriverBehaviorResult;
   body_seg: BodySegResult;
   gesture: GestureResult;
   body_tracking: BodyTrackingResult;
@@ -389,6 +475,7 @@ export interface BaiduOptions {
   body_analysis: BodyAnalysisOptions;
   body_attr: BodyAttrOptions;
   body_num: BodyNumOptions;
+  driver_behavior: DriverBehaviorOptions;
   body_seg: BodySegOptions;
   gesture: GestureOptions;
   body_tracking: BodyTrackingOptions;
@@ -397,7 +484,7 @@ export interface BaiduOptions {
   body_seg_photo: BodySegPhotoOptions;
 }
 
-export const BAIDU_API_NAMES = ["body_analysis","body_attr","body_num","body_seg","gesture","body_tracking","hand_analysis","fingertip","body_seg_photo"] as const;
+export const BAIDU_API_NAMES = ["body_analysis","body_attr","body_num","driver_behavior","body_seg","gesture","body_tracking","hand_analysis","fingertip","body_seg_photo"] as const;
 
 /** A failed online call (HTTP 200). */
 export type BaiduErrorBody = {

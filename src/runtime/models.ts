@@ -251,6 +251,31 @@ export const MODELS: readonly ModelSpec[] = [
       boxes_32: 'box + 6 keypoint regressors, stride-32 grid',
     },
   },
+  {
+    name: 'facemesh',
+    source: 'facemesh.json',
+    inputName: 'input',
+    inputShape: [1, 192, 192, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: { mesh: 'Identity_2', faceflag: 'Identity_1' },
+    notes: {
+      mesh: '468 face landmarks x (x, y, z), x/y in input pixels of the 192x192 face crop, z relative depth in the same scale',
+      faceflag: 'face presence in the crop, sigmoid applied (0..1)',
+    },
+  },
+  {
+    name: 'iris',
+    source: 'iris.json',
+    inputName: 'input',
+    inputShape: [1, 64, 64, 3],
+    layout: 'NHWC',
+    inputRange: [0, 1],
+    outputs: { eye: 'Identity' },
+    notes: {
+      eye: '76 points x (x, y, z) in input pixels of the 64x64 eye crop: 71 eye contour and brow points, then 5 iris points (centre first)',
+    },
+  },
 ];
 
 // --- locations ----------------------------------------------------------------------------------

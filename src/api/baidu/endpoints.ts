@@ -27,6 +27,8 @@ export const BAIDU_COMMON_ERRORS: readonly ErrorKind[] = [
   'token_missing', 'token_invalid', 'token_expired', 'missing_param', 'image_empty', 'image_format', 'image_size',
   'image_base64', 'invalid_parameters', 'url_size', 'overloaded', 'recognize_error', 'internal',
 ];
+import { driverBehaviorResponse, parseDriverTypes, parseWheelLocation } from './driver-format.js';
+import { DRIVER_BEHAVIORS } from '../../capabilities/driver_behavior/index.js';
 
 /** A request body read as a form. */
 export type Form = Record<string, string | undefined>;
@@ -111,7 +113,19 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     shape: bodyNumResponse,
     response: S.BODY_NUM_SCHEMA,
   }),
-  { name: 'driver_behavior', scope: 'brain_driver_behavior' },
+  endpoint({
+    name: 'driver_behavior',
+    capability: 'driver_behavior',
+    scope: 'brain_driver_behavior',
+    fields: [
+      { name: 'type', description: 'comma-separated behaviours (default all nine); unknown words ignored, none known = 216100', enum: DRIVER_BEHAVIORS, list: true },
+      { name: 'wheel_location', description: '"1" (default, left-hand drive: rightmost of similar-size people) or "0" (leftmost); other values = 1' },
+    ],
+    options: (form) => ({ types: parseDriverTypes(form.type), wheelLocation: parseWheelLocation(form.wheel_location) }),
+    shape: driverBehaviorResponse,
+    response: S.DRIVER_BEHAVIOR_SCHEMA,
+    errors: ['invalid_param'],
+  }),
   endpoint({
     name: 'body_seg',
     capability: 'body_seg',

@@ -7,6 +7,7 @@ import { BODY21_KEYPOINTS } from '../../types.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES } from '../../vision/attributes/index.js';
 import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { ID_PHOTO_POINTS } from '../../capabilities/body_seg_photo/index.js';
+import { DRIVER_BEHAVIORS } from '../../capabilities/driver_behavior/index.js';
 import { arr, base64, int, named, num, obj, oneOfValues, score, str, type JsonSchema } from '../schema.js';
 
 export const logId = int('unique id of this request (quote it when asking about one)');
@@ -47,6 +48,25 @@ export const attributesSchema = named(
 export const BODY_ATTR_SCHEMA = obj({
   person_num: int(),
   person_info: arr(obj({ attributes: attributesSchema, location: box(false, true) })),
+  log_id: logId,
+});
+
+/** driver_behavior: everyone seen is counted; only the driver is described (0 or 1 entries). */
+export const DRIVER_BEHAVIOR_SCHEMA = obj({
+  person_num: int('people seen in the frame'),
+  driver_num: oneOfValues([0, 1]),
+  person_info: arr(
+    obj({
+      location: obj({ left: int(), top: int(), width: int(), height: int(), score: score() }),
+      attributes: obj(
+        Object.fromEntries(DRIVER_BEHAVIORS.map((b) => [b, obj({ score: score(), threshold: score('the score above which the behaviour is reported as present (calibrated, docs/driver.md)') })])),
+        DRIVER_BEHAVIORS,
+        'the behaviours asked for (type), each a probability and its threshold',
+      ),
+    }),
+    'the driver, when one is found',
+    { maxItems: 1 },
+  ),
   log_id: logId,
 });
 

@@ -15,6 +15,7 @@ import { bodySegResponse } from '../baidu/seg-format.js';
 import { bodyNumResponse } from '../baidu/count-format.js';
 import { binaryOption } from '../baidu/options.js';
 import { parseAttributeTypes, personAttributesResult, personDetectionResult } from '../baidu/attr-format.js';
+import { driverBehaviorResult, parseDriverTypes, parseWheelLocation } from '../baidu/driver-format.js';
 import { GESTURE_CLASSES } from '../../vision/gesture.js';
 import { round } from '../round.js';
 import { countRenderLevel } from '../../render/heat-map.js';
@@ -213,6 +214,12 @@ function attributeTypes(value: unknown) {
   return types;
 }
 
+/** driver `type`: as online; a non-string value is err_no 8 like a type naming no behaviour. */
+function driverTypes(value: unknown) {
+  if (value !== undefined && typeof value !== 'string') throw new ServiceError('invalid_param', 'type must be a comma-separated string');
+  return parseDriverTypes(value);
+}
+
 /**
  * crowd `area`: a JSON array of polygons `[[x1,y1,x2,y2,...],...]`. Anything else, or a
  * coordinate that is not a whole number, is kept as an invalid polygon so the capability counts
@@ -403,18 +410,25 @@ export const PRIVATE_SERVICES: ReadonlyArray<PrivateService | PlannedPrivateServ
     shape: (r) => withoutLogId(handAnalysisResponse(0, r)),
     response: omitProperty(S.HAND_ANALYSIS_SCHEMA, 'log_id'),
   }),
-  {
+  service({
     name: 'driver',
     port: PRIVATE_DEFAULT_PORTS.driver,
+    capability: 'driver_behavior',
     plain: false,
     formatField: true,
     encoding: 'base64',
     success: 'GeneralClassify [status: human attrib succeed]',
     // The seed's driver section repeats the single-person attribute service's reply and err_no
     // table word for word; we number its errors the same way (docs/private.md).
-    errors: { ...ATTRIBUTE_ERRORS, unserved: [1, 'driver-behavior-service [status:driver behaviour analysis is not available in this build]'] },
-    reason: 'the driver_behavior capability has not landed yet',
-  },
+    errors: ATTRIBUTE_ERRORS,
+    fields: {
+      type: str('comma-separated behaviours (default all nine)'),
+      wheel_location: { anyOf: [int(), str()], description: '1 (default) or 0' },
+    },
+    options: (p) => ({ types: driverTypes(p.type), wheelLocation: parseWheelLocation(p.wheel_location) }),
+    shape: driverBehaviorResult,
+    response: omitProperty(S.DRIVER_BEHAVIOR_SCHEMA, 'log_id'),
+  }),
 ] as ReadonlyArray<PrivateService | PlannedPrivateService>;
 
 export function isServedService(row: PrivateService | PlannedPrivateService): row is PrivateService {

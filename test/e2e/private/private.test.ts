@@ -184,10 +184,15 @@ describe('services', () => {
     assert.equal(bad.area_counts, undefined);
   });
 
-  test('driver: a clear error until its capability lands', async () => {
-    const r = await call('driver', envelope(skier));
-    assert.equal(r.err_no, 1);
-    assert.match(r.err_msg, /not available/);
+  test('driver: base64 result with the online shape minus log_id; type and wheel_location read', async () => {
+    const cabin = readFileSync(fixture('driver-cabin.jpg'));
+    const r = await call('driver', envelope(cabin, { type: 'yawning,cellphone,nope', wheel_location: '0' }));
+    assert.deepEqual([r.err_no, r.err_msg, r.format], [0, 'GeneralClassify [status: human attrib succeed]', 'json']);
+    const result = decodeB64Json(r.result);
+    assert.deepEqual(Object.keys(result), ['person_num', 'driver_num', 'person_info']);
+    assert.deepEqual([result.person_num, result.driver_num], [2, 1]);
+    assert.deepEqual(Object.keys(result.person_info[0].attributes), ['cellphone', 'yawning']);
+    for (const type of ['wings', 3]) assert.equal((await call('driver', envelope(cabin, { type }))).err_no, 8, String(type));
   });
 });
 
@@ -198,6 +203,7 @@ describe('errors: every err_no path per service', () => {
     keypoints: [216100, 216100, 216100, 216201, 216200, 216201, 216202],
     detection: [216401, 216401, 216101, 216401, 216200, 216401, 216202],
     attributes: [5, 5, 4, 5, 6, 5, 7],
+    driver: [5, 5, 4, 5, 6, 5, 7],
     crowd: [2, 2, 1, 2, 3, 2, 4],
     gesture: [216100, 216100, 216101, 216101, 216200, 216201, 216202],
     hand: [216100, 216100, 216101, 216101, 216200, 216201, 216202],

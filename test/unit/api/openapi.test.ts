@@ -93,7 +93,7 @@ describe('the documented fields are the fields the parsers read', () => {
   test('private rows: options read only what the document lists', () => {
     for (const row of PRIVATE_SERVICES) {
       if (!('options' in row)) continue;
-      const { form, read } = recordingForm({ type: 'gender', return_crop: 1, area: [[1, 1, 20, 1, 20, 20]], show: 1 });
+      const { form, read } = recordingForm({ return_crop: 1, area: [[1, 1, 20, 1, 20, 20]], show: 1 });
       row.options(form as never);
       const allowed = new Set(Object.keys(row.fields ?? {}));
       assert.deepEqual([...read].filter((k) => !allowed.has(k)), [], `${row.name} reads undocumented fields`);
