@@ -20,8 +20,9 @@ async function main(argv: string[]): Promise<number> {
     case 'apps':
       return runAppsCommand(rest, loadConfig());
     case 'serve': {
-      const { startServer } = await import('../server.js');
-      await startServer();
+      const { startServer, stopOnSignals } = await import('../server.js');
+      const config = loadConfig();
+      stopOnSignals(await startServer(config), config.shutdownTimeoutMs);
       return -1; // keeps running
     }
     default:

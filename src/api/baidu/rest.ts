@@ -7,7 +7,7 @@ import type { FrameCapabilityName } from '../../capabilities/index.js';
 import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
-import { newLogId } from './log-id.js';
+import { logIdOf, noteOutcome } from '../observe.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };
@@ -72,11 +72,12 @@ export interface RestRoutesOptions {
  */
 export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
   const handler = async (request: FastifyRequest<{ Params: { api: string } }>, reply: FastifyReply) => {
-    const logId = newLogId();
+    const logId = logIdOf(request);
     let caller: { appId: string; api: string } | undefined;
     try {
       const row = baiduEndpoint(request.params.api);
       if (!row) throw new ServiceError('unsupported_method', `no API named ${request.params.api}`);
+      noteOutcome(request, { api: row.name });
       // Refused before authentication, so a call this process cannot serve costs no quota.
       if (!opts.engine.serves(row.capability)) {
         throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
@@ -84,12 +85,15 @@ export async function baiduRestRoutes(app: FastifyInstance, opts: RestRoutesOpti
       caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
       const answer = await callEndpoint(opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases });
       opts.record?.(caller.appId, caller.api, 'ok');
+      noteOutcome(request, { app: caller.appId, outcome: 'ok', code: 0 });
       return answer;
     } catch (err) {
       const error = toServiceError(err);
       if (caller) opts.record?.(caller.appId, caller.api, error.kind);
-      if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
-      return errorResponse(logId, error);
+      if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err }, 'analysis failed');
+      const answer = errorResponse(logId, error);
+      noteOutcome(request, { app: caller?.appId, outcome: error.kind, code: answer.error_code });
+      return answer;
     }
   };
   app.post('/rest/2.0/image-classify/v1/:api', handler);
