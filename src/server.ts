@@ -167,18 +167,21 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
 }
 
 /**
- * SIGTERM / SIGINT (also forwarded by `npm start`): a graceful stop (`close`), at most
- * `timeoutMs` for requests in flight; a second signal, or the timeout, exits at once.
+ * SIGTERM / SIGINT (`npm start` runs the server with `exec`, so npm's forwarded signal reaches
+ * it): a graceful stop (`close`), at most `timeoutMs` for requests in flight; a second signal
+ * (a second or more later), or the timeout, exits at once.
  */
 export function stopOnSignals(server: RunningServer, timeoutMs: number): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // Ctrl-C under npm reaches the server twice at once (from the terminal and forwarded by npm): only a later one is "again".
+        if (Date.now() - stoppingSince < 1000) return;
         server.app.log.warn(`${signal} again: exiting without waiting`);
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       server.app.log.info({ signal }, `${signal} received`);
       const timer = setTimeout(() => {
         server.app.log.error(`shutdown took longer than ${timeoutMs} ms (BODYLENS_SHUTDOWN_TIMEOUT_MS): exiting`);
