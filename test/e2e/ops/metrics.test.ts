@@ -30,6 +30,7 @@ before(async () => {
       BODYLENS_CAPABILITIES: 'body_analysis',
       BODYLENS_PRIVATE: 'on',
       BODYLENS_PRIVATE_PORTS: 'keypoints:0',
+      BODYLENS_PRIVATE_CONCURRENCY: '1',
       BODYLENS_ADMIN_KEY: ADMIN,
       BODYLENS_API_KEY: API_KEY,
       BODYLENS_SECRET_KEY: SECRET,
@@ -121,6 +122,11 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   assert.notEqual(privateBad.err_no, 0);
   const notServed = await privateCall(`${base}/private/hand/GeneralClassifyService/classify`, envelope);
   assert.notEqual(notServed.err_no, 0, 'hand is not served (BODYLENS_CAPABILITIES=body_analysis)');
+  // Three at once against a cap of one call per service: those past the cap are refused (overloaded).
+  const burst = await Promise.all([1, 2, 3].map(() => privateCall(`${base}/private/keypoints/GeneralClassifyService/classify`, envelope)));
+  const refusedNo = burst.find((r) => r.err_no !== 0)?.err_no;
+  const overloaded = burst.filter((r) => r.err_no !== 0).length;
+  assert.ok(overloaded >= 1 && overloaded <= 2, `refused ${overloaded} of 3`);
 
   const after = await scrape();
   if (process.env.SHOW_METRICS) console.log(after);
@@ -136,12 +142,14 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose', outcome: 'ok' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose', code: '-401' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'oauth' }), 0, 'tokens were fetched before the first scrape');
-  assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'keypoints', outcome: 'ok', code: '0' }), 2);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'keypoints', outcome: 'ok', code: '0' }), 2 + 3 - overloaded);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'keypoints', outcome: 'overloaded', code: String(refusedNo) }), overloaded);
+  assert.equal(delta('bodylens_limit_rejections_total', { dialect: 'private', api: 'keypoints', reason: 'overloaded' }), overloaded);
   assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'keypoints', outcome: 'invalid_parameters' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'hand', outcome: 'not_served' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'service', api: '/metrics' }), 1, 'the first scrape is counted by the second');
   // Four analyses reached a worker (Baidu ok, Kakao, two private): each ran every body_analysis model at least once.
-  assert.equal(delta('bodylens_engine_call_seconds_count', { capability: 'body_analysis' }), 6, 'the two bad images failed in the worker (decoding is engine-side)');
+  assert.equal(delta('bodylens_engine_call_seconds_count', { capability: 'body_analysis' }), 6 + 3 - overloaded, 'the two bad images failed in the worker (decoding is engine-side)');
   // Model runs are timed in the worker: only body_analysis's models ran, the pose model in every analysis.
   const ran = [...after.matchAll(/^bodylens_inference_seconds_count\{model="([^"]+)"\}/gm)].map((m) => m[1]);
   assert.ok(ran.length > 0);
@@ -159,9 +167,10 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   // Private usage: counted per service and outcome, read by the admin API and the CLI.
   const usage = await fetch(`${base}/admin/private/usage?service=keypoints`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.json());
   const count = (outcome: string) => usage.usage.filter((u: { outcome: string }) => u.outcome === outcome).reduce((n: number, u: { count: number }) => n + u.count, 0);
-  assert.equal(count('ok'), 2);
+  assert.equal(count('ok'), 2 + 3 - overloaded);
   assert.equal(count('invalid_parameters'), 1);
-  assert.deepEqual(usage.totals, [{ service: 'keypoints', count: 3 }]);
+  assert.equal(count('overloaded'), overloaded);
+  assert.deepEqual(usage.totals, [{ service: 'keypoints', count: 6 }]);
   const lines: string[] = [];
   const code = await runAppsCommand(['private-usage', '--json'], { dataDir: dir }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   assert.equal(code, 0, lines.join('\n'));
@@ -170,7 +179,7 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
     cli.totals.sort((a: { service: string }, b: { service: string }) => a.service.localeCompare(b.service)),
     [
       { service: 'hand', count: 1 },
-      { service: 'keypoints', count: 3 },
+      { service: 'keypoints', count: 6 },
     ],
   );
 });
