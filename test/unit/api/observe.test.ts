@@ -18,8 +18,8 @@ import { baiduScopes } from '../../../src/api/baidu/endpoints.js';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
 import { createAddressPolicy } from '../../../src/net/address-policy.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
-import { PoseJobs } from '../../../src/video/jobs.js';
-import { DEFAULT_VIDEO_SETTINGS } from '../../../src/config.js';
+import type { PoseJobs } from '../../../src/video/jobs.js';
+import { offlineJobs } from '../../helpers/jobs.js';
 import type { Engine } from '../../../src/engine/engine.js';
 import { fixture } from '../../helpers/helpers.js';
 
@@ -36,15 +36,7 @@ before(() => {
   db = openDatabase(dir);
   auth = new AuthService(db, { scopes: baiduScopes() });
   engine = createInProcessEngine({ capabilities: ['body_analysis'], warmup: false });
-  jobs = new PoseJobs({
-    db,
-    dataDir: dir,
-    settings: DEFAULT_VIDEO_SETTINGS,
-    frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
-    download: async () => {
-      throw new Error('no downloads here');
-    },
-  });
+  jobs = offlineJobs(db, dir, engine);
 });
 
 after(async () => {
