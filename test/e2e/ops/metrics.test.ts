@@ -12,6 +12,7 @@ import { fixture, testConfig } from '../../helpers/helpers.js';
 import type { RunningServer } from '../../../src/server.js';
 import { modelsFor } from '../../../src/capabilities/index.js';
 import { runAppsCommand } from '../../../src/cli/apps.js';
+import { makeSkierClip } from '../../helpers/video-clip.js';
 
 const ADMIN = 'metrics-test-admin-key-0123456789';
 const API_KEY = 'metricsApiKey0123456789a';
@@ -182,4 +183,28 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
       { service: 'keypoints', count: 6 },
     ],
   );
+});
+
+test('Kakao video jobs are counted by state, and their routes by API', { timeout: 120_000 }, async () => {
+  const before = await scrape();
+  const body = new FormData();
+  body.append('file', new Blob([readFileSync(makeSkierClip(join(dir, 'clip.mp4'), { frames: 6, fps: 6 }))]), 'clip.mp4');
+  const submitted = await fetch(`${base}/pose/job`, { method: 'POST', headers: { authorization: `KakaoAK ${API_KEY}` }, body });
+  assert.equal(submitted.status, 200);
+  const { job_id } = await submitted.json();
+  let status = '';
+  let polls = 0;
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline && status !== 'success' && status !== 'failed'; polls++) {
+    status = (await (await fetch(`${base}/pose/job/${job_id}`, { headers: { authorization: `KakaoAK ${API_KEY}` } })).json()).status;
+    if (status !== 'success') await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(status, 'success');
+  const after = await scrape();
+  const delta = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+  assert.equal(delta('bodylens_jobs', { state: 'success' }), 1);
+  assert.equal(sample(after, 'bodylens_jobs', { state: 'processing' }) + sample(after, 'bodylens_jobs', { state: 'waiting' }), 0);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose_job', outcome: 'ok' }), 1);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose_job_status', outcome: 'ok' }), polls);
+  // Each analysed frame of the job was one engine call.
+  assert.ok(delta('bodylens_engine_call_seconds_count', { capability: 'body_analysis' }) >= 5);
 });
