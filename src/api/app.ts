@@ -16,7 +16,8 @@ import type { Duplex } from 'node:stream';
 import { enforceRequestDeadlines } from './request-deadlines.js';
 import { DEFAULT_PRIVATE_ACCESS, PRIVATE_BODY_LIMIT, privateRoutes, type PrivateAccess } from './private/routes.js';
 import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateService } from './private/services.js';
-import { answerRouteError, noteOutcome, observe, requestLogOptions } from './observe.js';
+import { answerRouteError, observe, requestLogOptions } from './observe.js';
+import { noteOutcome } from './outcome.js';
 import { Metrics } from '../metrics/index.js';
 import { metricsRoute, type MetricsAccess } from './metrics-route.js';
 

@@ -12,24 +12,7 @@ import type { Metrics } from '../metrics/index.js';
 import { newLogId } from './baidu/log-id.js';
 import { routeError } from './route-errors.js';
 import { privateService } from './private/services.js';
-
-/** How a request ended, as its route knows it; what is not noted is read from the HTTP status. */
-export interface Outcome {
-  /** The API (Baidu name, Kakao route name, private service). */
-  api?: string;
-  /** The calling app (Baidu and Kakao, once authenticated). */
-  app?: string;
-  /** 'ok' or the neutral error kind. */
-  outcome?: string;
-  /** The code the caller got in its dialect (Baidu error_code, private err_no, Kakao code). */
-  code?: string | number;
-}
-
-const outcomes = new WeakMap<FastifyRequest, Outcome>();
-
-export function noteOutcome(request: FastifyRequest, outcome: Outcome): void {
-  outcomes.set(request, { ...outcomes.get(request), ...outcome });
-}
+import { noteOutcome, outcomeOf } from './outcome.js';
 
 /** The Baidu log_id of a request: its request id (observe's genReqId), or a fresh one for a request from elsewhere. */
 export function logIdOf(request: FastifyRequest): number {
@@ -105,7 +88,6 @@ export function inFlight(app: FastifyInstance): number {
 export function observe(app: FastifyInstance, options: ObserveOptions = {}): void {
   const state = { inFlight: 0, closing: false };
   drains.set(app, state);
-  const started = new WeakSet<FastifyRequest>();
   app.addHook('preClose', async () => {
     state.closing = true;
   });
@@ -115,7 +97,8 @@ export function observe(app: FastifyInstance, options: ObserveOptions = {}): voi
       return answerRouteError(request, reply, new ServiceError('unavailable', 'the service is shutting down'));
     }
     state.inFlight++;
-    started.add(request);
+    // 'close' follows every response, also one whose client went away before it was sent.
+    reply.raw.once('close', () => state.inFlight--);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-response-time', `${reply.elapsedTime.toFixed(1)}ms`);
@@ -125,9 +108,8 @@ export function observe(app: FastifyInstance, options: ObserveOptions = {}): voi
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (started.delete(request)) state.inFlight--;
     const path = request.url.split('?')[0];
-    const note = outcomes.get(request) ?? {};
+    const note = outcomeOf(request);
     const status = reply.statusCode;
     const dialect = options.fixed?.dialect ?? dialectOf(path);
     const api = options.fixed?.api ?? note.api ?? request.routeOptions.url ?? 'unmatched';

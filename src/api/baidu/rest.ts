@@ -7,7 +7,8 @@ import type { FrameCapabilityName } from '../../capabilities/index.js';
 import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
-import { logIdOf, noteOutcome } from '../observe.js';
+import { logIdOf } from '../observe.js';
+import { noteOutcome } from '../outcome.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };

@@ -16,7 +16,7 @@ import type { AddressPolicy } from '../../net/address-policy.js';
 import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
 import { kakaoJobView, toKakaoPerson } from './format.js';
 import { callerGone } from '../caller-gone.js';
-import { noteOutcome } from '../observe.js';
+import { noteOutcome } from '../outcome.js';
 import { kakaoError } from './errors.js';
 import type { PoseJobView } from '../../video/jobs.js';
 import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';

@@ -10,7 +10,7 @@ import { ServiceError, toServiceError, transportError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { callerGone } from '../caller-gone.js';
-import { noteOutcome } from '../observe.js';
+import { noteOutcome } from '../outcome.js';
 import { errorReply, isServedService, privateService, successReply, type PrivateParams, type PrivateService, type PlannedPrivateService } from './services.js';
 
 export const PRIVATE_PATH = '/GeneralClassifyService/classify';
