@@ -96,6 +96,16 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
     body: JSON.stringify({ qps_limit: 1 }),
   }).then((r) => r.json());
   const slowToken = await tokenFor(created.api_key, created.secret_key);
+  // Apps allowed one request a day, and one in all: their second call is refused with 17 and 19.
+  const limited: Record<string, string> = {};
+  for (const limit of ['daily_limit', 'total_limit']) {
+    const app = await fetch(`${base}/admin/apps`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ [limit]: 1 }),
+    }).then((r) => r.json());
+    limited[limit] = await tokenFor(app.api_key, app.secret_key);
+  }
 
   const before = await scrape();
   const ok = await baidu('body_analysis', token, { image: b64(skier) });
@@ -106,6 +116,12 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   const second = await baidu('body_analysis', slowToken, { image: b64('x') });
   assert.notEqual(first.error_code, 18);
   assert.equal(second.error_code, 18, 'QPS limit');
+  const quotaCodes: Record<string, number> = {};
+  for (const [limit, limitedToken] of Object.entries(limited)) {
+    await baidu('body_analysis', limitedToken, { image: b64('x') });
+    quotaCodes[limit] = (await baidu('body_analysis', limitedToken, { image: b64('x') })).error_code;
+  }
+  assert.deepEqual(quotaCodes, { daily_limit: 17, total_limit: 19 });
   const form = new FormData();
   form.set('file', new Blob([skier], { type: 'image/jpeg' }), 'skier.jpg');
   const pose = await fetch(`${base}/pose`, { method: 'POST', headers: { authorization: `KakaoAK ${API_KEY}` }, body: form });
@@ -135,11 +151,15 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', outcome: 'ok', code: '0' }), 1);
   // The bad image and the QPS-limited app's first call (also not an image) end with the same error code.
   assert.equal(first.error_code, bad.error_code);
-  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', code: String(bad.error_code) }), 2);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', code: String(bad.error_code) }), 4, 'with the quota-limited apps\' first calls');
   assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', outcome: 'qps_limit', code: '18' }), 1);
-  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis' }), 4);
-  assert.equal(delta('bodylens_request_duration_seconds_count', { dialect: 'baidu', api: 'body_analysis' }), 4);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis' }), 8);
+  assert.equal(delta('bodylens_request_duration_seconds_count', { dialect: 'baidu', api: 'body_analysis' }), 8);
   assert.equal(delta('bodylens_limit_rejections_total', { dialect: 'baidu', api: 'body_analysis', reason: 'qps_limit' }), 1);
+  assert.equal(delta('bodylens_limit_rejections_total', { dialect: 'baidu', api: 'body_analysis', reason: 'daily_limit' }), 1);
+  assert.equal(delta('bodylens_limit_rejections_total', { dialect: 'baidu', api: 'body_analysis', reason: 'total_limit' }), 1);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', outcome: 'daily_limit', code: '17' }), 1);
+  assert.equal(delta('bodylens_requests_total', { dialect: 'baidu', api: 'body_analysis', outcome: 'total_limit', code: '19' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose', outcome: 'ok' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'kakao', api: 'pose', code: '-401' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'oauth' }), 0, 'tokens were fetched before the first scrape');
@@ -150,7 +170,7 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   assert.equal(delta('bodylens_requests_total', { dialect: 'private', api: 'hand', outcome: 'not_served' }), 1);
   assert.equal(delta('bodylens_requests_total', { dialect: 'service', api: '/metrics' }), 1, 'the first scrape is counted by the second');
   // Four analyses reached a worker (Baidu ok, Kakao, two private): each ran every body_analysis model at least once.
-  assert.equal(delta('bodylens_engine_call_seconds_count', { capability: 'body_analysis' }), 6 + 3 - overloaded, 'the two bad images failed in the worker (decoding is engine-side)');
+  assert.equal(delta('bodylens_engine_call_seconds_count', { capability: 'body_analysis' }), 8 + 3 - overloaded, 'the four bad images failed in the worker (decoding is engine-side)');
   // Model runs are timed in the worker: only body_analysis's models ran, the pose model in every analysis.
   const ran = [...after.matchAll(/^bodylens_inference_seconds_count\{model="([^"]+)"\}/gm)].map((m) => m[1]);
   assert.ok(ran.length > 0);
