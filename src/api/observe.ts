@@ -121,7 +121,8 @@ export function observe(app: FastifyInstance, options: ObserveOptions = {}): voi
     if (dialect === 'private' && service) options.privateUsage?.(service, outcome);
     const line = {
       method: request.method,
-      url: path,
+      // A refused over-long path (url_size) is not copied whole into the log.
+      url: path.length > 2048 ? `${path.slice(0, 2048)}...` : path,
       status,
       dialect,
       api,

@@ -8,8 +8,9 @@ const USAGE = `usage: bodylens <command> ...
   analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help
                                                      lists the APIs)
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
-  apps create|list|show|update|revoke|rotate-secret|usage ...
-                                                     manage apps (API key / secret key, limits, usage)
+  apps create|list|show|update|revoke|rotate-secret|usage|private-usage ...
+                                                     manage apps (API key / secret key, limits, usage;
+                                                     private-usage: the private dialect's calls)
   serve                                              start the HTTP service (same as npm start)`;
 
 async function main(argv: string[]): Promise<number> {
