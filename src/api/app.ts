@@ -241,7 +241,13 @@ export async function buildPrivateServiceApp(
     http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs), connectionsCheckingInterval: 1000 },
     ...requestLogOptions(ops.logLevel, ops.logStream),
   });
-  observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage });
+  // Every failure outside the handler answers with the service's err_no.
+  const refuse = (request: FastifyRequest, reply: FastifyReply, kind: ErrorKind) => {
+    const body = errorReply(row, kind);
+    noteOutcome(request, { outcome: kind, code: body.err_no });
+    return reply.code(200).send(body);
+  };
+  observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage, refuse: (request, reply, error) => refuse(request, reply, error.kind) });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
   enforceRequestDeadlines(app.server, {
     bodyTimeoutMs: limits.bodyTimeoutMs,
@@ -250,13 +256,12 @@ export async function buildPrivateServiceApp(
     isUpload: () => false,
     expire: (_req, res) => res.socket?.destroy(),
   });
-  const refuse = (request: FastifyRequest, reply: FastifyReply, kind: ErrorKind) => {
-    const body = errorReply(row, kind);
-    noteOutcome(request, { outcome: kind, code: body.err_no });
-    reply.code(200).send(body);
-  };
-  app.setErrorHandler((err, request, reply) => refuse(request, reply, transportError(err).kind));
-  app.setNotFoundHandler((request, reply) => refuse(request, reply, 'not_found'));
+  app.setErrorHandler((err, request, reply) => {
+    refuse(request, reply, transportError(err).kind);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    refuse(request, reply, 'not_found');
+  });
   await app.register(privateRoutes, { engine, access, services: [row], pathFor: () => '' });
   return app;
 }

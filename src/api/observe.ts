@@ -75,6 +75,8 @@ export interface ObserveOptions {
   fixed?: { dialect: string; api: string };
   /** Counts a private-dialect call: service and outcome (private usage, auth/private-usage.ts). */
   privateUsage?(service: string, outcome: string): void;
+  /** How this listener answers a refusal (while draining); default: in the dialect of the path (`answerRouteError`). */
+  refuse?(request: FastifyRequest, reply: FastifyReply, error: ServiceError): FastifyReply;
 }
 
 /** Requests in flight per listener (the shutdown log says how many it waits for). */
@@ -94,7 +96,7 @@ export function observe(app: FastifyInstance, options: ObserveOptions = {}): voi
   app.addHook('onRequest', async (request, reply) => {
     if (state.closing) {
       reply.header('connection', 'close');
-      return answerRouteError(request, reply, new ServiceError('unavailable', 'the service is shutting down'));
+      return (options.refuse ?? answerRouteError)(request, reply, new ServiceError('unavailable', 'the service is shutting down'));
     }
     state.inFlight++;
     // 'close' follows every response, also one whose client went away before it was sent.

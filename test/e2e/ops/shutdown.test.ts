@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fixture, testConfig } from '../../helpers/helpers.js';
 import { packageRoot } from '../../../src/runtime/models.js';
 import { inFlight } from '../../../src/api/observe.js';
+import { errorReply, privateService } from '../../../src/api/private/services.js';
 
 const API_KEY = 'shutdownApiKey0123456789';
 const SECRET = 'shutdownSecretKey0123456789abcde';
@@ -92,7 +93,9 @@ function rawClient(port: number): { socket: Socket; answer: Promise<string> } {
 test('close drains: the request in flight completes, a request arriving meanwhile is refused in its dialect, then the port closes', { timeout: 90_000 }, async () => {
   const { startServer } = await import('../../../src/server.js');
   const dir = mkdtempSync(join(tmpdir(), 'bodylens-drain-'));
-  const server = await startServer(testConfig(dir, { BODYLENS_CAPABILITIES: 'body_analysis', BODYLENS_API_KEY: API_KEY, BODYLENS_SECRET_KEY: SECRET }));
+  const server = await startServer(
+    testConfig(dir, { BODYLENS_CAPABILITIES: 'body_analysis', BODYLENS_API_KEY: API_KEY, BODYLENS_SECRET_KEY: SECRET, BODYLENS_PRIVATE: 'on', BODYLENS_PRIVATE_PORTS: 'keypoints:0' }),
+  );
   try {
     await server.engine.ready;
     const base = server.address;
@@ -104,6 +107,9 @@ test('close drains: the request in flight completes, a request arriving meanwhil
     // B: a connection whose request has begun (not idle) but not reached the server's routes yet.
     const late = rawClient(port);
     late.socket.write(request(7));
+    // The same on the keypoints service's own port: refused with the service's own err_no.
+    const latePrivate = rawClient(Number(new URL(server.privateAddresses.keypoints).port));
+    latePrivate.socket.write('POST /GeneralClassifyService/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n');
     // A: a whole analysis request, in flight when the close begins.
     const early = rawClient(port);
     early.socket.write(`${request(Buffer.byteLength(body))}\r\n${body}`);
@@ -112,7 +118,8 @@ test('close drains: the request in flight completes, a request arriving meanwhil
     const closed = server.close();
     await sleep(50);
     late.socket.write('\r\nimage=x');
-    const [a, b] = await Promise.all([early.answer, late.answer]);
+    latePrivate.socket.write('\r\n{}');
+    const [a, b, c] = await Promise.all([early.answer, late.answer, latePrivate.answer]);
     await closed;
     assert.match(a, /^HTTP\/1\.1 200/);
     const answerA = JSON.parse(a.slice(a.indexOf('\r\n\r\n') + 4).replace(/^[0-9a-f]+\r\n/, ''));
@@ -121,6 +128,11 @@ test('close drains: the request in flight completes, a request arriving meanwhil
     assert.match(b, /connection: close/i);
     const answerB = JSON.parse(b.slice(b.indexOf('{')));
     assert.equal(answerB.error_code, 2, 'refused as Baidu refuses: 2 Service temporarily unavailable');
+    assert.match(c, /^HTTP\/1\.1 200/);
+    assert.match(c, /connection: close/i);
+    const answerC = JSON.parse(c.slice(c.indexOf('{')));
+    assert.equal(answerC.err_no, errorReply(privateService('keypoints')!, 'unavailable').err_no, `the keypoints service's own failure number: ${c}`);
+    assert.notEqual(answerC.err_no, 0);
     assert.ok(await refused(`${base}/healthz`), 'new connections are refused once closed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
