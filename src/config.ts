@@ -97,6 +97,10 @@ export interface Config {
   cases: CaseSettings;
   /** Baidu's private-deployment dialect (docs/private.md). */
   private: PrivateSettings;
+  /** Who may read GET /metrics (BODYLENS_METRICS=loopback|open|off, default loopback; the admin key works from anywhere); docs/operations.md. */
+  metrics: 'loopback' | 'open' | 'off';
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (BODYLENS_SHUTDOWN_TIMEOUT_MS, default 30000). */
+  shutdownTimeoutMs: number;
 }
 
 /** The private seed's services and their default ports (src/api/private/services.ts has the same numbers). */
@@ -216,7 +220,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     quotaUtcOffsetMinutes: env.BODYLENS_QUOTA_UTC_OFFSET ? parseUtcOffset(env.BODYLENS_QUOTA_UTC_OFFSET) : DEFAULT_QUOTA_UTC_OFFSET_MINUTES,
     adminKey: adminKeySetting(env.BODYLENS_ADMIN_KEY),
     serverKey: env.BODYLENS_SERVER_KEY || undefined,
+    metrics: metricsSetting(env.BODYLENS_METRICS),
+    shutdownTimeoutMs: intSetting(env, 'BODYLENS_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
   };
+}
+
+function metricsSetting(raw: string | undefined): Config['metrics'] {
+  const value = (raw || 'loopback').toLowerCase();
+  if (value !== 'loopback' && value !== 'open' && value !== 'off') throw new Error(`BODYLENS_METRICS must be loopback, open or off (got "${raw}")`);
+  return value;
 }
 
 function adminKeySetting(raw: string | undefined): string | undefined {

@@ -17,6 +17,9 @@ import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js
 import { fetchToFile, ping } from './net/safe-fetch.js';
 import { PoseJobs } from './video/jobs.js';
 import { join } from 'node:path';
+import { Metrics } from './metrics/index.js';
+import { PrivateUsage } from './auth/private-usage.js';
+import { inFlight } from './api/observe.js';
 
 
 /** What the service serves by default: every capability some dialect's route calls (the private dialect's when it is on). */
@@ -53,6 +56,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     onUsageFlushError: (err, pending) => app?.log.warn({ err: err.message, pending }, 'usage outcome counts not written yet; kept and retried'),
   });
   const bootstrap = ensureBootstrapApp(db, config);
+  const metrics = new Metrics({ processMetrics: true });
+  const privateUsage = config.private.enabled
+    ? new PrivateUsage(db, {
+        quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes,
+        onFlushError: (err, pending) => app?.log.warn({ err: err.message, pending }, 'private usage counts not written yet; kept and retried'),
+      })
+    : undefined;
   const engine = createEnginePool({
     capabilities,
     workers: config.workers,
@@ -60,7 +70,14 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     warmup: { image: defaultWarmupImage() },
     queueTimeoutMs: config.http.queueTimeoutMs,
     maxQueue: config.http.maxQueue,
+    observer: {
+      call(capability, waitSeconds, timing) {
+        metrics.engineCall(capability, waitSeconds, timing.seconds);
+        metrics.inference(timing.runs);
+      },
+    },
   });
+  metrics.bindEngine(() => engine.stats());
   const urlPolicy = createAddressPolicy(config.urlAllowList);
   const caseOptions = { idleSeconds: config.cases.idleSeconds };
   const cases = new Cases(config.cases.store === 'sqlite' ? new SqliteCaseStore(db, caseOptions) : new MemoryCaseStore(caseOptions));
@@ -80,6 +97,12 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     onFinished: ({ id, callbackUrl }) => (callbackUrl ? sendCallback(callbackUrl, id, urlPolicy, app) : undefined),
     log: { info: (obj, msg) => app?.log.info(obj, msg), error: (obj, msg) => app?.log.error(obj, msg) },
   });
+  metrics.bindJobs(() => jobs.countByState());
+  const recordPrivate = privateUsage ? (service: string, outcome: string) => privateUsage.record(service, outcome) : undefined;
+  const flushUsage = () => {
+    auth.flushUsage();
+    privateUsage?.flush();
+  };
   app = await buildApp({
     engine,
     auth,
@@ -91,8 +114,11 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     cases,
     http: config.http,
     privateDialect: config.private.enabled ? config.private : undefined,
+    privateUsage: recordPrivate,
+    metrics,
+    metricsAccess: { mode: config.metrics },
     admin: config.adminKey
-      ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage: () => auth.flushUsage() } }
+      ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage } }
       : undefined,
   });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -100,7 +126,11 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const privateApps: FastifyInstance[] = [];
   const privateAddresses: Record<string, string> = {};
   for (const { service, port } of config.private.ports) {
-    const own = await buildPrivateServiceApp(engine, privateService(service)!, config.http, config.private);
+    const own = await buildPrivateServiceApp(engine, privateService(service)!, config.http, config.private, {
+      logLevel: config.logLevel,
+      metrics,
+      privateUsage: recordPrivate,
+    });
     privateApps.push(own);
     privateAddresses[service] = await own.listen({ port, host: config.host });
   }
@@ -117,17 +147,56 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       void app.close().then(() => process.exit(1));
     },
   );
+  // Listeners stop taking requests and refuse new ones in their dialect (api/observe.ts) while
+  // those in flight complete; then jobs, workers and the database close.
   const close = async () => {
     clearInterval(sweeper);
-    await Promise.all(privateApps.map((a) => a.close()));
-    await app!.close();
+    const listeners = [app!, ...privateApps];
+    const waiting = listeners.reduce((n, a) => n + inFlight(a), 0);
+    app!.log.info({ in_flight: waiting }, `shutting down: refusing new requests, draining ${waiting} in flight`);
+    await Promise.all(listeners.map((a) => a.close()));
+    app!.log.info('requests drained; stopping video jobs and inference workers');
     await jobs.close(); // running jobs stay 'processing' in the database and resume on the next start
     await engine.close();
-    auth.flushUsage();
+    flushUsage();
     await cases.close();
     db.close();
+    app!.log.info('bodylens stopped');
   };
   return { app, engine, address, privateAddresses, close };
+}
+
+/**
+ * SIGTERM / SIGINT (`npm start` runs the server with `exec`, so npm's forwarded signal reaches
+ * it): a graceful stop (`close`), at most `timeoutMs` for requests in flight; a second signal
+ * (a second or more later), or the timeout, exits at once.
+ */
+export function stopOnSignals(server: RunningServer, timeoutMs: number): void {
+  let stoppingSince: number | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stoppingSince !== undefined) {
+        // Ctrl-C under npm reaches the server twice at once (from the terminal and forwarded by npm): only a later one is "again".
+        if (Date.now() - stoppingSince < 1000) return;
+        server.app.log.warn(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stoppingSince = Date.now();
+      server.app.log.info({ signal }, `${signal} received`);
+      const timer = setTimeout(() => {
+        server.app.log.error(`shutdown took longer than ${timeoutMs} ms (BODYLENS_SHUTDOWN_TIMEOUT_MS): exiting`);
+        process.exit(1);
+      }, timeoutMs);
+      timer.unref();
+      server.close().then(
+        () => process.exit(0),
+        (err) => {
+          server.app.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 /** Kakao's completion notice: one `GET <callback_url>?job_id=<id>`, never retried. */
@@ -143,10 +212,6 @@ async function sendCallback(callbackUrl: string, jobId: string, policy: AddressP
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void server.close().then(() => process.exit(0));
-    });
-  }
+  const config = loadConfig();
+  stopOnSignals(await startServer(config), config.shutdownTimeoutMs);
 }

@@ -16,6 +16,7 @@ import {
 } from '../auth/apps.js';
 import { dailyUsage, outcomeUsage, quotaDay, totalUsage } from '../auth/limits.js';
 import { revokeToken } from '../auth/tokens.js';
+import { privateUsageRows } from '../auth/private-usage.js';
 import type { Db } from '../store/db.js';
 
 export class AdminError extends Error {
@@ -190,6 +191,16 @@ export function usageOp(ctx: AdminContext, id: string, range: { from?: string; t
     usage: outcomeUsage(ctx.db, app.appId, range.from, range.to),
     totals: totalUsage(ctx.db, app.appId),
   };
+}
+
+/** Calls of the private dialect (which has no apps) per service, day and outcome, days from..to inclusive. */
+export function privateUsageOp(ctx: AdminContext, range: { from?: string; to?: string; service?: string } = {}) {
+  for (const k of ['from', 'to'] as const) if (range[k] !== undefined && !DAY_RE.test(range[k]!)) throw new AdminError(400, `${k} must be YYYY-MM-DD`);
+  ctx.flushUsage?.();
+  const usage = privateUsageRows(ctx.db, range);
+  const totals = new Map<string, number>();
+  for (const row of usage) totals.set(row.service, (totals.get(row.service) ?? 0) + row.count);
+  return { usage, totals: [...totals].map(([service, count]) => ({ service, count })) };
 }
 
 export function revokeTokenOp(ctx: AdminContext, token: unknown): { revoked: boolean } {

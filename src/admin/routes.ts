@@ -8,6 +8,7 @@
  *   POST   /admin/apps/:id/revoke              revoke (tokens end at once)
  *   POST   /admin/apps/:id/rotate-secret       new Secret Key (shown once; tokens end)
  *   GET    /admin/apps/:id/usage[?from&to]     requests per API, day and outcome
+ *   GET    /admin/private/usage[?from&to&service]  private-dialect calls per service, day and outcome
  *   POST   /admin/tokens/revoke   {token}      end one access or refresh token
  *
  * Every call needs `Authorization: Bearer <admin key>` (compared in constant time); failures
@@ -61,5 +62,6 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRoutesOptions
   app.post('/admin/apps/:id/revoke', async (req: Req) => ops.revokeAppOp(ctx, req.params.id));
   app.post('/admin/apps/:id/rotate-secret', async (req: Req) => ops.rotateSecretOp(ctx, req.params.id));
   app.get('/admin/apps/:id/usage', async (req: Req) => ops.usageOp(ctx, req.params.id, { from: req.query.from, to: req.query.to }));
+  app.get('/admin/private/usage', async (req: Req) => ops.privateUsageOp(ctx, { from: req.query.from, to: req.query.to, service: req.query.service }));
   app.post('/admin/tokens/revoke', async (req) => ops.revokeTokenOp(ctx, (req.body as { token?: unknown } | undefined)?.token));
 }

@@ -83,5 +83,19 @@ export const ADMIN_ROUTES: readonly AdminRouteSpec[] = [
     response: obj({ app_id: str(), usage: arr(obj({ api: str(), day: str(), outcome: str('ok, or the error kind'), count: int() })), totals: arr(count) }),
     failures: [400, 404],
   },
+  {
+    method: 'get',
+    path: '/admin/private/usage',
+    operationId: 'adminPrivateUsage',
+    summary: 'private-dialect calls per service, day and outcome (that dialect has no apps)',
+    query: [
+      { name: 'from', description: 'first day, YYYY-MM-DD' },
+      { name: 'to', description: 'last day, YYYY-MM-DD' },
+      { name: 'service', description: 'one private service (keypoints, crowd, ...)' },
+    ],
+    status: 200,
+    response: obj({ usage: arr(obj({ service: str(), day: str(), outcome: str('ok, or the error kind'), count: int() })), totals: arr(obj({ service: str(), count: int() })) }),
+    failures: [400],
+  },
   { method: 'post', path: '/admin/tokens/revoke', operationId: 'adminRevokeToken', summary: 'end one access or refresh token', body: obj({ token: str() }), status: 200, response: obj({ revoked: bool() }), failures: [400] },
 ];

@@ -1,6 +1,6 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { ServiceError, transportError } from '../errors.js';
+import { ServiceError, transportError, type ErrorKind } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { AuthRequest, AuthService } from '../auth/index.js';
 import { baiduRestRoutes } from './baidu/rest.js';
@@ -19,6 +19,10 @@ import { DEFAULT_PRIVATE_ACCESS, PRIVATE_BODY_LIMIT, privateRoutes, type Private
 import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateService } from './private/services.js';
 import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
+import { answerRouteError, observe, requestLogOptions } from './observe.js';
+import { noteOutcome } from './outcome.js';
+import { Metrics } from '../metrics/index.js';
+import { metricsRoute, type MetricsAccess } from './metrics-route.js';
 
 /**
  * At most `max` open connections per client address; more are closed as they arrive, so one
@@ -118,6 +122,12 @@ export interface AppDeps {
   admin?: AdminRoutesOptions;
   /** Baidu's private dialect under /private/<service>/ (BODYLENS_PRIVATE=on), with its key and concurrency cap. */
   privateDialect?: PrivateAccess;
+  /** Where requests, inference times and engine gauges are counted (default: a registry of this app's own). */
+  metrics?: Metrics;
+  /** Who may read GET /metrics (config `metrics`; default loopback only). */
+  metricsAccess?: MetricsAccess;
+  /** Counts each private-dialect call by service and outcome (auth/private-usage.ts). */
+  privateUsage?(service: string, outcome: string): void;
 }
 
 /** Every route each app registered (method, URL as Fastify writes it), so tests can check the API document covers them. */
@@ -143,14 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       maxHeaderSize: Math.max(256 * 1024, 2 * limits.maxUrlBytes + 16 * 1024),
     },
     clientErrorHandler: (err, socket) => clientError(err as unknown as ClientErr, socket),
-    logger: deps.logLevel
-      ? {
-          level: deps.logLevel,
-          // Query strings carry access tokens (and client secrets on /oauth): never log them.
-          serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
-          ...(deps.logStream ? { stream: deps.logStream } : {}),
-        }
-      : false,
+    ...requestLogOptions(deps.logLevel, deps.logStream),
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
     routerOptions: { maxParamLength: 500 },
   });
@@ -159,6 +162,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  const metrics = deps.metrics ?? new Metrics();
+  observe(app, { metrics, privateUsage: deps.privateUsage });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
   enforceRequestDeadlines(app.server, {
     bodyTimeoutMs: limits.bodyTimeoutMs,
@@ -177,10 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A huge query string answers in the dialect of its path (Baidu 282114, Kakao/neutral 431).
   app.addHook('onRequest', async (request, reply) => {
     if (Buffer.byteLength(request.url) <= limits.maxUrlBytes) return;
-    const error = new ServiceError('url_size', `request URL longer than ${limits.maxUrlBytes} bytes`);
-    const { status, body } = routeError(request.url.split('?')[0].slice(0, 2048), error);
-    reply.code(status).send(body);
-    return reply;
+    return answerRouteError(request, reply, new ServiceError('url_size', `request URL longer than ${limits.maxUrlBytes} bytes`));
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
@@ -191,16 +193,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, request, reply) => {
     const error = transportError(err);
     if (error.entry.httpStatus >= 500) request.log.error(err);
-    const { status, body } = routeError(request.url.split('?')[0], error);
-    reply.code(status).send(body);
+    answerRouteError(request, reply, error);
   });
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     const error = path.startsWith('/rest/2.0/') ? new ServiceError('unsupported_method', path) : new ServiceError('not_found', `no route ${request.method} ${path}`);
-    const { status, body } = routeError(path, error);
-    reply.code(status).send(body);
+    answerRouteError(request, reply, error);
   });
+  metricsRoute(app, metrics, { ...deps.metricsAccess, adminKey: deps.admin?.adminKey });
 
   app.get('/healthz', async (_request, reply) => {
     const ready = deps.engine.isReady();
@@ -259,6 +260,7 @@ export async function buildPrivateServiceApp(
   row: PrivateService | PlannedPrivateService,
   http: Partial<typeof DEFAULT_HTTP> = {},
   access: PrivateAccess = DEFAULT_PRIVATE_ACCESS,
+  ops: Pick<AppDeps, 'logLevel' | 'logStream' | 'metrics' | 'privateUsage'> = {},
 ): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...http };
   const app = Fastify({
@@ -266,8 +268,15 @@ export async function buildPrivateServiceApp(
     requestTimeout: 0,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs), connectionsCheckingInterval: 1000 },
-    logger: false,
+    ...requestLogOptions(ops.logLevel, ops.logStream),
   });
+  // Every failure outside the handler answers with the service's err_no.
+  const refuse = (request: FastifyRequest, reply: FastifyReply, kind: ErrorKind) => {
+    const body = errorReply(row, kind);
+    noteOutcome(request, { outcome: kind, code: body.err_no });
+    return reply.code(200).send(body);
+  };
+  observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage, refuse: (request, reply, error) => refuse(request, reply, error.kind) });
   limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
   enforceRequestDeadlines(app.server, {
     bodyTimeoutMs: limits.bodyTimeoutMs,
@@ -276,11 +285,11 @@ export async function buildPrivateServiceApp(
     isUpload: () => false,
     expire: (_req, res) => res.socket?.destroy(),
   });
-  app.setErrorHandler((err, _request, reply) => {
-    reply.code(200).send(errorReply(row, transportError(err).kind));
+  app.setErrorHandler((err, request, reply) => {
+    refuse(request, reply, transportError(err).kind);
   });
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(200).send(errorReply(row, 'not_found'));
+  app.setNotFoundHandler((request, reply) => {
+    refuse(request, reply, 'not_found');
   });
   await app.register(privateRoutes, { engine, access, services: [row], pathFor: () => '' });
   return app;

@@ -230,6 +230,7 @@ function serviceRoutes(): RouteDoc[] {
   return [
     { method: 'get', path: '/healthz', operationId: 'healthz', dialect: 'service', summary: '200 ok once the models are loaded and warm, 503 starting before', success: { status: 200, schema: obj({ status: oneOfValues(['ok', 'starting']) }) }, errors: [{ code: 'starting', message: 'models still loading', status: 503, kinds: [] }] },
     { method: 'get', path: '/openapi.json', operationId: 'openapi', dialect: 'service', summary: 'this document (OpenAPI 3.1)', success: { status: 200, schema: { type: 'object' } }, errors: [], docs: 'docs/openapi.md' },
+    { method: 'get', path: '/metrics', operationId: 'metrics', dialect: 'service', summary: 'Prometheus text metrics (BODYLENS_METRICS: loopback callers or the admin key by default, open, or off)', success: { status: 200, schema: str(), mediaType: 'text/plain' }, errors: [{ code: 'no_permission', message: 'readable from loopback or with the admin key', status: 403, kinds: [] }], docs: 'docs/operations.md' },
     { method: 'get', path: '/docs', operationId: 'docs', dialect: 'service', summary: 'this document as a readable page', success: { status: 200, schema: str(), mediaType: 'text/html' }, errors: [], docs: 'docs/openapi.md' },
   ];
 }

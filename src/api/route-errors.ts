@@ -10,8 +10,9 @@ import { newLogId } from './baidu/log-id.js';
 import { kakaoError } from './kakao/errors.js';
 import { privateRouteError } from './private/routes.js';
 
-export function routeError(path: string, error: ServiceError): { status: number; body: object } {
-  if (path.startsWith('/rest/2.0/')) return { status: 200, body: errorResponse(newLogId(), error) };
+/** `logId`: the request's (api/observe.ts `logIdOf`); a fresh one when the request has none yet. */
+export function routeError(path: string, error: ServiceError, logId: number = newLogId()): { status: number; body: object } {
+  if (path.startsWith('/rest/2.0/')) return { status: 200, body: errorResponse(logId, error) };
   // Baidu's private dialect under /private/<service>/: HTTP 200 and the service's err_no.
   const priv = privateRouteError(path, error);
   if (priv) return { status: 200, body: priv };

@@ -147,6 +147,15 @@ export type OutcomeFlushErrorHandler = (err: Error, pendingCounts: number) => vo
 const warnFlushError: OutcomeFlushErrorHandler = (err, pendingCounts) =>
   console.error(`bodylens: usage outcome counts not written yet (${pendingCounts} kept, retried): ${err.message}`);
 
+/** The table an OutcomeRecorder counts into: its key columns (the last is the outcome) and a `count` column. */
+export interface OutcomeTable {
+  table: string;
+  columns: readonly string[];
+}
+
+/** Apps' calls: (app, API, quota day, outcome). */
+export const APP_OUTCOMES: OutcomeTable = { table: 'usage_outcomes', columns: ['app_id', 'api', 'day', 'outcome'] };
+
 /**
  * Outcome counts gathered in memory and written in one transaction at most once a second (and
  * on `flush`), so a flood of refused calls costs no database write each. A write that fails (a
@@ -161,11 +170,14 @@ export class OutcomeRecorder {
     private readonly db: Db,
     private readonly flushMs = 1000,
     private readonly onError: OutcomeFlushErrorHandler = warnFlushError,
+    private readonly target: OutcomeTable = APP_OUTCOMES,
   ) {}
 
-  record(appId: string, api: string, day: string, outcome: string): void {
-    const key = `${appId}\u0000${api}\u0000${day}\u0000${outcome}`;
-    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+  /** One call, by the target's key columns in order (apps: app id, API, day, outcome). */
+  record(...key: string[]): void {
+    if (key.length !== this.target.columns.length) throw new Error(`${this.target.table}: ${this.target.columns.length} key values expected`);
+    const joined = key.join('\u0000');
+    this.pending.set(joined, (this.pending.get(joined) ?? 0) + 1);
     this.schedule();
   }
 
@@ -184,16 +196,16 @@ export class OutcomeRecorder {
     const batch = this.pending;
     this.pending = new Map();
     try {
+      const { table, columns } = this.target;
       const upsert = cachedStatement(
         this.db,
-        `INSERT INTO usage_outcomes (app_id, api, day, outcome, count) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (app_id, api, day, outcome) DO UPDATE SET count = count + excluded.count`,
+        `INSERT INTO ${table} (${columns.join(', ')}, count) VALUES (${columns.map(() => '?').join(', ')}, ?)
+         ON CONFLICT (${columns.join(', ')}) DO UPDATE SET count = count + excluded.count`,
       );
       this.db.transaction(() => {
         for (const [key, n] of batch) {
-          const [appId, api, day, outcome] = key.split('\u0000');
           try {
-            upsert.run(appId, api, day, outcome, n);
+            upsert.run(...key.split('\u0000'), n);
           } catch (err) {
             // An app deleted meanwhile has no row to count against: skip it. Anything else fails the batch.
             if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;

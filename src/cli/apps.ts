@@ -19,6 +19,7 @@ import {
   showAppOp,
   updateAppOp,
   usageOp,
+  privateUsageOp,
   type AdminContext,
   type AppInput,
   type AppView,
@@ -52,7 +53,10 @@ const USAGE = `Usage:
   bodylens apps rotate-secret <app_id|api_key>
       A new Secret Key (printed once); the app's tokens end.
   bodylens apps usage <app_id|api_key> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
-      Requests per API, day and outcome (ok, or the error that ended them).`;
+      Requests per API, day and outcome (ok, or the error that ended them).
+  bodylens apps private-usage [--service S] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+      Calls of the private dialect (BODYLENS_PRIVATE), which has no apps: per service, day
+      and outcome.`;
 
 class UsageError extends Error {}
 
@@ -208,7 +212,20 @@ const usage: Command = (ctx, args, io) => {
   return 0;
 };
 
-const COMMANDS: Record<string, Command> = { create, list, show, update, revoke, 'rotate-secret': rotate, usage };
+const privateUsage: Command = (ctx, args, io) => {
+  const { values } = parse(args, { service: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } }, 0);
+  const s = (k: string) => values[k] as string | undefined;
+  const report = privateUsageOp(ctx, { service: s('service'), from: s('from'), to: s('to') });
+  if (values.json) {
+    io.out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  if (!report.usage.length) io.out('No private-dialect calls recorded.');
+  else for (const line of table([['DAY', 'SERVICE', 'OUTCOME', 'COUNT'], ...report.usage.map((u) => [u.day, u.service, u.outcome, String(u.count)])])) io.out(line);
+  return 0;
+};
+
+const COMMANDS: Record<string, Command> = { create, list, show, update, revoke, 'rotate-secret': rotate, usage, 'private-usage': privateUsage };
 
 export async function runAppsCommand(
   argv: string[],

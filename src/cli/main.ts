@@ -8,8 +8,9 @@ const USAGE = `usage: bodylens <command> ...
   analyze <api> <image> [--render out.png]           analyse a photo without a server (analyze --help
                                                      lists the APIs)
   analyze pose <image|video> [--render out]          Kakao Pose results for a photo or video
-  apps create|list|show|update|revoke|rotate-secret|usage ...
-                                                     manage apps (API key / secret key, limits, usage)
+  apps create|list|show|update|revoke|rotate-secret|usage|private-usage ...
+                                                     manage apps (API key / secret key, limits, usage;
+                                                     private-usage: the private dialect's calls)
   serve                                              start the HTTP service (same as npm start)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,8 +21,9 @@ async function main(argv: string[]): Promise<number> {
     case 'apps':
       return runAppsCommand(rest, loadConfig());
     case 'serve': {
-      const { startServer } = await import('../server.js');
-      await startServer();
+      const { startServer, stopOnSignals } = await import('../server.js');
+      const config = loadConfig();
+      stopOnSignals(await startServer(config), config.shutdownTimeoutMs);
       return -1; // keeps running
     }
     default:

@@ -16,6 +16,7 @@ import { decodeImage, KAKAO_INTAKE, sniffFormat } from '../intake/index.js';
 import { renderPersons, renderPersonsRgb } from '../render/skeleton.js';
 import { analyzeVideo } from '../video/analyze.js';
 import { VideoWriter } from '../video/render.js';
+import { Progress } from './progress.js';
 
 export const POSE_USAGE = `usage: bodylens analyze pose <image|video> [--render out.png|out.mp4] [--no-smoothing]
 
@@ -47,12 +48,14 @@ async function analyzeImageFile(engine: Engine, path: string, render?: string): 
 async function analyzeVideoFile(engine: Engine, path: string, smoothing: boolean, render?: string): Promise<void> {
   const settings = loadVideoSettings();
   let writer: VideoWriter | undefined;
+  let progress: Progress | undefined;
   try {
     const result = await analyzeVideo(path, {
       frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
       smoothing,
       maxSeconds: settings.maxSeconds,
       frameStride: settings.frameStride,
+      onProgress: (_fraction, frames) => (progress ??= new Progress('pose', frames.expected)).update(frames.done, frames.expected),
       onFrame: render
         ? async (frame, tracked, video) => {
             const fps = video.fps / settings.frameStride;
@@ -63,6 +66,7 @@ async function analyzeVideoFile(engine: Engine, path: string, smoothing: boolean
     });
     await writer?.close();
     writer = undefined;
+    progress?.finish();
     console.log(JSON.stringify(kakaoVideoResult(result, new Date())));
   } finally {
     writer?.abort();

@@ -13,6 +13,8 @@ import type { Engine } from '../engine/engine.js';
 import { renderTracking } from '../render/tracking.js';
 import { FrameReader, probeVideo } from '../video/decode.js';
 import { VideoWriter } from '../video/render.js';
+import { expectedAnalysedFrames } from '../video/analyze.js';
+import { Progress } from './progress.js';
 
 export async function analyzeCaseVideo(engine: Engine, row: BaiduEndpoint, form: Form, file: string, logId: number, render?: string): Promise<object> {
   const settings = loadVideoSettings();
@@ -23,6 +25,7 @@ export async function analyzeCaseVideo(engine: Engine, row: BaiduEndpoint, form:
   let state: unknown;
   let last: BodyTrackingFrame | undefined;
   let writer: VideoWriter | undefined;
+  const progress = new Progress('body_tracking', expectedAnalysedFrames(info, settings.maxSeconds, settings.frameStride));
   try {
     for await (const { index, image } of new FrameReader(file, { stride: settings.frameStride, maxSeconds: settings.maxSeconds }).frames()) {
       const t = index / info.fps;
@@ -34,7 +37,9 @@ export async function analyzeCaseVideo(engine: Engine, row: BaiduEndpoint, form:
         writer ??= new VideoWriter(render, { width: image.width, height: image.height, fps: info.fps / settings.frameStride });
         await writer.write(await renderTracking(image, frameDrawing(options, last), 'raw'));
       }
+      progress.update(frames.length);
     }
+    progress.finish();
     await writer?.close();
     writer = undefined;
   } finally {

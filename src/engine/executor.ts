@@ -14,6 +14,8 @@ import { mergeOptions } from '../capabilities/capability.js';
 
 export interface Executor {
   execute(call: EngineCall): Promise<unknown>;
+  /** Model runs timed since the previous call ([model, seconds]); a worker sends them with each reply. */
+  takeRuns(): Array<[string, number]>;
   /** Model names loaded, for diagnostics. */
   readonly models: readonly string[];
   close(): Promise<void>;
@@ -27,8 +29,8 @@ function served(settings: EngineSettings, name: string): Capability {
 const grey = (): RgbImage => ({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
 
 /** Loads the models of every served capability, then (warm-up) runs capabilities until each model has run once. */
-export async function createExecutor(settings: EngineSettings): Promise<Executor> {
-  const hub = new ModelHub(settings.threads);
+export async function createExecutor(settings: EngineSettings, options: { timeRuns?: boolean } = {}): Promise<Executor> {
+  const hub = new ModelHub(settings.threads, options.timeRuns);
   await hub.load(modelsFor(settings.capabilities));
 
   async function execute(call: EngineCall): Promise<unknown> {
@@ -44,7 +46,8 @@ export async function createExecutor(settings: EngineSettings): Promise<Executor
   // Every model runs once before the engine reports ready: on a real photo if we have one
   // (realistic kernels and allocations), else on mid-grey.
   if (settings.warmup) await warmUp(settings.capabilities, settings.warmup.image, execute);
-  return { execute, models: hub.loaded, close: () => hub.close() };
+  hub.takeRuns(); // warm-up runs are not service time
+  return { execute, takeRuns: () => hub.takeRuns(), models: hub.loaded, close: () => hub.close() };
 }
 
 /**

@@ -7,8 +7,14 @@ import type { Models } from '../capabilities/capability.js';
 
 export class ModelHub {
   private readonly models = new Map<string, Promise<Model>>();
+  /** Model runs since the last `takeRuns()`: [model name, seconds] (for bodylens_inference_seconds). */
+  private runs: Array<[string, number]> = [];
 
-  constructor(private readonly threads: number) {}
+  /** `timeRuns`: time every model run for `takeRuns()` (worker threads; off in-process, where nobody reads them). */
+  constructor(
+    private readonly threads: number,
+    private readonly timeRuns = false,
+  ) {}
 
   /** Loads the named models (those not loaded yet), all at once. */
   async load(names: readonly string[]): Promise<void> {
@@ -18,7 +24,7 @@ export class ModelHub {
   get(name: string): Promise<Model> {
     let model = this.models.get(name);
     if (!model) {
-      model = loadModel(name, { threads: this.threads });
+      model = loadModel(name, { threads: this.threads }).then((m) => (this.timeRuns ? this.timed(m) : m));
       this.models.set(name, model);
     }
     return model;
@@ -28,6 +34,30 @@ export class ModelHub {
   async pick<M extends string>(names: readonly M[]): Promise<Models<M>> {
     const entries = await Promise.all(names.map(async (n) => [n, await this.get(n)] as const));
     return Object.fromEntries(entries) as Models<M>;
+  }
+
+  /** The model runs timed since the previous call, and forgets them. */
+  takeRuns(): Array<[string, number]> {
+    const runs = this.runs;
+    this.runs = [];
+    return runs;
+  }
+
+  /** The model, its every run timed. */
+  private timed(model: Model): Model {
+    const runs = () => this.runs;
+    return {
+      name: model.name,
+      async run(input, shape) {
+        const t0 = performance.now();
+        try {
+          return await model.run(input, shape);
+        } finally {
+          runs().push([model.name, (performance.now() - t0) / 1000]);
+        }
+      },
+      release: () => model.release(),
+    };
   }
 
   get loaded(): string[] {

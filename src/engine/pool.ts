@@ -9,7 +9,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
 import { assertServed, frameInput, type CallControl, type Engine, type EngineCall, type EngineSettings } from './engine.js';
-import type { WorkerMessage, WorkerReply } from './worker.js';
+import type { CallTiming, WorkerMessage, WorkerReply } from './worker.js';
+
+/** Told about each call a worker finished (the server's metrics, src/metrics). */
+export interface PoolObserver {
+  /** `waitSeconds` in the queue; `timing` as the worker measured it (the call, and every model run in it). */
+  call(capability: string, waitSeconds: number, timing: CallTiming): void;
+}
 
 /** The committed photo workers warm up on, so the first request is not slow (absent in a trimmed install). */
 export function defaultWarmupImage(): string | undefined {
@@ -27,6 +33,7 @@ export interface PoolOptions extends EngineSettings {
    * `overloaded` and never reaches a worker. 0 = no deadline.
    */
   queueTimeoutMs?: number;
+  observer?: PoolObserver;
 }
 
 /** Below the official Node SDK's 10 s HTTP timeout: a caller that has given up gets no work done for it. */
@@ -36,6 +43,8 @@ interface Job {
   id: number;
   message: WorkerMessage;
   transfer: ArrayBuffer[];
+  /** When it was queued (performance.now()). */
+  queuedAt: number;
   resolve(value: unknown): void;
   reject(err: unknown): void;
   /** Runs when the job leaves the queue (timer and abort listener cleanup). */
@@ -46,6 +55,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   job?: Job;
+  /** When the current job was handed to the worker (performance.now()). */
+  since?: number;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -61,11 +72,14 @@ function transferable(call: EngineCall): { call: EngineCall; transfer: ArrayBuff
   return { call: { ...call, input: { image } }, transfer: [image.data.buffer as ArrayBuffer] };
 }
 
-/** Counters for tests and the bench: calls handed to a worker, and calls shed from the queue. */
+/** Counters for tests, the bench and /metrics: calls handed to a worker, calls shed from the queue, workers busy now and worker-seconds spent busy. */
 export interface PoolStats {
   queued: number;
   dispatched: number;
   shed: number;
+  workers: number;
+  busy: number;
+  busySeconds: number;
 }
 
 export type EnginePool = Engine & { stats(): PoolStats };
@@ -78,6 +92,8 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
   let nextId = 1;
   let dispatched = 0;
   let shed = 0;
+  /** Worker-seconds of finished calls; running calls are added when stats are read. */
+  let busyDone = 0;
   let closing = false;
   // A worker that cannot load its models would fail the same way again: no respawn loop.
   let startFailed = false;
@@ -99,6 +115,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       job.settle?.();
       dispatched++;
       slot.job = job;
+      slot.since = performance.now();
       slot.worker.postMessage(job.message, job.transfer);
     }
   }
@@ -123,8 +140,10 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
         }
       } else {
         const job = slot.job;
-        slot.job = undefined;
+        const waited = job && slot.since !== undefined ? (slot.since - job.queuedAt) / 1000 : 0;
+        free(slot);
         if (job && job.id === msg.id) {
+          opts.observer?.call(job.message.call.capability, waited, msg.timing);
           if (msg.type === 'result') job.resolve(msg.result);
           else job.reject(new ServiceError(isErrorKind(msg.kind) ? msg.kind : 'internal', msg.detail));
         }
@@ -133,15 +152,35 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     });
     worker.on('error', (err) => {
       slot.job?.reject(new ServiceError('recognize_error', `inference worker crashed: ${err.message}`));
-      slot.job = undefined;
+      free(slot);
     });
     worker.on('exit', () => {
       if (closing || startFailed) return;
       slot.job?.reject(new ServiceError('recognize_error', 'inference worker exited'));
+      free(slot);
       if (slot.ready) readyCount--;
       // Replace it; readiness counts back up when the new worker has warmed up.
       spawn(index);
     });
+  }
+
+  /** The slot's job is over: its busy time counts. */
+  function free(slot: Slot): void {
+    if (slot.job && slot.since !== undefined) busyDone += (performance.now() - slot.since) / 1000;
+    slot.job = undefined;
+    slot.since = undefined;
+  }
+
+  function stats(): PoolStats {
+    const now = performance.now();
+    let busy = 0;
+    let running = 0;
+    for (const slot of slots) {
+      if (!slot?.job) continue;
+      busy++;
+      running += (now - (slot.since ?? now)) / 1000;
+    }
+    return { queued: queue.length, dispatched, shed, workers: opts.workers, busy, busySeconds: busyDone + running };
   }
 
   for (let i = 0; i < opts.workers; i++) spawn(i);
@@ -173,7 +212,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     return new Promise((resolve, reject) => {
       const id = nextId++;
       const { call: owned, transfer } = transferable(call);
-      const job: Job = { id, message: { id, call: owned }, transfer, resolve: resolve as (v: unknown) => void, reject };
+      const job: Job = { id, message: { id, call: owned }, transfer, queuedAt: performance.now(), resolve: resolve as (v: unknown) => void, reject };
       const timer =
         queueTimeoutMs > 0 ? setTimeout(() => drop(job, new ServiceError('overloaded', `waited ${queueTimeoutMs} ms for a worker`)), queueTimeoutMs) : undefined;
       timer?.unref();
@@ -194,7 +233,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     ready,
     isReady: () => readyCount === opts.workers && !closing,
     run: (capability, input, options, control) => submit({ kind: 'run', capability, input, options }, control),
-    stats: () => ({ queued: queue.length, dispatched, shed }),
+    stats,
     frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, input: frameInput(image), state, timestamp, options }),
     async close() {
       closing = true;

@@ -18,20 +18,29 @@ export interface WorkerMessage {
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'failed_to_start'; message: string }
-  | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id: number; kind: string; detail?: string };
+  | { type: 'result'; id: number; result: unknown; timing: CallTiming }
+  | { type: 'error'; id: number; kind: string; detail?: string; timing: CallTiming };
+
+/** How long a call took in the worker, and each model run in it (seconds), for the main thread's metrics. */
+export interface CallTiming {
+  seconds: number;
+  runs: Array<[string, number]>;
+}
 
 const port = parentPort;
 if (port) {
   const reply = (message: WorkerReply) => port.postMessage(message);
-  createExecutor(workerData as EngineSettings).then(
+  createExecutor(workerData as EngineSettings, { timeRuns: true }).then(
     (executor) => {
       port.on('message', async (msg: WorkerMessage) => {
+        const t0 = performance.now();
+        const timing = (): CallTiming => ({ seconds: (performance.now() - t0) / 1000, runs: executor.takeRuns() });
         try {
-          reply({ type: 'result', id: msg.id, result: await executor.execute(msg.call) });
+          const result = await executor.execute(msg.call);
+          reply({ type: 'result', id: msg.id, result, timing: timing() });
         } catch (err) {
-          if (err instanceof ServiceError) reply({ type: 'error', id: msg.id, kind: err.kind, detail: err.detail });
-          else reply({ type: 'error', id: msg.id, kind: 'internal', detail: err instanceof Error ? err.stack ?? err.message : String(err) });
+          if (err instanceof ServiceError) reply({ type: 'error', id: msg.id, kind: err.kind, detail: err.detail, timing: timing() });
+          else reply({ type: 'error', id: msg.id, kind: 'internal', detail: err instanceof Error ? err.stack ?? err.message : String(err), timing: timing() });
         }
       });
       reply({ type: 'ready' });

@@ -34,8 +34,8 @@ export interface VideoAnalysisOptions {
   /** Analyse every n-th frame. */
   frameStride: number;
   signal?: AbortSignal;
-  /** Fraction done, 0-1 (estimated from the container's duration), after each analysed frame. */
-  onProgress?(fraction: number): void;
+  /** Fraction done, 0-1 (estimated from the container's duration), after each analysed frame; also frames analysed and expected. */
+  onProgress?(fraction: number, frames: { done: number; expected: number }): void;
   /** Each analysed frame with its final (tracked, possibly smoothed) persons, e.g. for rendering; `video` is the probe. */
   onFrame?(frame: VideoFrame, persons: TrackedPerson[], video: VideoInfo): void | Promise<void>;
 }
@@ -60,12 +60,17 @@ export interface VideoPoseResult {
   frames: VideoFrameResult[];
 }
 
+/** How many frames an analysis of the first `maxSeconds`, every `stride`-th frame, should see (an estimate: containers' durations are approximate). */
+export function expectedAnalysedFrames(info: VideoInfo, maxSeconds: number, stride: number): number {
+  const windowFrames = Math.floor(maxSeconds * info.fps);
+  const expectedFrames = info.frameCount > 0 ? Math.min(info.frameCount, windowFrames) : windowFrames;
+  return Math.max(1, Math.ceil(expectedFrames / Math.max(1, Math.floor(stride))));
+}
+
 export async function analyzeVideo(path: string, options: VideoAnalysisOptions): Promise<VideoPoseResult> {
   const info = await probeVideo(path, options.signal);
   const stride = Math.max(1, Math.floor(options.frameStride));
-  const windowFrames = Math.floor(options.maxSeconds * info.fps);
-  const expectedFrames = info.frameCount > 0 ? Math.min(info.frameCount, windowFrames) : windowFrames;
-  const expectedAnalysed = Math.max(1, Math.ceil(expectedFrames / stride));
+  const expectedAnalysed = expectedAnalysedFrames(info, options.maxSeconds, stride);
 
   const reader = new FrameReader(path, { maxSeconds: options.maxSeconds, stride, signal: options.signal });
   const frames: VideoFrameResult[] = [];
@@ -82,7 +87,7 @@ export async function analyzeVideo(path: string, options: VideoAnalysisOptions):
     state = out.state;
     frames.push({ frame_num: frame.index, persons: out.result });
     await options.onFrame?.(frame, out.result, info);
-    options.onProgress?.(Math.min(0.99, frames.length / expectedAnalysed));
+    options.onProgress?.(Math.min(0.99, frames.length / expectedAnalysed), { done: frames.length, expected: expectedAnalysed });
   }
   return {
     version: 1,

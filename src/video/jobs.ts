@@ -299,6 +299,12 @@ export class PoseJobs {
   }
 
   /** A statement compiled once per connection: view() runs on every poll. */
+  /** Jobs per state (for /metrics). */
+  countByState(): Record<string, number> {
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM pose_jobs GROUP BY status').all() as Array<{ status: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   private sql(text: string) {
     return cachedStatement(this.db, text);
   }

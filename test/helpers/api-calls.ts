@@ -144,6 +144,8 @@ export async function realCalls(t: CallTargets): Promise<RealCall[]> {
     await admin('adminUpdateApp', 'PATCH', `/admin/apps/${id}`, { apis: 'body_analysis,body_num', total_limit: null });
     await admin('adminRotateSecret', 'POST', `/admin/apps/${id}/rotate-secret`);
     await admin('adminUsage', 'GET', `/admin/apps/${id}/usage`);
+    await admin('adminPrivateUsage', 'GET', '/admin/private/usage');
+    await admin('adminPrivateUsage', 'GET', '/admin/private/usage?from=yesterday', undefined, 'a bad day');
     await admin('adminRevokeApp', 'POST', `/admin/apps/${id}/revoke`);
     await admin('adminRevokeToken', 'POST', '/admin/tokens/revoke', { token: accessToken });
     await admin('adminShowApp', 'GET', '/admin/apps/no-such-app', undefined, 'unknown app');

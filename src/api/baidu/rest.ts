@@ -7,7 +7,8 @@ import type { FrameCapabilityName } from '../../capabilities/index.js';
 import type { Cases } from '../../store/cases.js';
 import { baiduEndpoint, type BaiduEndpoint, type Form } from './endpoints.js';
 import { errorResponse } from './errors.js';
-import { newLogId } from './log-id.js';
+import { logIdOf } from '../observe.js';
+import { noteOutcome } from '../outcome.js';
 
 /** Checks the caller of an online API (token or signature, permission, limits) and returns its app id; throws ServiceError. */
 export type Authenticate = (request: FastifyRequest, api: string) => { appId: string };
@@ -85,11 +86,12 @@ export async function answerBaiduCall(
   api: string,
   observe?: (row: BaiduEndpoint, result: unknown, frame: boolean) => void,
 ): Promise<object> {
-  const logId = newLogId();
+  const logId = logIdOf(request);
   let caller: { appId: string; api: string } | undefined;
   try {
     const row = baiduEndpoint(api);
     if (!row) throw new ServiceError('unsupported_method', `no API named ${api}`);
+    noteOutcome(request, { api: row.name });
     if (!opts.engine.serves(row.capability)) {
       throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here (BODYLENS_CAPABILITIES)`);
     }
@@ -99,12 +101,15 @@ export async function answerBaiduCall(
       observe && ((result, frame) => observe(row, result, frame)),
     );
     opts.record?.(caller.appId, caller.api, 'ok');
+    noteOutcome(request, { app: caller.appId, outcome: 'ok', code: 0 });
     return answer;
   } catch (err) {
     const error = toServiceError(err);
     if (caller) opts.record?.(caller.appId, caller.api, error.kind);
-    if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err, logId }, 'analysis failed');
-    return errorResponse(logId, error);
+    if (error.kind === 'internal' || error.kind === 'unknown') request.log.error({ err }, 'analysis failed');
+    const answer = errorResponse(logId, error);
+    noteOutcome(request, { app: caller?.appId, outcome: error.kind, code: answer.error_code });
+    return answer;
   }
 }
 

@@ -16,6 +16,7 @@ import type { AddressPolicy } from '../../net/address-policy.js';
 import { FetchError, checkUrl, fetchBytes } from '../../net/safe-fetch.js';
 import { kakaoJobView, toKakaoPerson } from './format.js';
 import { callerGone } from '../caller-gone.js';
+import { noteOutcome } from '../outcome.js';
 import { kakaoError } from './errors.js';
 import type { PoseJobView } from '../../video/jobs.js';
 import { booleanField, exactlyOneSource, readImageInput, readVideoInput } from './input.js';
@@ -68,8 +69,10 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
   // The app and API of each admitted (charged) call, so its outcome can be counted.
   const charged = new WeakMap<FastifyRequest, { appId: string; api: string }>();
   const admit = (request: FastifyRequest, api: 'pose' | 'pose_job') => {
+    noteOutcome(request, { api });
     const caller = opts.authenticate(request, api);
     charged.set(request, { appId: caller.appId, api });
+    noteOutcome(request, { app: caller.appId });
     return caller;
   };
   app.addHook('onSend', async (request, reply) => {
@@ -85,7 +88,9 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
       opts.record?.(c.appId, c.api, error.kind);
       charged.delete(request);
     }
-    reply.code(error.entry.httpStatus).send(kakaoError(error));
+    const body = kakaoError(error);
+    noteOutcome(request, { outcome: error.kind, code: body.code });
+    reply.code(error.entry.httpStatus).send(body);
   });
 
   // Refused before authentication or reading any input, so they cost no quota.
@@ -128,7 +133,9 @@ export async function kakaoRoutes(app: FastifyInstance, opts: KakaoRoutesOptions
   });
 
   app.get<{ Params: { job_id: string } }>('/pose/job/:job_id', async (request) => {
+    noteOutcome(request, { api: 'pose_job_status' });
     const caller = opts.authenticate(request, 'pose_job', false);
+    noteOutcome(request, { app: caller.appId });
     return kakaoJobView(opts.jobs.view(request.params.job_id, caller.appId));
   });
 }

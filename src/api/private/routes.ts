@@ -10,6 +10,7 @@ import { ServiceError, toServiceError, transportError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { callerGone } from '../caller-gone.js';
+import { noteOutcome } from '../outcome.js';
 import { errorReply, isServedService, privateService, successReply, type PrivateParams, type PrivateService, type PlannedPrivateService } from './services.js';
 
 export const PRIVATE_PATH = '/GeneralClassifyService/classify';
@@ -66,17 +67,22 @@ export function readEnvelope(row: PrivateService | PlannedPrivateService, body: 
 
 /** One call: envelope, options, capability, reply. Never throws. */
 export async function callPrivate(engine: Engine, row: PrivateService | PlannedPrivateService, body: unknown, reply?: FastifyReply): Promise<object> {
+  return (await runPrivate(engine, row, body, reply)).body;
+}
+
+/** `callPrivate` with how the call ended: 'ok' or the error kind. */
+async function runPrivate(engine: Engine, row: PrivateService | PlannedPrivateService, body: unknown, reply?: FastifyReply): Promise<{ outcome: string; body: object }> {
   try {
     if (!isServedService(row)) throw new ServiceError('not_served', `${row.name}: ${row.reason}`);
     if (!engine.serves(row.capability)) throw new ServiceError('not_served', `${row.name} needs capability ${row.capability}, not served here`);
     const { bytes, params } = readEnvelope(row, body);
     const options = row.options(params);
     const result = await engine.run(row.capability, { bytes, intake: BAIDU_INTAKE }, options as never, reply ? { signal: callerGone(reply) } : undefined);
-    return successReply(row, row.shape(result as never));
+    return { outcome: 'ok', body: successReply(row, row.shape(result as never)) };
   } catch (err) {
     const error = toServiceError(err);
     if (reply && (error.kind === 'internal' || error.kind === 'unknown')) reply.log.error({ err }, `private ${row.name} failed`);
-    return errorReply(row, error.kind);
+    return { outcome: error.kind, body: errorReply(row, error.kind) };
   }
 }
 
@@ -119,13 +125,21 @@ export async function privateRoutes(app: FastifyInstance, opts: PrivateRoutesOpt
   const counts = inFlight.get(opts.engine) ?? new Map<string, number>();
   inFlight.set(opts.engine, counts);
   for (const row of opts.services) {
+    // Every call's outcome is noted (api/observe.ts): it is counted as the service's usage and in /metrics.
+    const refuse = (request: FastifyRequest, kind: 'no_permission' | 'overloaded') => {
+      const body = errorReply(row, kind);
+      noteOutcome(request, { api: row.name, outcome: kind, code: body.err_no });
+      return body;
+    };
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (opts.access.key !== undefined && !(typeof request.headers['x-private-key'] === 'string' && safeEqual(request.headers['x-private-key'], opts.access.key))) return errorReply(row, 'no_permission');
+      if (opts.access.key !== undefined && !(typeof request.headers['x-private-key'] === 'string' && safeEqual(request.headers['x-private-key'], opts.access.key))) return refuse(request, 'no_permission');
       const running = counts.get(row.name) ?? 0;
-      if (running >= opts.access.concurrency) return errorReply(row, 'overloaded');
+      if (running >= opts.access.concurrency) return refuse(request, 'overloaded');
       counts.set(row.name, running + 1);
       try {
-        return await callPrivate(opts.engine, row, request.body, reply);
+        const { outcome, body } = await runPrivate(opts.engine, row, request.body, reply);
+        noteOutcome(request, { api: row.name, outcome, code: (body as { err_no: number }).err_no });
+        return body;
       } finally {
         counts.set(row.name, (counts.get(row.name) ?? 1) - 1);
       }

@@ -472,7 +472,7 @@ export function errorReplySchema(row: ServiceBase): JsonSchema {
 }
 
 /** A failure reply: the service's number and message for the error's class. */
-export function errorReply(row: ServiceBase, kind: ErrorKind): object {
+export function errorReply(row: ServiceBase, kind: ErrorKind): { err_no: number; err_msg: string; format?: string } {
   const [errNo, errMsg] = row.errors[ERROR_CLASS[kind]];
   return { err_no: errNo, err_msg: errMsg, ...(row.formatField ? { format: 'json' } : {}) };
 }

@@ -16,8 +16,7 @@ import { baiduScopes } from '../../../src/api/baidu/endpoints.js';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
 import { createAddressPolicy } from '../../../src/net/address-policy.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
-import { PoseJobs } from '../../../src/video/jobs.js';
-import { DEFAULT_VIDEO_SETTINGS } from '../../../src/config.js';
+import { offlineJobs } from '../../helpers/jobs.js';
 
 const ADMIN = 'log-test-admin-key-0123456789';
 let dir: string;
@@ -30,15 +29,7 @@ before(async () => {
   db = openDatabase(dir);
   const auth = new AuthService(db, { scopes: baiduScopes() });
   const engine = createInProcessEngine({ capabilities: ['body_analysis'], warmup: false });
-  const jobs = new PoseJobs({
-    db,
-    dataDir: dir,
-    settings: DEFAULT_VIDEO_SETTINGS,
-    frame: (image, state, t, options) => engine.frame('body_analysis', image, state, t, options),
-    download: async () => {
-      throw new Error('no downloads here');
-    },
-  });
+  const jobs = offlineJobs(db, dir, engine);
   app = await buildApp({
     engine,
     auth,
