@@ -25,8 +25,24 @@ export interface CaseContext {
 export function formFields(body: unknown): Form {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
-  if (typeof body === 'object' && !Array.isArray(body)) return body as Form;
+  if (typeof body === 'object' && !Array.isArray(body)) return textFields(body as Record<string, unknown>);
   throw new ServiceError('invalid_parameters', 'body must be form-urlencoded');
+}
+
+/**
+ * Every field as text, as a form carries it: a JSON body's numbers and booleans become their
+ * text; a repeated form field or a JSON array or object is refused (216100) rather than reaching
+ * a parser that expects text.
+ */
+function textFields(body: Record<string, unknown>): Form {
+  const form: Form = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string') form[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') form[key] = String(value);
+    else throw new ServiceError('invalid_param', `${key} must be one text value`);
+  }
+  return form;
 }
 
 /**

@@ -20,6 +20,7 @@ import { answerBaiduCall, formFields, type RestRoutesOptions } from '../baidu/re
 import { capability } from '../../capabilities/index.js';
 import { BAIDU_INTAKE, decodeBase64Image, sniffFormat } from '../../intake/index.js';
 import { packageRoot } from '../../runtime/models.js';
+import { callerGone } from '../caller-gone.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -100,7 +101,22 @@ function carried(row: BaiduEndpoint, result: unknown, frame: boolean): Array<{ n
   }));
 }
 
+/**
+ * Console pictures are drawn on the main thread, outside the worker pool's queue: one at a time,
+ * so a burst of Try calls queues here instead of stalling every listener, and skipped for a
+ * caller who has gone.
+ */
+function oneAtATime() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const run = last.then(work, work);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
+
 export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
+  const drawing = oneAtATime();
   const dir = join(packageRoot(), 'console');
   // The assets are the files of console/ at start-up; nothing else is ever read from disk here.
   const files = new Set((await readdir(dir)).filter((f) => TYPES[extname(f)]));
@@ -115,16 +131,18 @@ export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOption
 
   app.post('/console/api/try/:api', async (request: FastifyRequest<{ Params: { api: string } }>, reply) => {
     const started = performance.now();
+    const gone = callerGone(reply);
     let seen: { row: BaiduEndpoint; result: unknown; frame: boolean } | undefined;
     const response = await answerBaiduCall(opts, request, reply, request.params.api, (row, result, frame) => (seen = { row, result, frame }));
     let render: string | null = null;
     let files: Array<{ name: string; src: string }> = [];
     let renderError: string | undefined;
     // Drawn only for a success (a shaper that failed leaves a result but answers an error).
-    if (seen && !('error_code' in response)) {
+    if (seen && !('error_code' in response) && !gone.aborted) {
+      const call = seen;
       try {
-        render = await drawn(seen.row, seen.result, seen.frame, formFields(request.body).image);
-        files = carried(seen.row, seen.result, seen.frame);
+        render = await drawing(() => (gone.aborted ? Promise.resolve(null) : drawn(call.row, call.result, call.frame, formFields(request.body).image)));
+        files = carried(call.row, call.result, call.frame);
       } catch (err) {
         renderError = (err as Error).message;
       }

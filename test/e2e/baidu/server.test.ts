@@ -77,6 +77,25 @@ describe('Baidu errors over HTTP', () => {
     assert.deepEqual([body.error_code, body.error_msg], [282004, 'invalid parameter(s)']);
   });
 
+  test('a field that is not one text value (JSON array or object, repeated form field) → 216100, never 282000', async () => {
+    const post = async (api: string, type: string, body: string) => {
+      const r = await fetch(`${baidu.base}/rest/2.0/image-classify/v1/${api}?access_token=${baidu.token}`, { method: 'POST', headers: { 'content-type': type }, body });
+      return r.json();
+    };
+    for (const [api, body] of [
+      ['driver_behavior', { image: 'x', type: ['smoke'] }],
+      ['body_attr', { image: 'x', type: { gender: true } }],
+      ['body_num', { image: 'x', area: [[1, 1, 9, 1, 9, 9]] }],
+    ] as const) {
+      const r = await post(api, 'application/json', JSON.stringify(body));
+      assert.equal(r.error_code, 216100, `${api}: ${JSON.stringify(r)}`);
+    }
+    assert.equal((await post('body_attr', 'application/x-www-form-urlencoded', 'image=x&type=gender&type=age')).error_code, 216100);
+    // JSON numbers and booleans are read as their text, as a form would carry them.
+    const tiny = (await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer()).toString('base64');
+    assert.equal((await post('body_num', 'application/json', JSON.stringify({ image: tiny, show: true, area: 5 }))).error_code, 216202);
+  });
+
   test('image field problems', async () => {
     assert.equal((await baidu.call('body_analysis', 'other=1')).error_code, 216101);
     assert.equal((await baidu.call('body_analysis', { image: '' })).error_code, 216200);
