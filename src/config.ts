@@ -97,8 +97,8 @@ export interface Config {
   cases: CaseSettings;
   /** Baidu's private-deployment dialect (docs/private.md). */
   private: PrivateSettings;
-  /** Who may read GET /metrics (BODYLENS_METRICS=loopback|open|off, default loopback; the admin key works from anywhere); docs/operations.md. */
-  metrics: 'loopback' | 'open' | 'off';
+  /** Who may read GET /metrics (BODYLENS_METRICS=loopback|key|open|off, default loopback; the admin key works from anywhere except with off); docs/operations.md. */
+  metrics: 'loopback' | 'key' | 'open' | 'off';
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (BODYLENS_SHUTDOWN_TIMEOUT_MS, default 30000). */
   shutdownTimeoutMs: number;
 }
@@ -227,7 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function metricsSetting(raw: string | undefined): Config['metrics'] {
   const value = (raw || 'loopback').toLowerCase();
-  if (value !== 'loopback' && value !== 'open' && value !== 'off') throw new Error(`BODYLENS_METRICS must be loopback, open or off (got "${raw}")`);
+  if (value !== 'loopback' && value !== 'key' && value !== 'open' && value !== 'off') throw new Error(`BODYLENS_METRICS must be loopback, key, open or off (got "${raw}")`);
   return value;
 }
 

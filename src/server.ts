@@ -37,6 +37,8 @@ export interface RunningServer {
   /** Private services on their own port (BODYLENS_PRIVATE_PORTS): service name → address. */
   privateAddresses: Record<string, string>;
   close(): Promise<void>;
+  /** Writes the buffered usage and outcome counts now (before an exit that skips `close`). */
+  flushUsage(): void;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     db.close();
     app!.log.info('bodylens stopped');
   };
-  return { app, engine, address, privateAddresses, close };
+  return { app, engine, address, privateAddresses, close, flushUsage };
 }
 
 /**
@@ -171,6 +173,16 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
  * it): a graceful stop (`close`), at most `timeoutMs` for requests in flight; a second signal
  * (a second or more later), or the timeout, exits at once.
  */
+/** An exit that does not wait for the drain: the usage counts counted so far are still written. */
+function exitNow(server: RunningServer): never {
+  try {
+    server.flushUsage();
+  } catch (err) {
+    server.app.log.error({ err }, 'could not write the usage counts');
+  }
+  process.exit(1);
+}
+
 export function stopOnSignals(server: RunningServer, timeoutMs: number): void {
   let stoppingSince: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -179,13 +191,13 @@ export function stopOnSignals(server: RunningServer, timeoutMs: number): void {
         // Ctrl-C under npm reaches the server twice at once (from the terminal and forwarded by npm): only a later one is "again".
         if (Date.now() - stoppingSince < 1000) return;
         server.app.log.warn(`${signal} again: exiting without waiting`);
-        process.exit(1);
+        exitNow(server);
       }
       stoppingSince = Date.now();
       server.app.log.info({ signal }, `${signal} received`);
       const timer = setTimeout(() => {
         server.app.log.error(`shutdown took longer than ${timeoutMs} ms (BODYLENS_SHUTDOWN_TIMEOUT_MS): exiting`);
-        process.exit(1);
+        exitNow(server);
       }, timeoutMs);
       timer.unref();
       server.close().then(

@@ -183,7 +183,7 @@ const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Requests per API, day and outcome ('ok' or the error kind), days from..to inclusive. */
 export function usageOp(ctx: AdminContext, id: string, range: { from?: string; to?: string } = {}) {
-  for (const [k, v] of Object.entries(range)) if (v !== undefined && !DAY_RE.test(v)) throw new AdminError(400, `${k} must be YYYY-MM-DD`);
+  for (const [k, v] of Object.entries(range)) if (v !== undefined && (typeof v !== 'string' || !DAY_RE.test(v))) throw new AdminError(400, `${k} must be YYYY-MM-DD`);
   ctx.flushUsage?.();
   const app = findApp(ctx, id);
   return {
@@ -194,10 +194,11 @@ export function usageOp(ctx: AdminContext, id: string, range: { from?: string; t
 }
 
 /** Calls of the private dialect (which has no apps) per service, day and outcome, days from..to inclusive. */
-export function privateUsageOp(ctx: AdminContext, range: { from?: string; to?: string; service?: string } = {}) {
-  for (const k of ['from', 'to'] as const) if (range[k] !== undefined && !DAY_RE.test(range[k]!)) throw new AdminError(400, `${k} must be YYYY-MM-DD`);
+export function privateUsageOp(ctx: AdminContext, range: { from?: unknown; to?: unknown; service?: unknown } = {}) {
+  for (const k of ['from', 'to'] as const) if (range[k] !== undefined && (typeof range[k] !== 'string' || !DAY_RE.test(range[k] as string))) throw new AdminError(400, `${k} must be YYYY-MM-DD`);
+  if (range.service !== undefined && (typeof range.service !== 'string' || !/^[a-z_]{1,40}$/.test(range.service))) throw new AdminError(400, 'service must be one private service name');
   ctx.flushUsage?.();
-  const usage = privateUsageRows(ctx.db, range);
+  const usage = privateUsageRows(ctx.db, range as { from?: string; to?: string; service?: string });
   const totals = new Map<string, number>();
   for (const row of usage) totals.set(row.service, (totals.get(row.service) ?? 0) + row.count);
   return { usage, totals: [...totals].map(([service, count]) => ({ service, count })) };

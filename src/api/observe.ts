@@ -45,6 +45,7 @@ export function dialectOf(path: string): string {
   if (path === '/pose' || path.startsWith('/pose/')) return 'kakao';
   if (path.startsWith('/private/')) return 'private';
   if (path.startsWith('/admin/')) return 'admin';
+  if (path === '/console' || path.startsWith('/console/')) return 'console';
   return 'service';
 }
 

@@ -192,6 +192,11 @@ test('requests, latency, inference per model, engine gauges, limit rejections an
   assert.equal(count('invalid_parameters'), 1);
   assert.equal(count('overloaded'), overloaded);
   assert.deepEqual(usage.totals, [{ service: 'keypoints', count: 6 }]);
+  for (const q of ['service=keypoints&service=crowd', 'from=2026-01-01&from=2026-01-02', 'service=a;drop']) {
+    const bad = await fetch(`${base}/admin/private/usage?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(bad.status, 400, q);
+    assert.equal((await bad.json()).error, 'invalid_request');
+  }
   const lines: string[] = [];
   const code = await runAppsCommand(['private-usage', '--json'], { dataDir: dir }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   assert.equal(code, 0, lines.join('\n'));

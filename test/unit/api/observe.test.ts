@@ -146,6 +146,14 @@ describe('/metrics access', () => {
     assert.match(withKey.body, /^# HELP bodylens_/m);
   });
 
+  test('key: only the admin key, loopback included (a reverse proxy on the same host)', async () => {
+    const server = await app({ metricsAccess: { mode: 'key' } });
+    assert.equal((await scrape(server, '127.0.0.1')).statusCode, 403);
+    assert.equal((await scrape(server, '10.1.2.3')).statusCode, 403);
+    assert.equal((await scrape(server, '127.0.0.1', `Bearer ${ADMIN}`)).statusCode, 200);
+    assert.equal((await scrape(server, '10.1.2.3', `Bearer ${ADMIN}`)).statusCode, 200);
+  });
+
   test('open: anyone; off: no route', async () => {
     assert.equal((await scrape(await app({ metricsAccess: { mode: 'open' } }), '10.1.2.3')).statusCode, 200);
     assert.equal((await scrape(await app({ metricsAccess: { mode: 'off' } }), '127.0.0.1')).statusCode, 404);
