@@ -71,6 +71,13 @@ const REFRESH_MARGIN_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Connection errors that prove no request reached the server (Node's fetch puts the code in `cause`; browsers say nothing, so never). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+function neverConnected(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' && NOT_SENT.has(code);
+}
+
 async function bytesOf(media: Media): Promise<Uint8Array> {
   if (typeof media === 'string') throw new TypeError('expected bytes or a Blob, not a string');
   if (media instanceof Uint8Array) return media;
@@ -127,21 +134,28 @@ export class BodylensClient {
     if (options.accessToken) this.token = { value: options.accessToken, expiresAt: Number.POSITIVE_INFINITY };
   }
 
-  /** fetch with retries on network errors and on answers `retryable` says are worth repeating. */
-  private async send<R>(request: () => Promise<Response>, read: (res: Response) => Promise<R>): Promise<R> {
+  /**
+   * fetch with retries on network errors and on answers `retryable` says are worth repeating.
+   * `once`: a request that must not run twice (a video job, a frame of a tracking case): a
+   * network error is retried only when the connection was never made, since a lost answer may
+   * belong to a request the server ran; refusals (18, 4, 429) are retried, as the server ran nothing.
+   */
+  private async send<R>(request: () => Promise<Response>, read: (res: Response) => Promise<R>, once = false): Promise<R> {
     const retries = this.options.retries ?? 3;
     const delay = this.options.retryDelayMs ?? 250;
     for (let attempt = 0; ; attempt++) {
+      let mayHaveRun = false;
       try {
         let res: Response;
         try {
           res = await request();
         } catch (err) {
+          mayHaveRun = once && !neverConnected(err);
           throw new BodylensError('network', 0, `network error: ${(err as Error).message}`, 0);
         }
         return await read(res);
       } catch (err) {
-        if (!(err instanceof BodylensError) || !err.retryable || attempt >= retries) throw err;
+        if (!(err instanceof BodylensError) || !err.retryable || mayHaveRun || attempt >= retries) throw err;
         await sleep(delay * 2 ** attempt);
       }
     }
@@ -197,7 +211,10 @@ export class BodylensClient {
 
   /** Any online API by name (`body_analysis`, ...), with its form fields besides image. */
   async call<N extends string>(api: N, image: Media, options: OptionsOf<N> | Record<string, unknown> = {}): Promise<ResultOf<N>> {
-    const form = formOf(await toBase64(image), options).toString();
+    const fields = formOf(await toBase64(image), options);
+    const form = fields.toString();
+    // A frame of a tracking case moves the case's tracks and counts: it must not be applied twice.
+    const caseFrame = fields.get('dynamic') === 'true';
     for (let renewed = false; ; renewed = true) {
       const token = await this.accessToken();
       try {
@@ -213,11 +230,13 @@ export class BodylensClient {
             if (res.status !== 200) throw new BodylensError('http', res.status, `HTTP ${res.status}`, res.status, undefined, body);
             return body as ResultOf<N>;
           },
+          caseFrame,
         );
       } catch (err) {
         // A token the server no longer knows (expired, revoked, server restarted): fetch a new one once.
         if (!renewed && err instanceof BodylensError && err.dialect === 'baidu' && TOKEN_CODES.has(err.code as number) && this.options.secretKey) {
-          this.token = undefined;
+          // Only the token that failed: another call may have fetched a fresh one meanwhile.
+          if (this.token?.value === token) this.token = undefined;
           continue;
         }
         throw err;
@@ -259,7 +278,7 @@ export class BodylensClient {
 
   // ---- Kakao Pose ----------------------------------------------------------------------------
 
-  private kakao<R>(method: string, path: string, body?: () => Promise<FormData>): Promise<R> {
+  private kakao<R>(method: string, path: string, body?: () => Promise<FormData>, once = false): Promise<R> {
     return this.send(
       async () => this.doFetch(`${this.base}${path}`, { method, headers: { authorization: `KakaoAK ${this.options.apiKey}` }, ...(body ? { body: await body() } : {}) }),
       async (res) => {
@@ -270,6 +289,7 @@ export class BodylensClient {
         }
         return answer as R;
       },
+      once,
     );
   }
 
@@ -292,7 +312,7 @@ export class BodylensClient {
       if (options.smoothing !== undefined) form.append('smoothing', String(options.smoothing));
       if (options.callback_url) form.append('callback_url', options.callback_url);
       return form;
-    });
+    }, true);
   }
 
   /** Kakao's GET /pose/job/{job_id} (polling is not charged). */

@@ -174,4 +174,30 @@ describe('retries', () => {
     await assert.rejects(client.bodyAnalysis(skier), (e: unknown) => e instanceof BodylensError && e.dialect === 'network' && e.retryable);
     assert.equal(rec.seen.length, 3);
   });
+
+  test('a lost answer is not retried for a request that must not run twice (a video job, a tracking frame)', async () => {
+    // A server that reads each request and hangs up without answering: the request may have run.
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => socket.destroy());
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    try {
+      const client = (rec: ReturnType<typeof recording>) => new BodylensClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', accessToken: 't', fetch: rec.fetch, retries: 2, retryDelayMs: 10 });
+      const network = (e: unknown) => e instanceof BodylensError && e.dialect === 'network';
+      const job = recording();
+      await assert.rejects(client(job).poseJob(new Uint8Array([0, 0, 0, 24])), network);
+      assert.equal(job.seen.length, 1, 'the job was sent once');
+      const frame = recording();
+      await assert.rejects(client(frame).bodyTracking(skier, { dynamic: true, case_id: 1, case_init: false, area: '1,1,9,1,9,9,1,9' }), network);
+      assert.equal(frame.seen.length, 1, 'the case frame was sent once');
+      const still = recording();
+      await assert.rejects(client(still).bodyAnalysis(skier), network);
+      assert.equal(still.seen.length, 3, 'a still image is retried');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
