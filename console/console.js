@@ -51,17 +51,18 @@ window.addEventListener('hashchange', () => show(location.hash.slice(1)));
 
 // --- credentials --------------------------------------------------------------------------------
 const apiKey = $('#api-key'), secretKey = $('#secret-key'), accessToken = $('#access-token');
-apiKey.value = store.get('apiKey') ?? '';
-accessToken.value = store.get('token') ?? '';
-apiKey.addEventListener('change', () => store.set('apiKey', apiKey.value.trim()));
-accessToken.addEventListener('change', () => store.set('token', accessToken.value.trim()));
+// Credentials last for the tab only (a Kakao API Key is the whole credential; tokens live 30 days).
+apiKey.value = store.get('apiKey', sessionStorage) ?? '';
+accessToken.value = store.get('token', sessionStorage) ?? '';
+apiKey.addEventListener('change', () => store.set('apiKey', apiKey.value.trim(), sessionStorage));
+accessToken.addEventListener('change', () => store.set('token', accessToken.value.trim(), sessionStorage));
 $('#get-token').addEventListener('click', async () => {
   const q = new URLSearchParams({ grant_type: 'client_credentials', client_id: apiKey.value.trim(), client_secret: secretKey.value.trim() });
   const answer = await (await fetch(`/oauth/2.0/token?${q}`, { method: 'POST' })).json();
   if (!answer.access_token) return status($('#token-status'), `${answer.error ?? ''} ${answer.error_description ?? JSON.stringify(answer)}`, 'bad');
   accessToken.value = answer.access_token;
-  store.set('token', answer.access_token);
-  store.set('apiKey', apiKey.value.trim());
+  store.set('token', answer.access_token, sessionStorage);
+  store.set('apiKey', apiKey.value.trim(), sessionStorage);
   say($('#token-status'), 'token_ok', { s: answer.expires_in }, 'good');
 });
 
@@ -347,7 +348,13 @@ async function runKakaoJob() {
   const progress = $('#video-progress');
   for (;;) {
     await new Promise((r) => setTimeout(r, 800));
-    const view = await (await fetch(`/pose/job/${submitted.job_id}`, { headers: auth })).json();
+    const res = await fetch(`/pose/job/${submitted.job_id}`, { headers: auth });
+    const view = await res.json().catch(() => ({}));
+    // An error answer (a key revoked meanwhile, 429, a restart) has no status: stop and show it.
+    if (!res.ok || typeof view.status !== 'string') {
+      $('#video-json').textContent = readable(view);
+      return say($('#video-status'), 'error_code', { code: view.code ?? res.status, msg: view.msg ?? res.statusText }, 'bad');
+    }
     progress.value = view.status === 'success' ? 1 : view.progress ?? 0;
     say($('#video-status'), 'job_state', { id: submitted.job_id.slice(0, 8), state: view.status, p: Math.round(progress.value * 100) }, view.status === 'failed' ? 'bad' : '');
     if (view.status === 'failed' || view.status === 'not found') { $('#video-json').textContent = readable(view); return; }

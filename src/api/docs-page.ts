@@ -30,7 +30,7 @@ const typeName = (s: JsonSchema): string => {
 /** A schema as nested lists of fields, `depth` levels deep. */
 function outline(schema: JsonSchema, depth = 0): string {
   if (depth > 6) return '';
-  if (schema.anyOf) return `<ol class="alt">${schema.anyOf.map((s) => `<li>${s.description ? `<em>${esc(s.description)}</em>` : typeName(s)}${outline(s, depth + 1)}</li>`).join('')}</ol>`;
+  if (schema.anyOf) return `<ol class="alt">${schema.anyOf.map((s) => `<li>${s.description ? `<em>${esc(s.description)}</em>` : esc(typeName(s))}${outline(s, depth + 1)}</li>`).join('')}</ol>`;
   if (schema.type === 'array' && schema.items && (schema.items.properties || schema.items.anyOf)) return outline(schema.items, depth + 1);
   if (schema.contentSchema) return `<div class="note">decoded:</div>${outline(schema.contentSchema, depth + 1)}`;
   if (!schema.properties) return '';
