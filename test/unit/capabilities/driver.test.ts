@@ -175,6 +175,8 @@ describe('on real images (in-process engine)', () => {
     // The shoulders were seen, so the belt band was measured: a score from it, not the unmeasured answer.
     assert.ok(r.evidence.beltSamples! > 0, JSON.stringify(r.evidence));
     assert.notEqual(r.behaviors.not_buckling_up!.score, BEHAVIOR_MODELS.not_buckling_up.score({}));
+    // He wears no seat belt (only a backpack strap runs down his chest): the band finds no belt line.
+    assert.ok(r.behaviors.not_buckling_up!.score >= r.behaviors.not_buckling_up!.threshold, JSON.stringify(r.behaviors.not_buckling_up));
     const png = await (await import('../../../src/capabilities/index.js')).capability('driver_behavior').render!({ width: 1, height: 1, data: new Uint8Array(3) }, { ...r, persons: [], driver: -1 });
     assert.ok(png.length > 0);
   });
