@@ -124,6 +124,14 @@ function fireRates(answers: readonly Answer[]) {
   return rates;
 }
 
+/**
+ * Frames where BlazeFace found a face but the mesh's presence score was under minMeshScore, so the
+ * driver answered without a face (every yawn frame shows one real face: these are faces lost).
+ */
+function rejectedByMesh(answers: readonly Answer[]): number {
+  return answers.filter((a) => a.result && !a.result.face && a.result.evidence.meshScore !== undefined).length;
+}
+
 // --- the tuning fit --------------------------------------------------------------------------
 
 /** Ridge-regularised logistic regression by Newton's method (few features, few hundred rows). */
@@ -256,6 +264,7 @@ export const driverSuite: EvalSuite = {
       ctx.emit({
         eval: 'driver', set: 'yawn', split: 'report', images: report.length, errors,
         faces: round(answers.filter((a) => a.result?.face).length / answers.length, 3),
+        faces_rejected_by_mesh: rejectedByMesh(answers),
         yawning: { ...y, threshold: LOGISTIC.yawning.threshold, tune: pr(answers.filter((a) => a.split === 'tune'), 'yawning') },
         fire_rates_all_frames: fireRates(answers),
         ms_per_image: round(ms / Math.max(1, answers.length), 1),
@@ -270,6 +279,7 @@ export const driverSuite: EvalSuite = {
       ctx.emit({
         eval: 'driver', set: 'yawn-ir', split: 'report', images: answers.length, errors,
         faces: round(answers.filter((a) => a.result?.face).length / answers.length, 3),
+        faces_rejected_by_mesh: rejectedByMesh(answers),
         yawning: { ...y, threshold: LOGISTIC.yawning.threshold },
         fire_rates: fireRates(answers),
         ms_per_image: round(ms / Math.max(1, answers.length), 1),

@@ -106,9 +106,6 @@ function formOf(image: string, options: object): URLSearchParams {
 type ResultOf<N extends string> = N extends keyof T.BaiduResults ? T.BaiduResults[N] : Record<string, unknown>;
 type OptionsOf<N extends string> = N extends keyof T.BaiduOptions ? T.BaiduOptions[N] : Record<string, string | number | boolean | undefined>;
 
-/** driver_behavior: its types appear in ./types.ts once its endpoint row exists. */
-export type DriverBehaviorResult = ResultOf<'driver_behavior'>;
-
 export interface WaitOptions {
   /** Between polls (default 500 ms). */
   intervalMs?: number;
@@ -259,8 +256,8 @@ export class BodylensClient {
   gesture(image: Media): Promise<T.GestureResult> {
     return this.call('gesture', image);
   }
-  /** driver_behavior (once the server serves it; until then Baidu error 3). */
-  driverBehavior(image: Media, options: OptionsOf<'driver_behavior'> = {}): Promise<DriverBehaviorResult> {
+  /** driver_behavior: the driver and nine behaviours, each `{score, threshold}` (docs/driver.md). */
+  driverBehavior(image: Media, options: T.DriverBehaviorOptions = {}): Promise<T.DriverBehaviorResult> {
     return this.call('driver_behavior', image, options);
   }
   bodyTracking(image: Media, options: T.BodyTrackingOptions): Promise<T.BodyTrackingResult> {

@@ -98,8 +98,10 @@ export function handsOffWheel(hands: readonly HandPoint[], wheel: WheelRegion | 
 /**
  * Seat-belt evidence along a diagonal band from a shoulder to the opposite hip: how much of the
  * gradient energy in the band points across the band (edges running along it), 0.5 for random
- * texture, towards 1 for a long straight band edge. Returns the better of the two diagonals
- * (left- and right-hand drive belts run opposite ways) and how many samples it had.
+ * texture, towards 1 for a long straight band edge, towards 0 for edges running across it.
+ * Returns the diagonal with the higher coherence among those measured (left- and right-hand
+ * drive belts run opposite ways), whatever its value, and how many samples it had; samples 0
+ * only when no diagonal could be measured (shoulders unseen, band too short or off the image).
  */
 export function beltLineEvidence(image: RgbImage, keypoints: readonly Keypoint[], minScore = 0.25): { coherence: number; contrast: number; samples: number } {
   const ls = keypoints[L_SHOULDER], rs = keypoints[R_SHOULDER];
@@ -111,10 +113,12 @@ export function beltLineEvidence(image: RgbImage, keypoints: readonly Keypoint[]
     [ls, hipOf(keypoints[R_HIP], rs)],
     [rs, hipOf(keypoints[L_HIP], ls)],
   ];
+  // A measured diagonal is kept whatever its value: coherence under 0.5 (edges across the band)
+  // is evidence against a belt, not a missing measurement.
   let best = { coherence: 0.5, contrast: 0, samples: 0 };
   for (const [a, b] of diagonals) {
     const e = bandCoherence(image, a, b, span * 0.12);
-    if (e.samples > 0 && e.coherence > best.coherence) best = e;
+    if (e.samples > 0 && (best.samples === 0 || e.coherence > best.coherence)) best = e;
   }
   return best;
 }

@@ -39,7 +39,7 @@ export interface Evidence extends Pick<FaceGeometry, 'mouthOpening' | 'jawDrop' 
 }
 
 export interface BehaviorModel {
-  /** Probability from the evidence (a prior where the cue could not be measured). */
+  /** Probability from the evidence; where the cue could not be measured, `unmeasuredScore`. */
   score(e: Partial<Evidence>): number;
   threshold: number;
 }
@@ -82,13 +82,23 @@ export function logisticScore(model: Logistic, features: Record<string, number>)
   return sigmoid(z);
 }
 
+/**
+ * What a behaviour answers when its cue was not measured (no face, no shoulders): its prior, but
+ * never more than half its threshold, so nothing unmeasured reaches a threshold and an answer at
+ * or over one always rests on a measurement. Below the threshold it says "not seen", not "absent".
+ */
+export const UNMEASURED_SHARE = 0.5;
+export const unmeasuredScore = (prior: number, threshold: number): number => Math.min(prior, UNMEASURED_SHARE * threshold);
+
+/** A face was measured: the mesh geometry is there (a face the mesh rejected carries none). */
 const hasFace = (e: Partial<Evidence>): e is Evidence => e.mouthOpening !== undefined;
 
 function faceModel(b: FaceBehavior): BehaviorModel {
   const m = LOGISTIC[b];
+  const unmeasured = unmeasuredScore(m.prior, m.threshold);
   return {
     threshold: m.threshold,
-    score: (e) => (hasFace(e) ? logisticScore(m, FEATURES[b](e)) : m.prior),
+    score: (e) => (hasFace(e) ? logisticScore(m, FEATURES[b](e)) : unmeasured),
   };
 }
 
@@ -105,7 +115,7 @@ export const BEHAVIOR_MODELS: Record<DriverBehavior, BehaviorModel> = {
   cellphone: faceModel('cellphone'),
   not_buckling_up: {
     threshold: BELT.threshold,
-    score: (e) => (e.beltSamples ? sigmoid(BELT.bias + BELT.slope * (clamp01(e.beltCoherence ?? 0.5) - 0.5)) : BELT.prior),
+    score: (e) => (e.beltSamples ? sigmoid(BELT.bias + BELT.slope * (clamp01(e.beltCoherence ?? 0.5) - 0.5)) : unmeasuredScore(BELT.prior, BELT.threshold)),
   },
   both_hands_leaving_wheel: { threshold: HANDS_OFF.threshold, score: (e) => sigmoid(HANDS_OFF.bias + HANDS_OFF.slope * (e.handsOff ?? 0.3)) },
   not_facing_front: faceModel('not_facing_front'),

@@ -3,7 +3,9 @@
  * or the leftmost with wheelLocation 0) and nine behaviours, each a probability with the
  * threshold calibrated for it (docs/driver.md). People come from the person finder run without
  * tiles (cabin frames hold 1-3 large people); the face from BlazeFace about the driver's head and
- * the face mesh on it; hands from the body keypoints; phones from CenterNet's `cell phone` class.
+ * the face mesh on it (a face the mesh's presence score does not confirm counts as none); hands
+ * from the body keypoints; phones from CenterNet's `cell phone` class. A behaviour whose cue was
+ * not measured answers under half its threshold (behaviors.ts `unmeasuredScore`).
  */
 import { defineCapability } from '../capability.js';
 import { DEFAULT_PERSON_FINDER_OPTIONS, PERSON_FINDER_MODELS, findPeople, personFinderModels, type FoundPerson, type PersonFinderOptions } from '../../vision/person-finder.js';
@@ -30,6 +32,11 @@ export interface DriverBehaviorOptions {
   finder: PersonFinderOptions;
   /** BlazeFace score a driver's face must reach. */
   minFaceScore: number;
+  /**
+   * Face-mesh presence (`faceflag`) the face must also reach: under it the BlazeFace box is taken
+   * for a false positive and the driver has no face (face behaviours answer unmeasured).
+   */
+  minMeshScore: number;
 }
 
 /**
@@ -52,6 +59,7 @@ export const DEFAULT_DRIVER_BEHAVIOR_OPTIONS: Readonly<DriverBehaviorOptions> = 
   similarSize: 0.7,
   finder: DRIVER_FINDER_OPTIONS,
   minFaceScore: 0.4,
+  minMeshScore: 0.5,
 };
 
 export interface DriverFace {
@@ -130,8 +138,10 @@ export const driverBehavior = defineCapability({
     const evidence: Partial<Evidence> = {};
     let face: DriverFace | undefined;
     const found = await driverFace(models, image, person, options.minFaceScore);
-    if (found) {
-      const mesh = await faceMesh(models.facemesh, image, found);
+    const mesh = found ? await faceMesh(models.facemesh, image, found) : undefined;
+    // A face the mesh does not confirm leaves only its two presence scores in the evidence.
+    if (found && mesh && mesh.score < options.minMeshScore) Object.assign(evidence, { faceScore: found.score, meshScore: mesh.score } satisfies Partial<Evidence>);
+    else if (found && mesh) {
       const g = mesh.geometry;
       const p = mesh.points;
       const faceSize = Math.max(found.box.width, found.box.height);

@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { fixture } from '../../helpers/helpers.js';
 import { chooseDriver, DRIVER_BEHAVIORS, type DriverBehaviorResult } from '../../../src/capabilities/driver_behavior/index.js';
-import { BEHAVIOR_MODELS, LOGISTIC } from '../../../src/capabilities/driver_behavior/behaviors.js';
+import { BEHAVIOR_MODELS, LOGISTIC, UNMEASURED_SHARE } from '../../../src/capabilities/driver_behavior/behaviors.js';
 import { driverBehaviorResponse, parseDriverTypes, parseWheelLocation } from '../../../src/api/baidu/driver-format.js';
 import { ServiceError } from '../../../src/errors.js';
-import { handsOffWheel, wheelRegion } from '../../../src/vision/driver-cues.js';
+import { beltLineEvidence, handsOffWheel, wheelRegion } from '../../../src/vision/driver-cues.js';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
 import type { Engine } from '../../../src/engine/engine.js';
-import type { Box, Keypoint } from '../../../src/types.js';
+import type { Box, Keypoint, RgbImage } from '../../../src/types.js';
 
 const box = (left: number, width: number, height = width * 1.5): Box => ({ left, top: 10, width, height });
 
@@ -88,6 +88,14 @@ describe('score models', () => {
       }
     }
   });
+  test('an unmeasured behaviour (no face, no shoulders) answers at most half its threshold, so it never fires', () => {
+    for (const b of DRIVER_BEHAVIORS) {
+      const { score, threshold } = { score: BEHAVIOR_MODELS[b].score({}), threshold: BEHAVIOR_MODELS[b].threshold };
+      assert.ok(score <= UNMEASURED_SHARE * threshold + 1e-9, `${b}: ${score} vs threshold ${threshold}`);
+    }
+    // A face the mesh rejected leaves only its presence scores: still unmeasured.
+    assert.ok(BEHAVIOR_MODELS.no_face_mask.score({ faceScore: 0.9, meshScore: 0.1 }) < BEHAVIOR_MODELS.no_face_mask.threshold);
+  });
   test('monotone where it must be: a wider mouth yawns more, a narrower eye is more closed', () => {
     const base = { mouthOpening: 0.05, jawDrop: 0.9, ear: 0.3, yaw: 0, pitch: 0, yawOffset: 0, noseDrop: 0.5, handAtEar: 0, handAtMouth: 0, phoneNear: 0, maskChroma: 3, maskLuma: 10, maskTexture: 1, brightShare: 0, brightElongation: 0 };
     assert.ok(BEHAVIOR_MODELS.yawning.score({ ...base, mouthOpening: 0.6 }) > BEHAVIOR_MODELS.yawning.score(base));
@@ -105,6 +113,38 @@ describe('score models', () => {
     assert.equal(on, 0);
     assert.ok(off > 0.9, String(off));
     assert.equal(handsOffWheel([], wheel), 0.3);
+  });
+});
+
+describe('seat-belt band evidence', () => {
+  /** Shoulders at y 100, hips at y 300, 100 px apart: the diagonals run (300,100)-(200,300) and (200,100)-(300,300). */
+  const kp: Keypoint[] = Array.from({ length: 17 }, () => ({ x: 0, y: 0, score: 0 }));
+  kp[5] = { x: 300, y: 100, score: 0.9 };
+  kp[6] = { x: 200, y: 100, score: 0.9 };
+  kp[11] = { x: 300, y: 300, score: 0.9 };
+  kp[12] = { x: 200, y: 300, score: 0.9 };
+  const paint = (f: (x: number, y: number) => number): RgbImage => {
+    const width = 500, height = 400, data = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.fill(f(x, y), (y * width + x) * 3, (y * width + x) * 3 + 3);
+    return { width, height, data };
+  };
+  test('edges running across both bands: measured (samples > 0), coherence under 0.5, and not_buckling_up fires', () => {
+    // Horizontal stripes 3 px wide: their edges cross the steep diagonals.
+    const e = beltLineEvidence(paint((_x, y) => (Math.floor(y / 3) % 2 ? 200 : 60)), kp);
+    assert.ok(e.samples > 0, JSON.stringify(e));
+    assert.ok(e.coherence < 0.4, JSON.stringify(e));
+    const s = BEHAVIOR_MODELS.not_buckling_up.score({ beltCoherence: e.coherence, beltSamples: e.samples });
+    assert.ok(s >= BEHAVIOR_MODELS.not_buckling_up.threshold, String(s));
+  });
+  test('a dark strap along one diagonal: coherence near 1 on that one, and not_buckling_up stays under its threshold', () => {
+    // Distance from the line (300,100)-(200,300) under 12 px: the strap.
+    const strap = (x: number, y: number) => Math.abs(2 * (x - 300) + (y - 100)) / Math.sqrt(5) < 12;
+    const e = beltLineEvidence(paint((x, y) => (strap(x, y) ? 40 : 170 + ((x * 7 + y * 13) % 5))), kp);
+    assert.ok(e.samples > 0 && e.coherence > 0.8, JSON.stringify(e));
+    assert.ok(BEHAVIOR_MODELS.not_buckling_up.score({ beltCoherence: e.coherence, beltSamples: e.samples }) < BEHAVIOR_MODELS.not_buckling_up.threshold);
+  });
+  test('shoulders not seen: nothing measured (samples 0)', () => {
+    assert.equal(beltLineEvidence(paint(() => 128), kp.map((k, i) => (i === 5 ? { ...k, score: 0 } : k))).samples, 0);
   });
 });
 
@@ -132,6 +172,11 @@ describe('on real images (in-process engine)', () => {
     assert.ok(r.behaviors.yawning!.score < r.behaviors.yawning!.threshold);
     assert.ok(r.behaviors.eyes_closed!.score < r.behaviors.eyes_closed!.threshold);
     assert.ok(r.behaviors.not_facing_front!.score < r.behaviors.not_facing_front!.threshold);
+    // The shoulders were seen, so the belt band was measured: a score from it, not the unmeasured answer.
+    assert.ok(r.evidence.beltSamples! > 0, JSON.stringify(r.evidence));
+    assert.notEqual(r.behaviors.not_buckling_up!.score, BEHAVIOR_MODELS.not_buckling_up.score({}));
+    // He wears no seat belt (only a backpack strap runs down his chest): the band finds no belt line.
+    assert.ok(r.behaviors.not_buckling_up!.score >= r.behaviors.not_buckling_up!.threshold, JSON.stringify(r.behaviors.not_buckling_up));
     const png = await (await import('../../../src/capabilities/index.js')).capability('driver_behavior').render!({ width: 1, height: 1, data: new Uint8Array(3) }, { ...r, persons: [], driver: -1 });
     assert.ok(png.length > 0);
   });
@@ -159,6 +204,16 @@ describe('on real images (in-process engine)', () => {
     const r = await engine.run('driver_behavior', { bytes: grey });
     assert.ok(r.driver >= 0 && r.face, 'driver and face');
     for (const b of DRIVER_BEHAVIORS) assert.ok(r.behaviors[b]!.score > 0 && r.behaviors[b]!.score < 1);
+  });
+
+  test('a face the mesh does not confirm (presence under minMeshScore) is no face: face behaviours answer unmeasured', async () => {
+    const r = await engine.run('driver_behavior', { bytes: cabin }, { minMeshScore: 1.01 });
+    assert.equal(r.face, undefined);
+    assert.ok(r.evidence.meshScore! > 0.5 && r.evidence.mouthOpening === undefined, JSON.stringify(r.evidence));
+    for (const b of ['yawning', 'no_face_mask', 'not_facing_front'] as const) {
+      assert.equal(r.behaviors[b]!.score, BEHAVIOR_MODELS[b].score({}), b);
+      assert.ok(r.behaviors[b]!.score < r.behaviors[b]!.threshold, b);
+    }
   });
 
   test('nobody in the frame: no persons, no driver, no behaviours, not an error', async () => {
