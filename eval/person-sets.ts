@@ -148,11 +148,18 @@ function iodt(dt: Box, crowd: Box): number {
  * regions intersection over the detection >= thr) is dropped; anything else is a false positive.
  */
 export function matchBoxes(dts: readonly { box: Box; score: number }[], gts: readonly GtBox[], thr = 0.5): MatchCounts {
+  const labels = labelBoxes(dts, gts, thr);
+  return { tp: labels.filter((l) => l.label === 1).length, fp: labels.filter((l) => l.label === 0).length, gt: gts.filter((g) => !g.ignore).length };
+}
+
+/**
+ * The same matching, per detection (by descending score): 1 = true positive, 0 = false
+ * positive, null = dropped on an ignore region.
+ */
+export function labelBoxes<T extends { box: Box; score: number }>(dts: readonly T[], gts: readonly GtBox[], thr = 0.5): { dt: T; label: 1 | 0 | null }[] {
   const sorted = [...dts].sort((a, b) => b.score - a.score);
   const used = new Array(gts.length).fill(false);
-  let tp = 0;
-  let fp = 0;
-  for (const d of sorted) {
+  return sorted.map((d) => {
     let best = -1;
     let bestIou = thr;
     for (let g = 0; g < gts.length; g++) {
@@ -162,11 +169,9 @@ export function matchBoxes(dts: readonly { box: Box; score: number }[], gts: rea
     }
     if (best >= 0) {
       used[best] = true;
-      tp++;
-      continue;
+      return { dt: d, label: 1 as const };
     }
     const onIgnore = gts.some((g) => g.ignore && (g.crowd ? iodt(d.box, g.box) : boxIou(d.box, g.box)) >= thr);
-    if (!onIgnore) fp++;
-  }
-  return { tp, fp, gt: gts.filter((g) => !g.ignore).length };
+    return { dt: d, label: onIgnore ? null : (0 as const) };
+  });
 }

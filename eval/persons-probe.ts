@@ -1,9 +1,10 @@
 /**
  * Standalone person-finder measurement, single-threaded: node dist/eval/persons-probe.js
  *   [--set coco-mini,pose-coco ...] [--options '{"maxLevel":1}'] [--score person|keypoints|product]
- *   [--mot-frame] [--eval-dir DIR]
+ *   [--mot-frame] [--finder-only] [--eval-dir DIR]
  * Runs the persons suite (eval/persons.ts) with one-thread models for both the new finder and the
  * old body pipeline, and with --mot-frame times both on one 1920x1080 MOT17 frame (median of 3).
+ * --finder-only skips body_analysis (its numbers then read as zero): sweeps of the finder at half the cost.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { makePersonsSuite, PERSON_SUITE_SETS } from './persons.js';
 import { evalDataRoot, type EvalContext } from './suite.js';
 import type { ScoreMode } from './datasets.js';
 
-const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, score: { type: 'string' }, options: { type: 'string' }, 'mot-frame': { type: 'boolean' }, 'eval-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, score: { type: 'string' }, options: { type: 'string' }, 'mot-frame': { type: 'boolean' }, 'finder-only': { type: 'boolean' }, 'eval-dir': { type: 'string' } } });
 const sets = (values.set ?? []).flatMap((s) => s.split(',')).filter(Boolean);
 const options = values.options ? JSON.parse(values.options) : undefined;
 const evalRoot = evalDataRoot(values['eval-dir']);
@@ -25,7 +26,7 @@ const ctx: EvalContext = {
   evalRoot,
   options: { sets, suites: ['persons'], scoreMode: (values.score ?? 'person') as ScoreMode },
   engine: async () => engine,
-  bodyAnalysis: async (path) => engine.run('body_analysis', { bytes: new Uint8Array(await readFile(path)) }),
+  bodyAnalysis: values['finder-only'] ? async () => ({ image: { width: 0, height: 0 }, persons: [] }) : async (path) => engine.run('body_analysis', { bytes: new Uint8Array(await readFile(path)) }),
   emit,
 };
 // Warm-up (first runs allocate).

@@ -27,7 +27,7 @@ import { round, type EvalSuite, type Score } from './suite.js';
 /** People shorter than this are ignore regions for `recall` and `precision`. */
 export const MIN_HEIGHT = 30;
 /** Score cuts at which box recall/precision are also reported. */
-const SWEEP = [0.3, 0.5];
+const SWEEP = [0.2, 0.25, 0.3, 0.35, 0.5];
 
 const BOX_SETS: PersonSetName[] = ['coco-mini', 'pennfudan', 'mot17'];
 

@@ -42,6 +42,7 @@ import { oksNms, keypointBox, personScore } from './pose-geometry.js';
 import { boxIou, clampBox } from './box.js';
 import type { DetectorName } from './detectors.js';
 import {
+  CENTERNET_TILES,
   DEFAULT_PERSON_FINDER_OPTIONS,
   calibratedScore,
   personCandidates,
@@ -173,7 +174,8 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
   const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
   const tiled = Math.max(image.width, image.height) > maxTileSide;
   const detectors = (tiled ? ['centernet' as const] : o.detectors).filter((d) => finder.detectors[d]);
-  const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, maxTileSide });
+  // CenterNet alone on the tiles (the finder's default adds NanoDet): body_analysis keeps its speed.
+  const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, tileDetectors: CENTERNET_TILES, maxTileSide });
   const covered = new Set<number>();
   const people: Posed[] = [];
   for (let j = 0; j < proposals.length; j++) {

@@ -14,7 +14,7 @@
  */
 import { defineCapability } from '../capability.js';
 import { ServiceError } from '../../errors.js';
-import { DEFAULT_PERSON_FINDER_OPTIONS, findPeople, type PersonFinderOptions } from '../../vision/person-finder.js';
+import { CENTERNET_TILES, DEFAULT_PERSON_FINDER_OPTIONS, findPeople, type PersonFinderOptions } from '../../vision/person-finder.js';
 import type { Models } from '../capability.js';
 import { headShoulderBox } from '../../vision/head-shoulder.js';
 import { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track, type TrackerOptions, type TrackerState } from '../../tracking/tracker.js';
@@ -44,7 +44,8 @@ export const DEFAULT_BODY_TRACKING_OPTIONS: Readonly<BodyTrackingOptions> = {
   areas: [],
   lines: [],
   show: false,
-  finder: { ...DEFAULT_PERSON_FINDER_OPTIONS, pose: false, maxTileSide: 1400, minScore: 0.2 },
+  // CenterNet alone on the tiles: without pose, NanoDet tile boxes measured at poor precision (docs/person-finder.md).
+  finder: { ...DEFAULT_PERSON_FINDER_OPTIONS, tileDetectors: CENTERNET_TILES, pose: false, maxTileSide: 1400, minScore: 0.2 },
   tracker: { ...DEFAULT_TRACKER_OPTIONS, highScore: 0.4, newTrackScore: 0.5, minIouLow: 0.4, maxAgeSeconds: 1.5, maxDistance: 2 },
   minHits: 2,
   crossing: DEFAULT_CROSSING_OPTIONS,
