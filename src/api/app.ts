@@ -136,22 +136,42 @@ export function servedRoutes(app: FastifyInstance): ReadonlyArray<{ method: stri
   return registered.get(app) ?? [];
 }
 
+type HttpLimits = typeof DEFAULT_HTTP;
+
+/**
+ * Fastify options every listener shares against slow clients: headers must arrive in time (Node
+ * checks every second, not every 30 s), then the body (`guardConnections`: a deadline, or a
+ * minimum rate for uploads; Node's one requestTimeout for all routes is off); idle keep-alive
+ * connections close.
+ */
+function slowClientOptions(limits: HttpLimits, http: { maxHeaderSize?: number } = {}) {
+  return {
+    requestTimeout: 0,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs), connectionsCheckingInterval: 1000, ...http },
+  };
+}
+
+/** The per-client connection cap and the body deadlines (api/request-deadlines.ts) on a listener. */
+function guardConnections(app: FastifyInstance, limits: HttpLimits, how: Pick<Parameters<typeof enforceRequestDeadlines>[1], 'isUpload' | 'expire'>): void {
+  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
+  enforceRequestDeadlines(app.server, {
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    uploadGraceMs: limits.uploadGraceMs,
+    uploadMinBytesPerSec: limits.uploadMinBytesPerSec,
+    ...how,
+  });
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...deps.http };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    // Slow clients: headers must arrive in time (Node checks every second, not every 30 s), then
-    // the body (api/request-deadlines.ts: a deadline, or a minimum rate for uploads; Node's one
-    // requestTimeout for all routes is off); idle keep-alive connections close.
-    requestTimeout: 0,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: {
-      headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs),
-      connectionsCheckingInterval: 1000,
+    ...slowClientOptions(limits, {
       // Room for a too-long URL (up to 256 KiB) to reach the dialect-aware check below; past
       // that the parser gives up before the path is known (see clientError).
       maxHeaderSize: Math.max(256 * 1024, 2 * limits.maxUrlBytes + 16 * 1024),
-    },
+    }),
     clientErrorHandler: (err, socket) => clientError(err as unknown as ClientErr, socket),
     ...requestLogOptions(deps.logLevel, deps.logStream),
     // Long base64 fields are the norm here; keep the default parser but allow big query strings too.
@@ -164,11 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const metrics = deps.metrics ?? new Metrics();
   observe(app, { metrics, privateUsage: deps.privateUsage });
-  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
-  enforceRequestDeadlines(app.server, {
-    bodyTimeoutMs: limits.bodyTimeoutMs,
-    uploadGraceMs: limits.uploadGraceMs,
-    uploadMinBytesPerSec: limits.uploadMinBytesPerSec,
+  guardConnections(app, limits, {
     isUpload: (method, path) => method === 'POST' && UPLOAD_PATHS.has(path),
     expire: (_req, res) => {
       const socket = res.socket;
@@ -265,9 +281,7 @@ export async function buildPrivateServiceApp(
   const limits = { ...DEFAULT_HTTP, ...http };
   const app = Fastify({
     bodyLimit: PRIVATE_BODY_LIMIT,
-    requestTimeout: 0,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs), connectionsCheckingInterval: 1000 },
+    ...slowClientOptions(limits),
     ...requestLogOptions(ops.logLevel, ops.logStream),
   });
   // Every failure outside the handler answers with the service's err_no.
@@ -277,14 +291,7 @@ export async function buildPrivateServiceApp(
     return reply.code(200).send(body);
   };
   observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage, refuse: (request, reply, error) => refuse(request, reply, error.kind) });
-  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient);
-  enforceRequestDeadlines(app.server, {
-    bodyTimeoutMs: limits.bodyTimeoutMs,
-    uploadGraceMs: limits.uploadGraceMs,
-    uploadMinBytesPerSec: limits.uploadMinBytesPerSec,
-    isUpload: () => false,
-    expire: (_req, res) => res.socket?.destroy(),
-  });
+  guardConnections(app, limits, { isUpload: () => false, expire: (_req, res) => res.socket?.destroy() });
   app.setErrorHandler((err, request, reply) => {
     refuse(request, reply, transportError(err).kind);
   });

@@ -14,7 +14,16 @@ export function parseAreaText(text: string | undefined): number[][] | undefined 
   if (text === undefined || text.trim() === '') return undefined;
   const parts = text.split(';').map((p) => p.trim());
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  return parts.map((p) => p.split(',').map((v) => (/^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN)));
+  return parts.map((p) => p.split(',').map(areaCoordinate));
+}
+
+/**
+ * One `area` coordinate, from the form's text or the private dialect's JSON: a whole number
+ * (digits, or a JSON integer); anything else is NaN, which makes its polygon invalid.
+ */
+export function areaCoordinate(value: unknown): number {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : Number.NaN;
+  return typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
 }
 
 /** `show`: "true" (any case) → the full picture; anything else (absent, false, other values) → none. */

@@ -12,7 +12,7 @@ import { ServiceError } from '../../errors.js';
 import { bodyAnalysisResponse } from '../baidu/format.js';
 import { handAnalysisResponse } from '../baidu/hands-format.js';
 import { bodySegResponse } from '../baidu/seg-format.js';
-import { bodyNumResponse } from '../baidu/count-format.js';
+import { areaCoordinate, bodyNumResponse } from '../baidu/count-format.js';
 import { binaryOption } from '../baidu/options.js';
 import { parseAttributeTypes, personAttributesResult, personDetectionResult } from '../baidu/attr-format.js';
 import { driverBehaviorResult, parseDriverTypes, parseWheelLocation } from '../baidu/driver-format.js';
@@ -228,7 +228,7 @@ function driverTypes(value: unknown) {
 export function parseAreaArray(value: unknown): number[][] | undefined {
   if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return undefined;
   if (!Array.isArray(value)) return [[Number.NaN]];
-  return value.map((poly) => (Array.isArray(poly) ? poly.map((v) => (Number.isInteger(v) ? (v as number) : Number(typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? v : Number.NaN))) : [Number.NaN]));
+  return value.map((poly) => (Array.isArray(poly) ? poly.map(areaCoordinate) : [Number.NaN]));
 }
 
 /** crowd `show`: 0-3 (numbers or numeric strings), below 0 as 0, above 3 as 3; other values 0. */
