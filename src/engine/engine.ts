@@ -12,6 +12,14 @@ import type { CapabilityName, FrameCapabilityName, FrameResultOf, FrameStateOf, 
 /** What a capability runs on: encoded bytes (decoded once, on the engine side, by `intake`'s rules) or pixels. */
 export type ImageInput = { bytes: Uint8Array; intake?: IntakeOptions } | { image: RgbImage };
 
+/** A result with its picture (`Engine.draw`). */
+export interface Drawn<R> {
+  result: R;
+  picture: Uint8Array | null;
+  /** Why the picture could not be drawn (the result stands). */
+  renderError?: string;
+}
+
 /** Per-call controls: a caller that has gone (`signal` aborted) is never run. */
 export interface CallControl {
   signal?: AbortSignal;
@@ -23,6 +31,12 @@ export interface Engine {
   serves(name: string): boolean;
   /** A still image. Options not given take the capability's defaults. */
   run<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>, control?: CallControl): Promise<ResultOf<N>>;
+  /**
+   * `run`, plus the capability's picture of the result (its `render`, PNG; null when it has none),
+   * drawn where the image was decoded: in a worker thread, never on the listener's thread (the
+   * console's Try).
+   */
+  draw<N extends CapabilityName>(name: N, input: ImageInput, options?: Partial<OptionsOf<N>>, control?: CallControl): Promise<Drawn<ResultOf<N>>>;
   /**
    * A video frame at `timestamp` seconds with the state the previous frame returned (undefined
    * first): pixels, or encoded bytes decoded engine-side like `run`'s (a tracking case's frame).
@@ -49,7 +63,7 @@ export function assertServed(capabilities: readonly CapabilityName[], name: stri
 
 /** One call, as it crosses to a worker thread. */
 export type EngineCall =
-  | { kind: 'run'; capability: CapabilityName; input: ImageInput; options?: object }
+  | { kind: 'run' | 'draw'; capability: CapabilityName; input: ImageInput; options?: object }
   | { kind: 'frame'; capability: CapabilityName; input: ImageInput; state: unknown; timestamp: number; options?: object };
 
 /** A frame's image as an ImageInput (pixels are passed as they are). */

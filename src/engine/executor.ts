@@ -40,7 +40,13 @@ export async function createExecutor(settings: EngineSettings, options: { timeRu
     if (call.kind === 'frame' && !cap.frame) throw new ServiceError('unsupported_method', `capability ${cap.name} has no video-frame call`);
     const image = 'image' in call.input ? call.input.image : await decodeImage(call.input.bytes, call.input.intake);
     if (call.kind === 'frame') return cap.frame!(models, image, call.state, call.timestamp, options);
-    return cap.run(models, image, options);
+    const result = await cap.run(models, image, options);
+    if (call.kind === 'run') return result;
+    try {
+      return { result, picture: cap.render ? await cap.render(image, result as never) : null };
+    } catch (err) {
+      return { result, picture: null, renderError: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   // Every model runs once before the engine reports ready: on a real photo if we have one

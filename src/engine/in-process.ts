@@ -16,6 +16,7 @@ export function createInProcessEngine(settings: Partial<EngineSettings> = {}): E
     ready: readyPromise,
     isReady: () => ready && !closed,
     run: async (name, input, options) => (await executor).execute({ kind: 'run', capability: name, input, options }) as never,
+    draw: async (name, input, options) => (await executor).execute({ kind: 'draw', capability: name, input, options }) as never,
     frame: async (name, image, state, timestamp, options) =>
       (await executor).execute({ kind: 'frame', capability: name, input: frameInput(image), state, timestamp, options }) as never,
     async close() {

@@ -233,6 +233,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     ready,
     isReady: () => readyCount === opts.workers && !closing,
     run: (capability, input, options, control) => submit({ kind: 'run', capability, input, options }, control),
+    draw: (capability, input, options, control) => submit({ kind: 'draw', capability, input, options }, control),
     stats,
     frame: (capability, image, state, timestamp, options) => submit({ kind: 'frame', capability, input: frameInput(image), state, timestamp, options }),
     async close() {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError, toServiceError } from '../../errors.js';
 import { BAIDU_INTAKE, decodeBase64Field } from '../../intake/index.js';
-import type { CallControl, Engine } from '../../engine/engine.js';
+import type { CallControl, Drawn, Engine } from '../../engine/engine.js';
 import { callerGone } from '../caller-gone.js';
 import type { FrameCapabilityName } from '../../capabilities/index.js';
 import type { Cases } from '../../store/cases.js';
@@ -59,16 +59,19 @@ export async function callEndpoint(
   logId: number,
   control?: CallControl,
   context?: CaseContext,
-  observe?: (result: unknown, frame: boolean) => void,
+  observe?: Observer,
 ): Promise<object> {
   const bytes = decodeBase64Field(form.image);
   const ref = row.case?.(form);
   const options = row.options(form);
   const input = { bytes, intake: BAIDU_INTAKE };
   if (!ref) {
-    const result = await engine.run(row.capability, input, options as never, control);
-    observe?.(result, false);
-    return row.shape(logId, result);
+    // An observer gets the picture too, drawn by the engine where the image was decoded.
+    const drawn = observe
+      ? await engine.draw(row.capability, input, options as never, control)
+      : { result: await engine.run(row.capability, input, options as never, control), picture: null };
+    observe?.({ ...drawn, frame: false });
+    return row.shape(logId, drawn.result);
   }
   if (!context || !row.shapeFrame) throw new ServiceError('internal', `${row.name}: no case store for a case request`);
   const timestamp = (context.now ?? Date.now)() / 1000;
@@ -76,9 +79,16 @@ export async function callEndpoint(
   const result = await context.cases.update({ appId: context.appId, caseId: ref.id }, ref.reset, (state) =>
     engine.frame(row.capability as FrameCapabilityName, input, state as never, timestamp, options as never),
   );
-  observe?.(result, true);
+  observe?.({ result, frame: true, picture: null });
   return row.shapeFrame(logId, result as never, form);
 }
+
+/**
+ * Sees a call's neutral result (the console shows it): a still image's call comes with the
+ * capability's picture, drawn by the engine (PNG, null when it draws none); a case frame's with
+ * null (its `show` picture is in the result).
+ */
+export type Observer = (seen: Drawn<unknown> & { frame: boolean }) => void;
 
 export interface RestRoutesOptions {
   engine: Engine;
@@ -100,7 +110,7 @@ export async function answerBaiduCall(
   request: FastifyRequest,
   reply: FastifyReply,
   api: string,
-  observe?: (row: BaiduEndpoint, result: unknown, frame: boolean) => void,
+  observe?: (row: BaiduEndpoint, seen: Parameters<Observer>[0]) => void,
 ): Promise<object> {
   const logId = logIdOf(request);
   let caller: { appId: string; api: string } | undefined;
@@ -114,7 +124,7 @@ export async function answerBaiduCall(
     caller = { appId: opts.authenticate(request, row.name).appId, api: row.name };
     const answer = await callEndpoint(
       opts.engine, row, formFields(request.body), logId, { signal: callerGone(reply) }, { appId: caller.appId, cases: opts.cases },
-      observe && ((result, frame) => observe(row, result, frame)),
+      observe && ((seen) => observe(row, seen)),
     );
     opts.record?.(caller.appId, caller.api, 'ok');
     noteOutcome(request, { app: caller.appId, outcome: 'ok', code: 0 });

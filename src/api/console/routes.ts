@@ -7,7 +7,8 @@
  *                                   /rest/2.0/image-classify/v1/:api (same callEndpoint path,
  *                                   limits and usage), answered as {response, render}: the
  *                                   dialect's JSON, a PNG of the result drawn by the
- *                                   capability's `render` (a tracking frame: its `show` picture)
+ *                                   capability's `render` in the engine (`Engine.draw`, in the
+ *                                   worker; a tracking frame: its `show` picture)
  *                                   and the images the result carries (`files`: masks, cut-outs)
  *
  * Apps are managed by the pages through the existing /admin API (admin key in the browser only).
@@ -16,11 +17,10 @@ import { readFile, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BAIDU_APIS, type BaiduEndpoint } from '../baidu/endpoints.js';
-import { answerBaiduCall, formFields, type RestRoutesOptions } from '../baidu/rest.js';
+import { answerBaiduCall, type Observer, type RestRoutesOptions } from '../baidu/rest.js';
 import { capability } from '../../capabilities/index.js';
-import { BAIDU_INTAKE, decodeBase64Image, sniffFormat } from '../../intake/index.js';
+import { sniffFormat } from '../../intake/index.js';
 import { packageRoot } from '../../runtime/models.js';
-import { callerGone } from '../caller-gone.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -79,44 +79,21 @@ export function consoleApis(serves: (capability: string) => boolean): ConsoleApi
   return [...baidu, ...kakao];
 }
 
-/** The drawn result of a successful call, PNG or (a tracking frame's own `show` picture) JPEG, as a data URL. */
-async function drawn(row: BaiduEndpoint, result: unknown, frame: boolean, image: unknown): Promise<string | null> {
-  if (frame) {
-    const rendered = (result as { rendered?: Uint8Array }).rendered;
-    return rendered ? `data:image/jpeg;base64,${Buffer.from(rendered).toString('base64')}` : null;
-  }
-  const cap = capability(row.capability);
-  if (!cap.render) return null;
-  const decoded = await decodeBase64Image(image, BAIDU_INTAKE);
-  return `data:image/png;base64,${(await cap.render(decoded, result as never)).toString('base64')}`;
+const dataUrl = (bytes: Uint8Array) => `data:image/${sniffFormat(bytes) ?? 'png'};base64,${Buffer.from(bytes).toString('base64')}`;
+
+/** A call's picture: the capability's render (PNG, drawn by the engine) or a tracking frame's own `show` picture (JPEG). */
+function pictureOf(seen: Parameters<Observer>[0]): Uint8Array | null | undefined {
+  return seen.frame ? (seen.result as { rendered?: Uint8Array }).rendered : seen.picture;
 }
 
-/** The encoded images the result carries (masks, cut-outs, crops, `show` pictures: the capability's `files`), as data URLs. */
-function carried(row: BaiduEndpoint, result: unknown, frame: boolean): Array<{ name: string; src: string }> {
-  const files = frame ? undefined : capability(row.capability).files;
+/** The encoded images the result carries (masks, cut-outs, crops: the capability's `files`), as data URLs. */
+function carried(row: BaiduEndpoint, seen: Parameters<Observer>[0]): Array<{ name: string; src: string }> {
+  const files = seen.frame ? undefined : capability(row.capability).files;
   if (!files) return [];
-  return Object.entries(files(result as never)).map(([name, bytes]) => ({
-    name,
-    src: `data:image/${sniffFormat(bytes) ?? 'png'};base64,${Buffer.from(bytes).toString('base64')}`,
-  }));
-}
-
-/**
- * Console pictures are drawn on the main thread, outside the worker pool's queue: one at a time,
- * so a burst of Try calls queues here instead of stalling every listener, and skipped for a
- * caller who has gone.
- */
-function oneAtATime() {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const run = last.then(work, work);
-    last = run.catch(() => undefined);
-    return run;
-  };
+  return Object.entries(files(seen.result as never)).map(([name, bytes]) => ({ name, src: dataUrl(bytes) }));
 }
 
 export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOptions): Promise<void> {
-  const drawing = oneAtATime();
   const dir = join(packageRoot(), 'console');
   // The assets are the files of console/ at start-up; nothing else is ever read from disk here.
   const files = new Set((await readdir(dir)).filter((f) => TYPES[extname(f)]));
@@ -136,22 +113,14 @@ export async function consoleRoutes(app: FastifyInstance, opts: RestRoutesOption
 
   app.post('/console/api/try/:api', async (request: FastifyRequest<{ Params: { api: string } }>, reply) => {
     const started = performance.now();
-    const gone = callerGone(reply);
-    let seen: { row: BaiduEndpoint; result: unknown; frame: boolean } | undefined;
-    const response = await answerBaiduCall(opts, request, reply, request.params.api, (row, result, frame) => (seen = { row, result, frame }));
-    let render: string | null = null;
-    let files: Array<{ name: string; src: string }> = [];
-    let renderError: string | undefined;
-    // Drawn only for a success (a shaper that failed leaves a result but answers an error).
-    if (seen && !('error_code' in response) && !gone.aborted) {
-      const call = seen;
-      try {
-        render = await drawing(() => (gone.aborted ? Promise.resolve(null) : drawn(call.row, call.result, call.frame, formFields(request.body).image)));
-        files = carried(call.row, call.result, call.frame);
-      } catch (err) {
-        renderError = (err as Error).message;
-      }
-    }
+    let seen: { row: BaiduEndpoint; call: Parameters<Observer>[0] } | undefined;
+    const response = await answerBaiduCall(opts, request, reply, request.params.api, (row, call) => (seen = { row, call }));
+    // Shown only for a success (a shaper that failed leaves a result but answers an error).
+    const shown = seen && !('error_code' in response) ? seen : undefined;
+    const picture = shown && pictureOf(shown.call);
+    const render = picture ? dataUrl(picture) : null;
+    const files = shown ? carried(shown.row, shown.call) : [];
+    const renderError = shown?.call.renderError;
     return { response, render, files, ...(renderError ? { render_error: renderError } : {}), ms: Math.round(performance.now() - started) };
   });
 }

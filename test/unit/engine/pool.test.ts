@@ -71,4 +71,16 @@ describe('engine pool queue', () => {
     await first;
     await Promise.all(queued);
   });
+
+  test('draw answers the result and its picture, drawn in the worker, equal to the run', async () => {
+    const ran = await pool.run('body_analysis', input());
+    const drawn = await pool.draw('body_analysis', input());
+    assert.deepEqual(drawn.result, ran);
+    assert.equal(drawn.renderError, undefined);
+    assert.ok(drawn.picture, 'body_analysis draws a picture');
+    // A PNG at the photo's size (640 x 425): signature, then IHDR width and height.
+    const png = Buffer.from(drawn.picture);
+    assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [640, 425]);
+  });
 });
