@@ -101,6 +101,8 @@ export interface Config {
   metrics: 'loopback' | 'key' | 'open' | 'off';
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (BODYLENS_SHUTDOWN_TIMEOUT_MS, default 30000). */
   shutdownTimeoutMs: number;
+  /** Browser apps on these origins may call the dialect APIs (BODYLENS_CORS_ORIGINS: comma-separated origins, or *; unset = none); src/api/cors.ts. */
+  corsOrigins?: CorsOrigins;
 }
 
 /** The private seed's services and their default ports (src/api/private/services.ts has the same numbers). */
@@ -222,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serverKey: env.BODYLENS_SERVER_KEY || undefined,
     metrics: metricsSetting(env.BODYLENS_METRICS),
     shutdownTimeoutMs: intSetting(env, 'BODYLENS_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    corsOrigins: parseCorsOrigins(env.BODYLENS_CORS_ORIGINS),
   };
 }
 
@@ -256,4 +259,27 @@ export function loadVideoSettings(env: NodeJS.ProcessEnv = process.env): VideoSe
     retentionDays: intSetting(env, 'BODYLENS_JOB_RETENTION_DAYS', d.retentionDays, 1, 3650),
     maxBytes: intSetting(env, 'BODYLENS_VIDEO_MAX_BYTES', d.maxBytes, 1, 2 ** 40),
   };
+}
+
+/** Exact origins (`https://app.example.com`) or any origin (`*`). */
+export type CorsOrigins = readonly string[] | '*';
+
+/** Parses BODYLENS_CORS_ORIGINS: empty = off; `*`; or comma-separated `scheme://host[:port]` origins. */
+export function parseCorsOrigins(raw: string | undefined): CorsOrigins | undefined {
+  const value = (raw ?? '').trim();
+  if (!value) return undefined;
+  if (value === '*') return '*';
+  const origins = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new Error(`BODYLENS_CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com (scheme, host, optional port; no path or trailing slash), or * for any`);
+    }
+  }
+  return origins;
 }

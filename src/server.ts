@@ -119,6 +119,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     privateUsage: recordPrivate,
     metrics,
     metricsAccess: { mode: config.metrics },
+    corsOrigins: config.corsOrigins,
     admin: config.adminKey
       ? { adminKey: config.adminKey, context: { db, quotaUtcOffsetMinutes: config.quotaUtcOffsetMinutes, flushUsage } }
       : undefined,
@@ -132,6 +133,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       logLevel: config.logLevel,
       metrics,
       privateUsage: recordPrivate,
+      corsOrigins: config.corsOrigins,
     });
     privateApps.push(own);
     privateAddresses[service] = await own.listen({ port, host: config.host });

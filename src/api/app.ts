@@ -10,7 +10,7 @@ import type { AddressPolicy } from '../net/address-policy.js';
 import { tokenRoutes } from './baidu/token.js';
 import { routeError } from './route-errors.js';
 import { adminRoutes, type AdminRoutesOptions } from '../admin/routes.js';
-import { DEFAULT_CASE_SETTINGS, type HttpSettings } from '../config.js';
+import { DEFAULT_CASE_SETTINGS, type CorsOrigins, type HttpSettings } from '../config.js';
 import { Cases, MemoryCaseStore } from '../store/cases.js';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +20,7 @@ import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateS
 import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
 import { answerRouteError, observe, requestLogOptions } from './observe.js';
+import { cors } from './cors.js';
 import { noteOutcome } from './outcome.js';
 import { Metrics } from '../metrics/index.js';
 import { metricsRoute, type MetricsAccess } from './metrics-route.js';
@@ -128,6 +129,8 @@ export interface AppDeps {
   metricsAccess?: MetricsAccess;
   /** Counts each private-dialect call by service and outcome (auth/private-usage.ts). */
   privateUsage?(service: string, outcome: string): void;
+  /** Browser apps on these origins may call the dialect APIs (config `corsOrigins`; src/api/cors.ts); none when absent. */
+  corsOrigins?: CorsOrigins;
 }
 
 /** Every route each app registered (method, URL as Fastify writes it), so tests can check the API document covers them. */
@@ -200,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (Buffer.byteLength(request.url) <= limits.maxUrlBytes) return;
     return answerRouteError(request, reply, new ServiceError('url_size', `request URL longer than ${limits.maxUrlBytes} bytes`));
   });
+  cors(app, deps.corsOrigins);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   // Bodies of undeclared or odd types arrive as text; the Baidu routes read them as a form.
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -276,7 +280,7 @@ export async function buildPrivateServiceApp(
   row: PrivateService | PlannedPrivateService,
   http: Partial<typeof DEFAULT_HTTP> = {},
   access: PrivateAccess = DEFAULT_PRIVATE_ACCESS,
-  ops: Pick<AppDeps, 'logLevel' | 'logStream' | 'metrics' | 'privateUsage'> = {},
+  ops: Pick<AppDeps, 'logLevel' | 'logStream' | 'metrics' | 'privateUsage' | 'corsOrigins'> = {},
 ): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_HTTP, ...http };
   const app = Fastify({
@@ -292,6 +296,7 @@ export async function buildPrivateServiceApp(
   };
   observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage, refuse: (request, reply, error) => refuse(request, reply, error.kind) });
   guardConnections(app, limits, { isUpload: () => false, expire: (_req, res) => res.socket?.destroy() });
+  cors(app, ops.corsOrigins);
   app.setErrorHandler((err, request, reply) => {
     refuse(request, reply, transportError(err).kind);
   });

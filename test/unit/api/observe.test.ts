@@ -6,60 +6,17 @@
  * loopback or the admin key unless opened, and absent when off.
  */
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppDeps } from '../../../src/api/app.js';
-import { AuthService } from '../../../src/auth/index.js';
+import { type AppDeps } from '../../../src/api/app.js';
+import { realApp } from '../../helpers/real-app.js';
 import { createApp } from '../../../src/auth/apps.js';
-import { baiduScopes } from '../../../src/api/baidu/endpoints.js';
-import { createInProcessEngine } from '../../../src/engine/in-process.js';
-import { createAddressPolicy } from '../../../src/net/address-policy.js';
-import { openDatabase, type Db } from '../../../src/store/db.js';
-import type { PoseJobs } from '../../../src/video/jobs.js';
-import { offlineJobs } from '../../helpers/jobs.js';
-import type { Engine } from '../../../src/engine/engine.js';
 import { fixture } from '../../helpers/helpers.js';
 
 const ADMIN = 'observe-test-admin-key-0123456789';
-let dir: string;
-let db: Db;
-let auth: AuthService;
-let engine: Engine;
-let jobs: PoseJobs;
-const apps: FastifyInstance[] = [];
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bodylens-observe-'));
-  db = openDatabase(dir);
-  auth = new AuthService(db, { scopes: baiduScopes() });
-  engine = createInProcessEngine({ capabilities: ['body_analysis'], warmup: false });
-  jobs = offlineJobs(db, dir, engine);
-});
-
-after(async () => {
-  await Promise.all(apps.map((a) => a.close()));
-  await engine?.close();
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function app(extra: Partial<AppDeps> = {}): Promise<FastifyInstance> {
-  const built = await buildApp({
-    engine,
-    auth,
-    urlPolicy: createAddressPolicy([]),
-    kakaoLimits: { imageMaxBytes: 1 << 22, imageFetchTimeoutMs: 1000, videoMaxBytes: 1 << 20 },
-    jobs,
-    uploadDir: join(dir, 'uploads'),
-    admin: { adminKey: ADMIN, context: { db, quotaUtcOffsetMinutes: 480 } },
-    ...extra,
-  });
-  apps.push(built);
-  return built;
-}
+const real = realApp('observe', ADMIN);
+const app = (extra: Partial<AppDeps> = {}) => real.app(extra);
 
 describe('request log', () => {
   const lines: Array<Record<string, any>> = [];
@@ -68,7 +25,7 @@ describe('request log', () => {
   let appId: string;
   before(async () => {
     server = await app({ logLevel: 'info', logStream: { write: (line: string) => void lines.push(JSON.parse(line)) } });
-    const made = createApp(db, { apiKey: 'ObserveApiKey00000000000', secretKey: 'ObserveSecretKey0123456789abcdef' });
+    const made = createApp(real.db, { apiKey: 'ObserveApiKey00000000000', secretKey: 'ObserveSecretKey0123456789abcdef' });
     appId = made.appId;
     token = (await server.inject({ method: 'GET', url: `/oauth/2.0/token?grant_type=client_credentials&client_id=${made.apiKey}&client_secret=ObserveSecretKey0123456789abcdef` })).json().access_token;
   });
