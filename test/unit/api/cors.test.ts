@@ -5,7 +5,7 @@
  * the admin API and /metrics never answer another origin; a private service's own port follows
  * the same rule. The setting's parser refuses what is not an origin.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildPrivateServiceApp, type AppDeps } from '../../../src/api/app.js';

@@ -5,7 +5,7 @@
  * caller got; health checks stay below info; X-Response-Time on every answer; /metrics only for
  * loopback or the admin key unless opened, and absent when off.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
