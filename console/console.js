@@ -106,7 +106,8 @@ function buildFields() {
   const api = currentApi();
   const box = $('#fields');
   box.textContent = '';
-  $('#api-summary').textContent = api ? api.summary + (api.dialect === 'kakao' ? ` ${t('kakao_uses_key')}` : '') : '';
+  const summary = api && (lang === 'zh' ? api.summary_zh : api.summary);
+  $('#api-summary').textContent = api ? summary + (api.dialect === 'kakao' ? ` ${t('kakao_uses_key')}` : '') : '';
   for (const f of api?.fields ?? []) {
     const label = document.createElement('label');
     const name = document.createElement('code');
@@ -118,7 +119,7 @@ function buildFields() {
     input.addEventListener('input', () => { fieldValues[f.name] = input.value; });
     const hint = document.createElement('span');
     hint.className = 'hint';
-    hint.textContent = f.description;
+    hint.textContent = lang === 'zh' ? f.zh : f.description;
     label.append(name, input, hint);
     box.append(label);
   }
@@ -128,6 +129,7 @@ function buildFields() {
   tryArea.redraw();
 }
 apiSelect.addEventListener('change', () => { store.set('api', apiSelect.value); buildFields(); });
+relabel.push(buildFields);
 $('#area-close').addEventListener('click', () => tryArea.close());
 $('#area-clear').addEventListener('click', () => tryArea.clear());
 

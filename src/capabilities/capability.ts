@@ -23,6 +23,8 @@ export interface CapabilitySpec<N extends string, M extends string, Options, Res
   name: N;
   /** One line for usage texts and docs. */
   summary: string;
+  /** The summary in Chinese (the console's 中文 view). */
+  summaryZh: string;
   /** Registry names of the ONNX models `run` and `frame` use (src/runtime/models.ts). */
   models: readonly M[];
   /** Every option's default (the DEFAULT_* constant of the capability). */

@@ -36,6 +36,8 @@ export type Form = Record<string, string | undefined>;
 export interface FieldDoc {
   name: string;
   description: string;
+  /** The description in Chinese (the console's 中文 view). */
+  zh: string;
   /** How the parser reads it (default string; booleans are the words true/false). */
   type?: 'string' | 'boolean' | 'integer';
   /** The words it takes, where the parser knows a closed list. */
@@ -50,8 +52,9 @@ export interface BaiduEndpoint<N extends CapabilityName = CapabilityName> {
   /** The API name in the path. */
   name: string;
   capability: N;
-  /** One line for usage texts when it differs from its capability's summary. */
+  /** One line for usage texts when it differs from its capability's summary (with its Chinese, `summaryZh`). */
   summary?: string;
+  summaryZh?: string;
   /** OAuth scope granted for it in token responses (as Baidu names it); none for APIs Baidu grants under another's. */
   scope?: string;
   /** Form fields read besides `image`. */
@@ -95,7 +98,7 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     name: 'body_attr',
     capability: 'body_attr',
     scope: 'brain_body_attr',
-    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)', enum: ATTRIBUTE_NAMES, list: true }],
+    fields: [{ name: 'type', description: 'comma-separated attributes (default: the 17 of the online manual; any of the 28, plus lower_wear_texture)', zh: '逗号分隔的属性名（默认：在线文档的 17 种；可选 28 种中的任意几种，另有 lower_wear_texture）', enum: ATTRIBUTE_NAMES, list: true }],
     options: (form) => ({ attributes: parseAttributeTypes(form.type) }),
     shape: bodyAttrResponse,
     response: S.BODY_ATTR_SCHEMA,
@@ -106,8 +109,8 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     capability: 'body_num',
     scope: 'brain_body_number',
     fields: [
-      { name: 'area', description: 'up to 10 polygons "x1,y1,x2,y2,...;x1,y1,..." (pixels from 1); invalid = whole image' },
-      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)', type: 'boolean' },
+      { name: 'area', description: 'up to 10 polygons "x1,y1,x2,y2,...;x1,y1,..." (pixels from 1); invalid = whole image', zh: '最多 10 个多边形 "x1,y1,x2,y2,...;x1,y1,..."（像素坐标，从 1 起）；无效时按整图计数' },
+      { name: 'show', description: '"true": also return the heat-map picture (base64 JPEG)', zh: '"true"：同时返回热力图（base64 JPEG）', type: 'boolean' },
     ],
     options: (form) => ({ areas: parseAreaText(form.area), render: parseShow(form.show) }),
     shape: bodyNumResponse,
@@ -118,8 +121,8 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     capability: 'driver_behavior',
     scope: 'brain_driver_behavior',
     fields: [
-      { name: 'type', description: 'comma-separated behaviours (default all nine); unknown words ignored, none known = 216100', enum: DRIVER_BEHAVIORS, list: true },
-      { name: 'wheel_location', description: '"1" (default, left-hand drive: rightmost of similar-size people) or "0" (leftmost); other values = 1' },
+      { name: 'type', description: 'comma-separated behaviours (default all nine); unknown words ignored, none known = 216100', zh: '逗号分隔的行为名（默认全部九种）；忽略不认识的词，全都不认识时返回 216100', enum: DRIVER_BEHAVIORS, list: true },
+      { name: 'wheel_location', description: '"1" (default, left-hand drive: rightmost of similar-size people) or "0" (leftmost); other values = 1', zh: '"1"（默认，左舵车：取大小相近的人中最靠右者）或 "0"（取最靠左者）；其他值按 1 处理' },
     ],
     options: (form) => ({ types: parseDriverTypes(form.type), wheelLocation: parseWheelLocation(form.wheel_location) }),
     shape: driverBehaviorResponse,
@@ -130,7 +133,7 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     name: 'body_seg',
     capability: 'body_seg',
     scope: 'brain_body_seg',
-    fields: [{ name: 'type', description: 'comma-separated labelmap, scoremap, foreground (default: all three)', enum: SEG_IMAGE_TYPES, list: true }],
+    fields: [{ name: 'type', description: 'comma-separated labelmap, scoremap, foreground (default: all three)', zh: '逗号分隔的 labelmap、scoremap、foreground（默认三者都返回）', enum: SEG_IMAGE_TYPES, list: true }],
     options: (form) => ({ types: parseSegTypes(form.type) }),
     shape: bodySegResponse,
     response: S.BODY_SEG_SCHEMA,
@@ -142,13 +145,13 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     capability: 'body_tracking',
     scope: 'brain_body_tracking',
     fields: [
-      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count', type: 'boolean', required: true },
-      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)', type: 'integer' },
-      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)', type: 'boolean' },
-      { name: 'area', description: 'polygon x1,y1,x2,y2,... (>3 vertices, inside the image); beyond Baidu: up to 10 separated by ;' },
-      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)', type: 'boolean' },
-      { name: 'line', description: 'beyond Baidu: counting lines x1,y1,x2,y2[;...] (in = crossing to the right-hand side)' },
-      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals', type: 'boolean' },
+      { name: 'dynamic', description: 'true: count with tracking in a case (needs case_id, case_init, area); false: a still-image count', zh: 'true：在一个 case 内跟踪计数（需要 case_id、case_init、area）；false：单张图静态计数', type: 'boolean', required: true },
+      { name: 'case_id', description: 'dynamic: the case (an int32 of your choosing, one per video stream)', zh: '动态模式：case 编号（自选的 int32，每路视频流一个）', type: 'integer' },
+      { name: 'case_init', description: 'dynamic: true starts the case afresh, false continues it (or starts it when unknown)', zh: '动态模式：true 重新开始该 case，false 接着计数（case 不存在时新建）', type: 'boolean' },
+      { name: 'area', description: 'polygon x1,y1,x2,y2,... (>3 vertices, inside the image); beyond Baidu: up to 10 separated by ;', zh: '多边形 x1,y1,x2,y2,...（多于 3 个顶点，在图像内）；百度之外的扩展：最多 10 个，以 ; 分隔' },
+      { name: 'show', description: 'true: also the rendered frame (base64 JPEG)', zh: 'true：同时返回绘制后的画面（base64 JPEG）', type: 'boolean' },
+      { name: 'line', description: 'beyond Baidu: counting lines x1,y1,x2,y2[;...] (in = crossing to the right-hand side)', zh: '百度之外的扩展：计数线 x1,y1,x2,y2[;...]（越线到右手一侧记为进）' },
+      { name: 'totals', description: 'beyond Baidu: true adds area_counts, line_counts and the case\'s running totals', zh: '百度之外的扩展：true 时附加 area_counts、line_counts 以及该 case 的累计总数', type: 'boolean' },
     ],
     options: trackingOptions,
     shape: bodyCountResponse,
@@ -162,6 +165,7 @@ export const BAIDU_APIS: ReadonlyArray<BaiduEndpoint | PlannedApi> = [
     name: 'fingertip',
     capability: 'hand_analysis',
     summary: 'every hand: box, index fingertip and four helper points',
+    summaryZh: '每只手：手部框、食指指尖与四个辅助点',
     fields: [],
     options: noOptions,
     shape: fingertipResponse,

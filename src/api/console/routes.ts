@@ -37,7 +37,9 @@ export interface ConsoleApi {
   path: string;
   capability?: string;
   summary: string;
-  fields: ReadonlyArray<{ name: string; description: string }>;
+  /** The summary in Chinese (the 中文 view; fields carry theirs as `zh`). */
+  summary_zh: string;
+  fields: ReadonlyArray<{ name: string; description: string; zh: string }>;
   /** False: this process does not serve its capability (BODYLENS_CAPABILITIES) or it is planned. */
   served: boolean;
   planned?: boolean;
@@ -49,7 +51,9 @@ export interface ConsoleApi {
 export function consoleApis(serves: (capability: string) => boolean): ConsoleApi[] {
   const baidu = BAIDU_APIS.map((row): ConsoleApi => {
     const path = `/rest/2.0/image-classify/v1/${row.name}`;
-    if (row.capability === undefined) return { dialect: 'baidu', name: row.name, path, summary: 'planned: answers error 3 until its capability lands', fields: [], served: false, planned: true };
+    if (row.capability === undefined) {
+      return { dialect: 'baidu', name: row.name, path, summary: 'planned: answers error 3 until its capability lands', summary_zh: '计划中：能力实现之前回答错误 3', fields: [], served: false, planned: true };
+    }
     const r = row as BaiduEndpoint;
     return {
       dialect: 'baidu',
@@ -57,21 +61,23 @@ export function consoleApis(serves: (capability: string) => boolean): ConsoleApi
       path,
       capability: r.capability,
       summary: r.summary ?? capability(r.capability).summary,
+      summary_zh: r.summaryZh ?? capability(r.capability).summaryZh,
       fields: r.fields,
       served: serves(r.capability),
       ...(r.case ? { frames: true } : {}),
     };
   });
-  const pose = capability('body_analysis').summary;
+  const pose = capability('body_analysis');
   const kakao: ConsoleApi[] = [
-    { dialect: 'kakao', name: 'pose', path: '/pose', capability: 'body_analysis', summary: pose, fields: [], served: serves('body_analysis') },
+    { dialect: 'kakao', name: 'pose', path: '/pose', capability: 'body_analysis', summary: pose.summary, summary_zh: pose.summaryZh, fields: [], served: serves('body_analysis') },
     {
       dialect: 'kakao',
       name: 'pose_job',
       path: '/pose/job',
       capability: 'body_analysis',
       summary: 'a video job: poll GET /pose/job/{job_id} until it is done',
-      fields: [{ name: 'smoothing', description: 'true (default): keypoints smoothed over frames' }],
+      summary_zh: '视频任务：轮询 GET /pose/job/{job_id} 直到完成',
+      fields: [{ name: 'smoothing', description: 'true (default): keypoints smoothed over frames', zh: 'true（默认）：关键点在帧间平滑' }],
       served: serves('body_analysis'),
       frames: true,
     },

@@ -41,6 +41,7 @@ export interface BodyFrameState {
 export const bodyAnalysis = defineCapability({
   name: 'body_analysis',
   summary: 'body keypoints: every person, Baidu\'s 21 named points',
+  summaryZh: '人体关键点：图中每个人，百度定义的 21 个关键点',
   models: BODY_POSE_MODELS,
   defaults: DEFAULT_BODY_ANALYSIS_OPTIONS,
   async run(models, image, options): Promise<BodyAnalysis> {

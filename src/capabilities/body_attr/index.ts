@@ -50,6 +50,7 @@ export const BODY_ATTR_MODELS = [...new Set([...PERSON_FINDER_MODELS, ...ATTRIBU
 export const bodyAttr = defineCapability({
   name: 'body_attr',
   summary: 'every person: box with a probability and up to 28 attributes (gender, clothing, colours, bag, orientation, truncation ...)',
+  summaryZh: '每个人：带概率的人体框，以及最多 28 种属性（性别、衣着、颜色、背包、朝向、截断等）',
   models: BODY_ATTR_MODELS,
   defaults: DEFAULT_BODY_ATTR_OPTIONS,
   async run(models, image, options): Promise<BodyAttrResult> {

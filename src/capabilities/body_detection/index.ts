@@ -36,6 +36,7 @@ function drawable(p: FoundPerson): Person {
 export const bodyDetection = defineCapability({
   name: 'body_detection',
   summary: 'every person: box with a calibrated probability, head point, COCO-17 keypoints',
+  summaryZh: '每个人：带校准概率的人体框、头部点和 COCO-17 关键点',
   models: PERSON_FINDER_MODELS,
   defaults: DEFAULT_BODY_DETECTION_OPTIONS,
   async run(models, image, options): Promise<BodyDetection> {

@@ -93,6 +93,7 @@ const heatPoints = (heads: readonly Head[]) => heads.map((h) => ({ x: h.point.x,
 export const bodyNum = defineCapability({
   name: 'body_num',
   summary: 'people count from heads, in the whole image or in up to 10 areas, with a heat-map picture',
+  summaryZh: '按头部数人，整图或最多 10 个区域，可附热力图',
   models: HEAD_FINDER_MODELS,
   defaults: DEFAULT_BODY_NUM_OPTIONS,
   async run(models, image, options): Promise<BodyNumResult> {

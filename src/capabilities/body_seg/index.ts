@@ -60,6 +60,7 @@ async function maskOf(result: BodySegResult): Promise<ProbMap> {
 export const bodySeg = defineCapability({
   name: 'body_seg',
   summary: 'person segmentation: labelmap / scoremap / transparent foreground PNGs, person boxes',
+  summaryZh: '人像分割：labelmap / scoremap / 透明前景 PNG，以及人体框',
   models: [...BODY_POSE_MODELS, 'selfie'],
   defaults: DEFAULT_BODY_SEG_OPTIONS,
   async run(models, image, options): Promise<BodySegResult> {

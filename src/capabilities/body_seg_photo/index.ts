@@ -15,6 +15,7 @@ export const DEFAULT_ID_PHOTO_OPTIONS: Readonly<IdPhotoOptions> = {};
 export const bodySegPhoto = defineCapability({
   name: 'body_seg_photo',
   summary: 'ID photo: head-and-shoulders cut of one person, its mask, face box, ten points, face/shoulder pose',
+  summaryZh: '证件照：单人头肩抠图、掩码、人脸框、十个关键点、人脸与肩部姿态',
   models: [...BODY_POSE_MODELS, 'selfie', 'blazeface'],
   defaults: DEFAULT_ID_PHOTO_OPTIONS,
   run(models, image): Promise<IdPhotoResult> {

@@ -150,6 +150,7 @@ export function frameDrawing(options: Pick<BodyTrackingOptions, 'areas' | 'lines
 export const bodyTracking = defineCapability({
   name: 'body_tracking',
   summary: 'people counting by head-shoulders: static count, or tracking with IDs and in/out per case',
+  summaryZh: '按头肩数人：静态计数，或在一个 case 内跟踪（带 ID 和进出计数）',
   models: TRACKING_MODELS,
   defaults: DEFAULT_BODY_TRACKING_OPTIONS,
   async run(models, image, options): Promise<BodyCount> {

@@ -123,6 +123,7 @@ async function driverFace(models: { blazeface: Model }, image: RgbImage, person:
 export const driverBehavior = defineCapability({
   name: 'driver_behavior',
   summary: 'the driver and nine behaviours (phone, smoking, belt, hands, gaze, mask, yawn, eyes, head), each score + threshold',
+  summaryZh: '驾驶员与九种行为（打电话、抽烟、未系安全带、双手离开方向盘、视角未看前方、未戴口罩、打哈欠、闭眼、低头），各有分数与阈值',
   models: [...PERSON_FINDER_MODELS, 'blazeface', 'facemesh', 'iris'],
   defaults: DEFAULT_DRIVER_BEHAVIOR_OPTIONS,
   async run(models, image, options): Promise<DriverBehaviorResult> {

@@ -27,6 +27,7 @@ export interface GestureAnalysis {
 export const gesture = defineCapability({
   name: 'gesture',
   summary: '24 gesture classes (plus other) per hand or hand pair, and faces',
+  summaryZh: '每只手或一双手的 24 类手势（另有"其他"），以及人脸',
   models: [...HAND_MODELS, 'blazeface'],
   defaults: DEFAULT_GESTURE_OPTIONS,
   async run(models, image, options): Promise<GestureAnalysis> {

@@ -14,6 +14,7 @@ export interface HandAnalysis {
 export const handAnalysis = defineCapability({
   name: 'hand_analysis',
   summary: 'every hand: box and 21 hand keypoints',
+  summaryZh: '每只手：手部框和 21 个手部关键点',
   models: HAND_MODELS,
   defaults: DEFAULT_HAND_ANALYSIS_OPTIONS,
   async run(models, image, options): Promise<HandAnalysis> {

@@ -34,6 +34,7 @@ export interface PersonAttributesResult {
 export const personAttributes = defineCapability({
   name: 'person_attributes',
   summary: 'the whole image as one person: any of the 28 attributes',
+  summaryZh: '整张图当作一个人：28 种属性中的任意几种',
   models: [...ATTRIBUTE_MODELS, 'movenet-thunder', 'movenet-lightning'],
   defaults: DEFAULT_PERSON_ATTRIBUTES_OPTIONS,
   async run(models, image, options): Promise<PersonAttributesResult> {

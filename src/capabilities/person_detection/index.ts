@@ -48,6 +48,7 @@ export async function cropJpeg(image: RgbImage, box: Box): Promise<Uint8Array> {
 export const personDetection = defineCapability({
   name: 'person_detection',
   summary: 'every person at least 30 x 30 px: box, probability, optional JPEG crop',
+  summaryZh: '每个至少 30 × 30 像素的人：人体框、概率、可选的 JPEG 裁剪图',
   models: PERSON_FINDER_MODELS,
   defaults: DEFAULT_PERSON_DETECTION_OPTIONS,
   async run(models, image, options): Promise<PersonDetectionResult> {

@@ -436,6 +436,10 @@ describe('console in Chromium', { skip }, () => {
       assert.equal(await zh.page.getAttribute('html', 'lang'), 'zh-CN');
       assert.equal(await zh.page.textContent('#nav [data-view=try]'), '在线调试');
       assert.equal(await zh.page.textContent('#run'), '运行');
+      // The API's summary and its fields' hints come from the dialect table's Chinese.
+      await zh.page.selectOption('#api', 'baidu:body_num');
+      assert.match(await zh.page.textContent('#api-summary') ?? '', /按头部数人/);
+      assert.match(await zh.page.textContent('#fields label:has(input[name=area]) .hint') ?? '', /多边形/);
       const path = join(SCREEN_DIR, 'console-try-zh.png');
       await zh.page.screenshot({ path, fullPage: true });
       screenshots.push(path);
@@ -444,6 +448,7 @@ describe('console in Chromium', { skip }, () => {
       assert.equal(await zh.page.textContent('#try-status'), '请先选择图片或拍一帧。');
       await zh.page.click('#lang [data-lang=en]');
       assert.equal(await zh.page.textContent('#run'), 'Run');
+      assert.match(await zh.page.textContent('#fields label:has(input[name=area]) .hint') ?? '', /up to 10 polygons/, 'the hints follow the language switch');
       assert.equal(await zh.page.textContent('#try-status'), 'Choose an image or take a camera frame first.');
       await zh.page.reload();
       await zh.page.waitForSelector('body[data-ready=true]');

@@ -16,6 +16,8 @@ import { benchCaseNames } from '../../../bench/run.js';
 
 const root = packageRoot();
 
+const CJK = /[\u4e00-\u9fff]/;
+
 describe('capability registry', () => {
   for (const cap of CAPABILITIES) {
     test(`${cap.name}: docs page, eval suite, bench case, a dialect row, known models`, () => {
@@ -36,8 +38,16 @@ describe('capability registry', () => {
       const unfrozen = (v: unknown, at: string): string[] =>
         v && typeof v === 'object' && !ArrayBuffer.isView(v) ? [...(Object.isFrozen(v) ? [] : [at]), ...Object.entries(v).flatMap(([k, x]) => unfrozen(x, `${at}.${k}`))] : [];
       assert.deepEqual(unfrozen(cap.defaults, 'defaults'), [], 'defaults are frozen all the way down');
+      assert.match(cap.summaryZh, CJK, 'a Chinese summary for the console');
     });
   }
+
+  test('every endpoint field and summary has its Chinese for the console', () => {
+    for (const row of BAIDU_ENDPOINTS) {
+      for (const f of row.fields) assert.match(f.zh, CJK, `${row.name}.${f.name}`);
+      if (row.summary !== undefined) assert.match(row.summaryZh ?? '', CJK, `${row.name} summary`);
+    }
+  });
 
   test('an unknown name fails with the list of valid ones', () => {
     assert.throws(() => capability('body_magic'), /unknown capability "body_magic"; valid capabilities: body_analysis, hand_analysis, gesture, body_seg, body_seg_photo, body_detection/);
