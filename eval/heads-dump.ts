@@ -1,0 +1,83 @@
+/**
+ * Head-candidate dump (development, not part of `npm run eval`): every MultiPose proposal of the
+ * counting sets with very loose cuts, per window (whole image, the default level-2 tiles, level-3
+ * tiles, and the level-2 tiles of the mirrored image), with the ground truth, into one JSON file
+ * that eval/heads-fit.ts reads to fit and check the head probability offline. Nothing of the
+ * eval data goes into the repo: the file goes to /tmp unless told otherwise.
+ *   node dist/eval/heads-dump.js [--out /tmp/heads-dump.json] [--sets heads,mot17]
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { decodeImage } from '../src/intake/index.js';
+import { loadModel } from '../src/runtime/session.js';
+import type { RgbImage } from '../src/types.js';
+import { DEFAULT_HEAD_POSE_OPTIONS, poseTiles } from '../src/vision/heads.js';
+import { DEFAULT_PROPOSAL_OPTIONS, detectPeople, type PersonProposal } from '../src/vision/person-proposals.js';
+import { planWindows } from '../src/vision/tiles.js';
+import type { CropWindow } from '../src/vision/crop.js';
+import { countingSamples, type CountingSetName, type GtHead } from './counting.js';
+import { evalDataRoot } from './suite.js';
+
+const { values } = parseArgs({ options: { out: { type: 'string', default: '/tmp/heads-dump.json' }, sets: { type: 'string', default: 'heads,mot17' } } });
+
+/** One window a proposal came from: `kind` names the run (whole, l2, l3, l2flip). */
+export interface DumpWindow {
+  kind: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface DumpImage {
+  set: CountingSetName;
+  name: string;
+  width: number;
+  height: number;
+  gt: GtHead[];
+  optional: GtHead[];
+  windows: DumpWindow[];
+  /** Proposals: window index, centre score, 17 keypoints as [x, y, score] (image pixels). */
+  proposals: { w: number; score: number; kp: [number, number, number][] }[];
+}
+
+function mirror(image: RgbImage): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = (y * width + x) * 3;
+      const d = (y * width + (width - 1 - x)) * 3;
+      out[d] = data[s];
+      out[d + 1] = data[s + 1];
+      out[d + 2] = data[s + 2];
+    }
+  }
+  return { width, height, data: out };
+}
+
+const model = await loadModel('movenet-multipose', { threads: 1 });
+const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.03, minKeypointScore: 0, maxPeople: Infinity };
+const dump: DumpImage[] = [];
+for (const set of values.sets!.split(',') as CountingSetName[]) {
+  for (const s of await countingSamples(evalDataRoot(), set)) {
+    const image = await decodeImage(new Uint8Array(await readFile(s.path)));
+    const flipped = mirror(image);
+    const d: DumpImage = { set, name: s.name, width: image.width, height: image.height, gt: s.heads, optional: s.optionalHeads, windows: [], proposals: [] };
+    const add = (kind: string, window: CropWindow | undefined, ps: PersonProposal[], flip = false) => {
+      const w = d.windows.length;
+      const win = window ?? { x: 0, y: 0, width: image.width, height: image.height };
+      d.windows.push({ kind, x: flip ? image.width - win.x - win.width : win.x, y: win.y, width: win.width, height: win.height });
+      for (const p of ps) d.proposals.push({ w, score: p.score, kp: p.keypoints.map((k) => [flip ? image.width - 1 - k.x : k.x, k.y, k.score]) });
+    };
+    add('whole', undefined, await detectPeople(model, image, opts));
+    const l2 = poseTiles(image.width, image.height, DEFAULT_HEAD_POSE_OPTIONS);
+    for (const w of l2) add('l2', w, await detectPeople(model, image, opts, w));
+    for (const w of l2) add('l2flip', w, await detectPeople(model, flipped, opts, w), true);
+    for (const w of planWindows(image.width, image.height, { whole: false, levels: [3], overlap: DEFAULT_HEAD_POSE_OPTIONS.overlap })) add('l3', w, await detectPeople(model, image, opts, w));
+    dump.push(d);
+    console.error(`${set} ${s.name}: ${d.proposals.length} proposals, ${s.count} true`);
+  }
+}
+await writeFile(values.out!, JSON.stringify(dump));
+console.error(`wrote ${values.out}`);
