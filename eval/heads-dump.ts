@@ -14,6 +14,7 @@ import type { RgbImage } from '../src/types.js';
 import { DEFAULT_HEAD_POSE_OPTIONS, poseTiles } from '../src/vision/heads.js';
 import { DEFAULT_PROPOSAL_OPTIONS, detectPeople, type PersonProposal } from '../src/vision/person-proposals.js';
 import { planWindows } from '../src/vision/tiles.js';
+import { BLAZEFACE_256, FULL_RANGE_192_FACE, FULL_RANGE_192_PERSON, detectFaces, type FaceDetectorLayout } from '../src/vision/blazeface.js';
 import type { CropWindow } from '../src/vision/crop.js';
 import { countingSamples, type CountingSetName, type GtHead } from './counting.js';
 import { evalDataRoot } from './suite.js';
@@ -39,6 +40,8 @@ export interface DumpImage {
   windows: DumpWindow[];
   /** Proposals: window index, centre score, 17 keypoints as [x, y, score] (image pixels). */
   proposals: { w: number; score: number; kp: [number, number, number][] }[];
+  /** Face-detector boxes (score >= 0.2) per window: `src` blazeface, full-face or full-person (facemesh-detection-full's two heads). */
+  faces: { src: string; w: number; score: number; box: [number, number, number, number] }[];
 }
 
 function mirror(image: RgbImage): RgbImage {
@@ -57,13 +60,16 @@ function mirror(image: RgbImage): RgbImage {
 }
 
 const model = await loadModel('movenet-multipose', { threads: 1 });
+const blazeface = await loadModel('blazeface', { threads: 1 });
+const fullRange = await loadModel('facemesh-detection-full', { threads: 1 });
+const FACE_SOURCES: [string, typeof model, FaceDetectorLayout][] = [['blazeface', blazeface, BLAZEFACE_256], ['full-face', fullRange, FULL_RANGE_192_FACE], ['full-person', fullRange, FULL_RANGE_192_PERSON]];
 const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.03, minKeypointScore: 0, maxPeople: Infinity };
 const dump: DumpImage[] = [];
 for (const set of values.sets!.split(',') as CountingSetName[]) {
   for (const s of await countingSamples(evalDataRoot(), set)) {
     const image = await decodeImage(new Uint8Array(await readFile(s.path)));
     const flipped = mirror(image);
-    const d: DumpImage = { set, name: s.name, width: image.width, height: image.height, gt: s.heads, optional: s.optionalHeads, windows: [], proposals: [] };
+    const d: DumpImage = { set, name: s.name, width: image.width, height: image.height, gt: s.heads, optional: s.optionalHeads, windows: [], proposals: [], faces: [] };
     const add = (kind: string, window: CropWindow | undefined, ps: PersonProposal[], flip = false) => {
       const w = d.windows.length;
       const win = window ?? { x: 0, y: 0, width: image.width, height: image.height };
@@ -75,8 +81,16 @@ for (const set of values.sets!.split(',') as CountingSetName[]) {
     for (const w of l2) add('l2', w, await detectPeople(model, image, opts, w));
     for (const w of l2) add('l2flip', w, await detectPeople(model, flipped, opts, w), true);
     for (const w of planWindows(image.width, image.height, { whole: false, levels: [3], overlap: DEFAULT_HEAD_POSE_OPTIONS.overlap })) add('l3', w, await detectPeople(model, image, opts, w));
+    // Face detectors on the whole image and the level-2 and level-3 windows (indices as the proposals').
+    for (const [w, win] of d.windows.entries()) {
+      if (win.kind === 'l2flip') continue;
+      for (const [src, m, layout] of FACE_SOURCES) {
+        const window = win.kind === 'whole' ? undefined : win;
+        for (const f of await detectFaces(m, image, { window, layout, minScore: 0.2 })) d.faces.push({ src, w, score: f.score, box: [f.box.left, f.box.top, f.box.width, f.box.height] });
+      }
+    }
     dump.push(d);
-    console.error(`${set} ${s.name}: ${d.proposals.length} proposals, ${s.count} true`);
+    console.error(`${set} ${s.name}: ${d.proposals.length} proposals, ${FACE_SOURCES.map(([src]) => `${src} ${d.faces.filter((f) => f.src === src && f.score >= 0.5).length}`).join(', ')} faces >= 0.5, ${s.count} true`);
   }
 }
 await writeFile(values.out!, JSON.stringify(dump));

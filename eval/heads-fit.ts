@@ -6,13 +6,15 @@
  * both. Prints one JSON line per plan × fit; then the hard-rule variants measured on the same
  * proposals (`rule` lines: mean-keypoint cut, a head-size floor of one heat-map cell for the
  * de-duplication, mirrored or level-3 tiles counted only where two runs agree or the centre
- * score is high).
+ * score is high); then the face detectors as a head source (`faces` lines: alone, and merged into
+ * today's pose heads where no pose head claims them), when the dump has faces.
  *   node dist/eval/heads-fit.js [--dump /tmp/heads-dump.json] [--plans whole+l2,whole+l2+l2flip]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { PersonProposal } from '../src/vision/person-proposals.js';
-import { DEFAULT_HEAD_OPTIONS, DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, poseHead } from '../src/vision/heads.js';
+import { DEFAULT_HEAD_OPTIONS, DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, faceHead, mergeFaces, mergeHeads, poseHead, type Head } from '../src/vision/heads.js';
+import type { Face } from '../src/vision/blazeface.js';
 import { headCandidates, headProbability, type HeadCandidate, type HeadProbabilityModel } from './head-candidates.js';
 import type { CropWindow } from '../src/vision/crop.js';
 import { countErrors, type CountSample, type CountingSetName } from './counting.js';
@@ -181,7 +183,61 @@ for (const extra of ['l2flip', 'l3']) {
     });
   }
 }
+// A second scale only where people are small: level-3 heads (from their own centre cut) join
+// today's heads, where none claims them, in level-3 windows whose heads today are smaller than
+// `small` model pixels (median; 1000 = every window).
+for (const small of [8, 14, 1000]) {
+  for (const alone of [0.3, 0.5]) {
+    cases.push({
+      name: `whole + l2, + l3 where today's median head < ${small} model px, l3 heads alone from ${alone}`,
+      count: (d) => {
+        const withPx = (p: DumpImage['proposals'][number]) => {
+          const h = poseHead(asProposal(p), 0.3);
+          const w = d.windows[p.w];
+          return h ? { h, px: (h.box.width * DEFAULT_HEAD_POSE_OPTIONS.input) / (w.kind === 'whole' ? Math.max(d.width, d.height) : w.width) } : null;
+        };
+        const today = d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1).map(withPx).filter((x) => x !== null);
+        const kept = dedupeHeads(today.map((x) => x.h), 0.5);
+        const px = new Map(today.map((x) => [x.h, x.px]));
+        const chosen = new Set(d.windows.flatMap((w, i) => {
+          if (w.kind !== 'l3') return [];
+          const sizes = kept.filter((h) => h.point.x >= w.x && h.point.x < w.x + w.width && h.point.y >= w.y && h.point.y < w.y + w.height).map((h) => px.get(h)!).sort((a, b) => a - b);
+          return sizes.length && sizes[Math.floor(sizes.length / 2)] < small ? [i] : [];
+        }));
+        const fine = d.proposals.filter((p) => chosen.has(p.w) && p.score >= alone && meanKp(p) >= 0.1).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null);
+        return mergeHeads(kept, dedupeHeads(fine, 0.5), DEFAULT_HEAD_OPTIONS.claimRadius, alone).length;
+      },
+    });
+  }
+}
 for (const c of cases) {
   const e = (set: CountingSetName) => errors(dump.filter((d) => d.set === set).map((d) => ({ set, image: d, candidates: [], labels: [] })), (l) => c.count(l.image));
   console.log(JSON.stringify({ rule: c.name, heads: e('heads'), mot17: e('mot17') }));
+}
+
+// Face detectors as a head source (dumps with faces): merged across windows by intersection over
+// the smaller box (as findFaces), alone and added to today's pose heads (mergeHeads).
+const todayHeads = (d: DumpImage): Head[] =>
+  dedupeHeads(d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null), 0.5);
+if (dump[0]?.faces) {
+  const matched = (heads: readonly Head[], d: DumpImage) => label(heads.map((head) => ({ head, features: [] })), d).filter((v) => v === 1).length;
+  for (const src of [...new Set(dump.flatMap((d) => d.faces.map((f) => f.src)))]) {
+    for (const plan of ['whole+l2', 'l2', 'whole+l2+l3']) {
+      const kinds = plan.split('+');
+      for (const minScore of [0.3, 0.5, 0.7]) {
+        const facesOf = (d: DumpImage): Head[] => mergeFaces(d.faces.filter((f) => f.src === src && f.score >= minScore && kinds.includes(d.windows[f.w].kind)).map((f) => ({ score: f.score, box: { left: f.box[0], top: f.box[1], width: f.box[2], height: f.box[3] } }) as Face), 0.5).map(faceHead);
+        const e = (set: CountingSetName, count: (d: DumpImage) => number) => errors(dump.filter((d) => d.set === set).map((d) => ({ set, image: d, candidates: [], labels: [] })), (l) => count(l.image));
+        const trueFound = (set: CountingSetName) => dump.filter((d) => d.set === set).reduce((a, d) => a + matched(facesOf(d), d), 0);
+        console.log(JSON.stringify({ faces: src, plan, min_score: minScore, alone: { heads: e('heads', (d) => facesOf(d).length), mot17: e('mot17', (d) => facesOf(d).length) }, true_found: { heads: trueFound('heads'), mot17: trueFound('mot17') } }));
+        for (const aloneCut of [0.5, 0.7, 0.9]) {
+          if (aloneCut < minScore) continue;
+          const merged = (d: DumpImage) => mergeHeads(todayHeads(d), facesOf(d), DEFAULT_HEAD_OPTIONS.claimRadius, aloneCut);
+          const trueMerged = (set: CountingSetName) => dump.filter((d) => d.set === set).reduce((a, d) => a + matched(merged(d), d), 0);
+          console.log(JSON.stringify({ faces: `poses + ${src}`, plan, min_score: minScore, alone_from: aloneCut, heads: e('heads', (d) => merged(d).length), mot17: e('mot17', (d) => merged(d).length), true_found: { heads: trueMerged('heads'), mot17: trueMerged('mot17') } }));
+        }
+      }
+    }
+  }
+  const todayTrue = (set: CountingSetName) => dump.filter((d) => d.set === set).reduce((a, d) => a + matched(todayHeads(d), d), 0);
+  console.log(JSON.stringify({ faces: 'none (poses today)', true_found: { heads: todayTrue('heads'), mot17: todayTrue('mot17') } }));
 }
