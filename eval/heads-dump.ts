@@ -4,7 +4,7 @@
  * tiles, and the level-2 tiles of the mirrored image), with the ground truth, into one JSON file
  * that eval/heads-fit.ts reads to fit and check the head probability offline. Nothing of the
  * eval data goes into the repo: the file goes to /tmp unless told otherwise.
- *   node dist/eval/heads-dump.js [--out /tmp/heads-dump.json] [--sets heads,mot17]
+ *   node dist/eval/heads-dump.js [--out /tmp/heads-dump.json] [--sets heads,mot17] [--input 320] [--skip-faces]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import type { CropWindow } from '../src/vision/crop.js';
 import { countingSamples, type CountingSetName, type GtHead } from './counting.js';
 import { evalDataRoot } from './suite.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: '/tmp/heads-dump.json' }, sets: { type: 'string', default: 'heads,mot17' } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: '/tmp/heads-dump.json' }, sets: { type: 'string', default: 'heads,mot17' }, input: { type: 'string', default: '256' }, 'skip-faces': { type: 'boolean', default: false } } });
 
 /** One window a proposal came from: `kind` names the run (whole, l2, l3, l2flip). */
 export interface DumpWindow {
@@ -35,6 +35,8 @@ export interface DumpImage {
   name: string;
   width: number;
   height: number;
+  /** MultiPose input side the proposals came from (256 or 320). */
+  input: number;
   gt: GtHead[];
   optional: GtHead[];
   windows: DumpWindow[];
@@ -59,17 +61,19 @@ function mirror(image: RgbImage): RgbImage {
   return { width, height, data: out };
 }
 
-const model = await loadModel('movenet-multipose', { threads: 1 });
+// --input 320: movenet-multipose-320 instead of the 256 model (the tiles are the same).
+const input = Number(values.input);
+const model = await loadModel(input === 320 ? 'movenet-multipose-320' : 'movenet-multipose', { threads: 1 });
 const blazeface = await loadModel('blazeface', { threads: 1 });
 const fullRange = await loadModel('facemesh-detection-full', { threads: 1 });
 const FACE_SOURCES: [string, typeof model, FaceDetectorLayout][] = [['blazeface', blazeface, BLAZEFACE_256], ['full-face', fullRange, FULL_RANGE_192_FACE], ['full-person', fullRange, FULL_RANGE_192_PERSON]];
-const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.03, minKeypointScore: 0, maxPeople: Infinity };
+const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.03, minKeypointScore: 0, maxPeople: Infinity, input };
 const dump: DumpImage[] = [];
 for (const set of values.sets!.split(',') as CountingSetName[]) {
   for (const s of await countingSamples(evalDataRoot(), set)) {
     const image = await decodeImage(new Uint8Array(await readFile(s.path)));
     const flipped = mirror(image);
-    const d: DumpImage = { set, name: s.name, width: image.width, height: image.height, gt: s.heads, optional: s.optionalHeads, windows: [], proposals: [], faces: [] };
+    const d: DumpImage = { set, name: s.name, width: image.width, height: image.height, input, gt: s.heads, optional: s.optionalHeads, windows: [], proposals: [], faces: [] };
     const add = (kind: string, window: CropWindow | undefined, ps: PersonProposal[], flip = false) => {
       const w = d.windows.length;
       const win = window ?? { x: 0, y: 0, width: image.width, height: image.height };
@@ -83,7 +87,7 @@ for (const set of values.sets!.split(',') as CountingSetName[]) {
     for (const w of planWindows(image.width, image.height, { whole: false, levels: [3], overlap: DEFAULT_HEAD_POSE_OPTIONS.overlap })) add('l3', w, await detectPeople(model, image, opts, w));
     // Face detectors on the whole image and the level-2 and level-3 windows (indices as the proposals').
     for (const [w, win] of d.windows.entries()) {
-      if (win.kind === 'l2flip') continue;
+      if (win.kind === 'l2flip' || values['skip-faces']) continue;
       for (const [src, m, layout] of FACE_SOURCES) {
         const window = win.kind === 'whole' ? undefined : win;
         for (const f of await detectFaces(m, image, { window, layout, minScore: 0.2 })) d.faces.push({ src, w, score: f.score, box: [f.box.left, f.box.top, f.box.width, f.box.height] });

@@ -20,6 +20,7 @@ import type { CropWindow } from '../src/vision/crop.js';
 import { countErrors, type CountSample, type CountingSetName } from './counting.js';
 import type { DumpImage } from './heads-dump.js';
 import { round } from './suite.js';
+import { COCO_SIGMAS, oks, type GroundTruth } from './oks.js';
 
 const { values } = parseArgs({ options: { dump: { type: 'string', default: '/tmp/heads-dump.json' }, plans: { type: 'string', default: 'whole+l2,whole+l2+l2flip,whole+l2+l3,whole+l2+l2flip+l3' }, l2: { type: 'string', default: '0.01' }, radius: { type: 'string', default: '1.5' } } });
 const dump = JSON.parse(await readFile(values.dump!, 'utf8')) as DumpImage[];
@@ -64,7 +65,7 @@ function candidatesFor(d: DumpImage, kinds: readonly string[]): HeadCandidate[] 
     const proposals = d.proposals.filter((p) => p.w === i).map((p) => ({ score: p.score, keypoints: p.kp.map(([x, y, score]) => ({ x, y, score })) }));
     runs.push({ window: w.kind === 'whole' ? null : w, proposals });
   });
-  return headCandidates(runs, d, DEFAULT_HEAD_POSE_OPTIONS, DEFAULT_HEAD_OPTIONS.duplicateRadius);
+  return headCandidates(runs, d, { ...DEFAULT_HEAD_POSE_OPTIONS, input: d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input }, DEFAULT_HEAD_OPTIONS.duplicateRadius);
 }
 
 /** L2-regularised logistic regression by gradient descent on standardised features. */
@@ -162,7 +163,7 @@ for (const minMean of [0.1, 0.15, 0.2]) {
             const w = d.windows[p.w];
             if (!['whole', 'l2'].includes(w.kind) || p.score < 0.1 || meanKp(p) < minMean) return [];
             const side = w.kind === 'whole' ? Math.max(d.width, d.height) : w.width;
-            const h = poseHead(asProposal(p), 0.3, Math.max(4, (cell * 4 * side) / DEFAULT_HEAD_POSE_OPTIONS.input));
+            const h = poseHead(asProposal(p), 0.3, Math.max(4, (cell * 4 * side) / (d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input)));
             return h ? [h] : [];
           });
           return dedupeHeads(heads, radius).length;
@@ -194,7 +195,7 @@ for (const small of [8, 14, 1000]) {
         const withPx = (p: DumpImage['proposals'][number]) => {
           const h = poseHead(asProposal(p), 0.3);
           const w = d.windows[p.w];
-          return h ? { h, px: (h.box.width * DEFAULT_HEAD_POSE_OPTIONS.input) / (w.kind === 'whole' ? Math.max(d.width, d.height) : w.width) } : null;
+          return h ? { h, px: (h.box.width * (d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input)) / (w.kind === 'whole' ? Math.max(d.width, d.height) : w.width) } : null;
         };
         const today = d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1).map(withPx).filter((x) => x !== null);
         const kept = dedupeHeads(today.map((x) => x.h), 0.5);
@@ -209,6 +210,50 @@ for (const small of [8, 14, 1000]) {
       },
     });
   }
+}
+// Doubles of one person from the whole image and a tile: also one when their poses agree (OKS of
+// the confident keypoints, >= 3 shared, scale = the kept pose's keypoint box), or whole-image
+// heads only for people too big for the tiles (keypoint extent >= `big` × the tile side).
+const asGt = (p: DumpImage['proposals'][number]): GroundTruth | null => {
+  const conf = p.kp.filter((k) => k[2] >= 0.3);
+  if (conf.length < 3) return null;
+  const xs = conf.map((k) => k[0]);
+  const ys = conf.map((k) => k[1]);
+  const bbox: [number, number, number, number] = [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
+  return { keypoints: p.kp.flatMap(([x, y, s]) => [x, y, s >= 0.3 ? 2 : 0]), bbox, area: Math.max(1, bbox[2] * bbox[3]) };
+};
+const todayProposals = (d: DumpImage) => d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1);
+for (const same of [0.8, 0.6]) {
+  cases.push({
+    name: `duplicates also by pose OKS >= ${same}`,
+    count: (d) => {
+      const kept: { h: Head; gt: GroundTruth | null }[] = [];
+      const cands = todayProposals(d).map((p) => ({ p, h: poseHead(asProposal(p), 0.3) })).filter((x) => x.h !== null).sort((a, b) => b.h!.score - a.h!.score);
+      for (const { p, h } of cands) {
+        const near = kept.some((k) => Math.hypot(k.h.point.x - h!.point.x, k.h.point.y - h!.point.y) < 0.5 * Math.max(k.h.box.width, h!.box.width));
+        const samePose = kept.some((k) => k.gt !== null && oks(k.gt, p.kp.flat(), COCO_SIGMAS) >= same);
+        if (!near && !samePose) kept.push({ h: h!, gt: asGt(p) });
+      }
+      return kept.length;
+    },
+  });
+}
+for (const big of [0.3, 0.5, 0.7, Infinity]) {
+  cases.push({
+    name: `whole-image heads only for people over ${big} × the tile side`,
+    count: (d) => {
+      const tile = d.windows.find((w) => w.kind === 'l2');
+      const keep = (p: DumpImage['proposals'][number]) => {
+        if (d.windows[p.w].kind !== 'whole' || !tile) return true;
+        const conf = p.kp.filter((k) => k[2] >= 0.2);
+        if (conf.length < 2) return false;
+        const xs = conf.map((k) => k[0]);
+        const ys = conf.map((k) => k[1]);
+        return Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) >= big * tile.width;
+      };
+      return dedupeHeads(todayProposals(d).filter(keep).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null), 0.5).length;
+    },
+  });
 }
 for (const c of cases) {
   const e = (set: CountingSetName) => errors(dump.filter((d) => d.set === set).map((d) => ({ set, image: d, candidates: [], labels: [] })), (l) => c.count(l.image));
