@@ -19,7 +19,7 @@ export interface PoseRun {
 /** A head candidate: the best head of a group of pose heads of one place, and its evidence. */
 export interface HeadCandidate {
   head: Head;
-  /** `headFeatures` order: see HEAD_FEATURES. */
+  /** The evidence, in HEAD_FEATURES order. */
   features: number[];
 }
 

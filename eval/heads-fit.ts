@@ -1,14 +1,16 @@
 /**
  * Head-probability fit (development, not part of `npm run eval`): reads eval/heads-dump.ts's
- * file, turns the proposals of a window plan into head candidates (eval/head-candidates.ts), labels each by the ground truth (a true head within 1.5 head sizes, each
- * true head matched once; MOT17's optional people neither true nor false), fits the logistic
- * head probability on one set and counts the other with it (leave one set out), then fits on
- * both. Prints one JSON line per plan × fit; then the hard-rule variants measured on the same
- * proposals (`rule` lines: mean-keypoint cut, a head-size floor of one heat-map cell for the
- * de-duplication, mirrored or level-3 tiles counted only where two runs agree or the centre
- * score is high); then the face detectors as a head source (`faces` lines: alone, and merged into
- * today's pose heads where no pose head claims them), when the dump has faces.
- *   node dist/eval/heads-fit.js [--dump /tmp/heads-dump.json] [--plans whole+l2,whole+l2+l2flip]
+ * file, turns the proposals of a window plan into head candidates (eval/head-candidates.ts),
+ * labels each by the ground truth (a true head within 1.5 head sizes, each true head matched
+ * once; MOT17's optional people neither true nor false), fits the logistic head probability on
+ * one set and counts the other with it (leave one set out), then fits on both. Prints one JSON
+ * line per plan × fit; then the hard-rule variants on the same proposals (`rule` lines:
+ * mean-keypoint cut, a head-size floor in heat-map cells, the duplicate radius, mirrored or
+ * level-3 tiles counted where two runs agree or the centre score is high, level 3 only where
+ * heads are small, pose-OKS duplicates, whole-image heads only for big people); then the face
+ * detectors as a head source (`faces` lines: alone, and merged into today's pose heads where no
+ * pose head claims them), when the dump has faces.
+ *   node dist/eval/heads-fit.js [--dump /tmp/heads-dump.json] [--plans whole+l2,whole+l2+l2flip] [--radius 1.5]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -151,7 +151,8 @@ const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
 
 /**
  * A multi-person pose's head: the mean of its confident face keypoints, sized from their spread
- * (ears about a head apart) or, failing that, from the shoulders; null without a visible face point.
+ * (ears about a head apart) or, failing that, from the shoulders, at least `minSize` px (probes
+ * try a floor of one heat-map cell); null without a visible face point.
  */
 export function poseHead(p: PersonProposal, minKeypointScore: number, minSize = 4): Head | null {
   const face = FACE_KEYPOINTS.map((i) => p.keypoints[i]).filter((k) => k.score >= minKeypointScore);
@@ -256,4 +257,3 @@ export async function findHeads(models: HeadFinderModels, image: RgbImage, optio
   }
   return heads.filter((h) => h.score >= o.minScore).sort((a, b) => b.score - a.score);
 }
-
