@@ -64,9 +64,13 @@ function mirror(image: RgbImage): RgbImage {
 // --input 320: movenet-multipose-320 instead of the 256 model (the tiles are the same).
 const input = Number(values.input);
 const model = await loadModel(input === 320 ? 'movenet-multipose-320' : 'movenet-multipose', { threads: 1 });
-const blazeface = await loadModel('blazeface', { threads: 1 });
-const fullRange = await loadModel('facemesh-detection-full', { threads: 1 });
-const FACE_SOURCES: [string, typeof model, FaceDetectorLayout][] = [['blazeface', blazeface, BLAZEFACE_256], ['full-face', fullRange, FULL_RANGE_192_FACE], ['full-person', fullRange, FULL_RANGE_192_PERSON]];
+// The faces need facemesh-detection-full built (node dist/scripts/build-models.js facemesh-detection-full).
+const FACE_SOURCES: [string, typeof model, FaceDetectorLayout][] = [];
+if (!values['skip-faces']) {
+  const blazeface = await loadModel('blazeface', { threads: 1 });
+  const fullRange = await loadModel('facemesh-detection-full', { threads: 1 });
+  FACE_SOURCES.push(['blazeface', blazeface, BLAZEFACE_256], ['full-face', fullRange, FULL_RANGE_192_FACE], ['full-person', fullRange, FULL_RANGE_192_PERSON]);
+}
 const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: 0.03, minKeypointScore: 0, maxPeople: Infinity, input };
 const dump: DumpImage[] = [];
 for (const set of values.sets!.split(',') as CountingSetName[]) {
@@ -87,14 +91,15 @@ for (const set of values.sets!.split(',') as CountingSetName[]) {
     for (const w of planWindows(image.width, image.height, { whole: false, levels: [3], overlap: DEFAULT_HEAD_POSE_OPTIONS.overlap })) add('l3', w, await detectPeople(model, image, opts, w));
     // Face detectors on the whole image and the level-2 and level-3 windows (indices as the proposals').
     for (const [w, win] of d.windows.entries()) {
-      if (win.kind === 'l2flip' || values['skip-faces']) continue;
+      if (win.kind === 'l2flip') continue;
       for (const [src, m, layout] of FACE_SOURCES) {
         const window = win.kind === 'whole' ? undefined : win;
         for (const f of await detectFaces(m, image, { window, layout, minScore: 0.2 })) d.faces.push({ src, w, score: f.score, box: [f.box.left, f.box.top, f.box.width, f.box.height] });
       }
     }
     dump.push(d);
-    console.error(`${set} ${s.name}: ${d.proposals.length} proposals, ${FACE_SOURCES.map(([src]) => `${src} ${d.faces.filter((f) => f.src === src && f.score >= 0.5).length}`).join(', ')} faces >= 0.5, ${s.count} true`);
+    const faces = FACE_SOURCES.map(([src]) => `, ${src} ${d.faces.filter((f) => f.src === src && f.score >= 0.5).length}`).join('');
+    console.error(`${set} ${s.name}: ${d.proposals.length} proposals${faces ? `${faces} (faces >= 0.5, before merging windows)` : ''}, ${s.count} true`);
   }
 }
 await writeFile(values.out!, JSON.stringify(dump));
