@@ -24,14 +24,22 @@ export interface CountSample {
   name: string;
   path: string;
   count: number;
-  /** Ground-truth head points, image pixels (0-based). */
-  heads: { x: number; y: number }[];
+  /** Ground-truth head points, image pixels (0-based); `size`: head size where the ground truth gives one (MOT17 boxes). */
+  heads: GtHead[];
   /**
    * People in view the strict count leaves out (MOT17: pedestrians below the visibility cut or
    * not considered, people on vehicles, static people, distractors, reflections, as the persons
    * suite's ignore regions): a count between `count` and `count + optional` is also reported.
    */
   optional: number;
+  /** Where the optional people's heads are (MOT17), for labelling candidates in probes. */
+  optionalHeads: GtHead[];
+}
+
+export interface GtHead {
+  x: number;
+  y: number;
+  size?: number;
 }
 
 export function countingSetExists(root: string, set: CountingSetName): boolean {
@@ -42,18 +50,20 @@ export function countingSetExists(root: string, set: CountingSetName): boolean {
 const MOT_OTHER_PEOPLE = new Set([2, 7, 8, 12]);
 
 /** MOT17 ground truth of one frame: scored pedestrians as head points, and the optional others (see the header). */
-export function motHeads(rows: readonly number[][], frame: number, size: { width: number; height: number }): { heads: { x: number; y: number }[]; optional: number } {
-  const heads: { x: number; y: number }[] = [];
-  let optional = 0;
+export function motHeads(rows: readonly number[][], frame: number, size: { width: number; height: number }): { heads: GtHead[]; optional: number; optionalHeads: GtHead[] } {
+  const heads: GtHead[] = [];
+  const optionalHeads: GtHead[] = [];
   for (const [f, , x, y, w, h, consider, cls, vis] of rows) {
     if (f !== frame) continue;
     const hx = x - 1 + w / 2;
     const hy = y - 1 + h * 0.1;
     if (!(hx >= 0 && hx < size.width && hy >= 0 && hy < size.height)) continue;
-    if (cls === 1 && consider === 1 && vis >= 0.25) heads.push({ x: hx, y: hy });
-    else if (cls === 1 || MOT_OTHER_PEOPLE.has(cls)) optional++;
+    // An upright pedestrian's head is about a third of the box width (as personHead).
+    const head = { x: hx, y: hy, size: Math.min(w * 0.4, h * 0.25) };
+    if (cls === 1 && consider === 1 && vis >= 0.25) heads.push(head);
+    else if (cls === 1 || MOT_OTHER_PEOPLE.has(cls)) optionalHeads.push(head);
   }
-  return { heads, optional };
+  return { heads, optional: optionalHeads.length, optionalHeads };
 }
 
 function iniSize(text: string): { width: number; height: number } {
@@ -65,15 +75,15 @@ export async function countingSamples(root: string, set: CountingSetName): Promi
   const dir = join(root, DIRS[set]);
   if (set === 'heads') {
     const json = JSON.parse(await readFile(join(dir, 'annotations.json'), 'utf8')) as { file_name: string; heads: [number, number][] }[];
-    return json.map((e) => ({ name: e.file_name, path: join(dir, e.file_name), count: e.heads.length, heads: e.heads.map(([x, y]) => ({ x, y })), optional: 0 }));
+    return json.map((e) => ({ name: e.file_name, path: join(dir, e.file_name), count: e.heads.length, heads: e.heads.map(([x, y]) => ({ x, y })), optional: 0, optionalHeads: [] }));
   }
   const out: CountSample[] = [];
   for (const seq of readdirSync(dir).filter((d) => d.startsWith('MOT17-')).sort()) {
     const rows = (await readFile(join(dir, seq, 'gt', 'gt.txt'), 'utf8')).trim().split('\n').map((l) => l.split(',').map(Number));
     const size = iniSize(await readFile(join(dir, seq, 'seqinfo.ini'), 'utf8'));
     for (const f of readdirSync(join(dir, seq, 'img1')).filter((x) => x.endsWith('.jpg')).sort()) {
-      const { heads, optional } = motHeads(rows, Number(f.replace('.jpg', '')), size);
-      out.push({ name: `${seq}/${f}`, path: join(dir, seq, 'img1', f), count: heads.length, heads, optional });
+      const { heads, optional, optionalHeads } = motHeads(rows, Number(f.replace('.jpg', '')), size);
+      out.push({ name: `${seq}/${f}`, path: join(dir, seq, 'img1', f), count: heads.length, heads, optional, optionalHeads });
     }
   }
   return out;

@@ -252,6 +252,19 @@ export const MODELS: readonly ModelSpec[] = [
     },
   },
   {
+    name: 'facemesh-detection-full',
+    source: 'facemesh-detection-full.json',
+    inputName: 'input',
+    inputShape: [1, 192, 192, 3],
+    layout: 'NHWC',
+    inputRange: [-1, 1],
+    outputs: { face: 'Identity', person: 'Identity_1' },
+    notes: {
+      face: 'face head: per anchor (stride-4 grid 48x48, 1 anchor) a score logit, then box (cx, cy, w, h) + 6 face keypoints (x, y), input px relative to the anchor centre',
+      person: 'person head, the same layout (a score logit, box + 6 points) on the same anchors',
+    },
+  },
+  {
     name: 'facemesh',
     source: 'facemesh.json',
     inputName: 'input',

@@ -151,9 +151,10 @@ const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
 
 /**
  * A multi-person pose's head: the mean of its confident face keypoints, sized from their spread
- * (ears about a head apart) or, failing that, from the shoulders; null without a visible face point.
+ * (ears about a head apart) or, failing that, from the shoulders, at least `minSize` px (probes
+ * try a floor of one heat-map cell); null without a visible face point.
  */
-export function poseHead(p: PersonProposal, minKeypointScore: number): Head | null {
+export function poseHead(p: PersonProposal, minKeypointScore: number, minSize = 4): Head | null {
   const face = FACE_KEYPOINTS.map((i) => p.keypoints[i]).filter((k) => k.score >= minKeypointScore);
   if (face.length === 0) return null;
   const x = face.reduce((s, k) => s + k.x, 0) / face.length;
@@ -161,7 +162,7 @@ export function poseHead(p: PersonProposal, minKeypointScore: number): Head | nu
   const spread = face.length > 1 ? Math.max(...face.map((k) => Math.hypot(k.x - x, k.y - y))) * 2.2 : 0;
   const [ls, rs] = [p.keypoints[5], p.keypoints[6]];
   const shoulders = ls.score >= minKeypointScore && rs.score >= minKeypointScore ? Math.hypot(ls.x - rs.x, ls.y - rs.y) * 0.6 : 0;
-  const size = Math.max(spread, shoulders, 4);
+  const size = Math.max(spread, shoulders, minSize);
   return { box: { left: x - size / 2, top: y - size / 2, width: size, height: size }, point: { x, y }, score: p.score, sources: { pose: true, person: false, face: false } };
 }
 

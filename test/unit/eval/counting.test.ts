@@ -24,8 +24,8 @@ describe('counting ground truth', () => {
 
   test('errors: MAE, relative error, bias, and the distance to the optional range', () => {
     const samples: CountSample[] = [
-      { name: 'a', path: '', count: 10, heads: [], optional: 4 },
-      { name: 'b', path: '', count: 0, heads: [], optional: 0 },
+      { name: 'a', path: '', count: 10, heads: [], optional: 4, optionalHeads: [] },
+      { name: 'b', path: '', count: 0, heads: [], optional: 0, optionalHeads: [] },
     ];
     const e = countErrors([13, 2], samples);
     assert.equal(e.mae, 2.5);
