@@ -8,7 +8,10 @@
  * while so a person reappearing after an occlusion gets their old id back. Differences from the
  * paper: a constant-velocity box prediction instead of a Kalman filter (our boxes come from
  * keypoints and are already stable), and a weak detection that matches nothing is still reported
- * (without an id) because the API must return every person found.
+ * (without an id) because the API must return every person found. Opt-in for people counting
+ * (docs/tracking.md): a distance stage for low frame rates, and occlusion handling in the spirit
+ * of OC-SORT (trust a track's own motion over a box it shares with a hidden person: the track
+ * coasts, its size prediction is bounded and its velocity is a time-based average).
  *
  * It is a pure function over plain, serialisable state (`track(state, detections, t)` →
  * `{ state, tracks }`), so callers keep the state where they like: in a video job's loop, or per
@@ -41,8 +44,10 @@ export interface TrackerOptions {
    * predicted box of another live, unmatched track of comparable size (seen at least twice) is
    * taken as the merged box of two people, one hiding the other. The track it is given to then
    * coasts on its own prediction instead of taking the merged box as an observation (which would
-   * drag it, and its velocity, onto the other person), and keeps coasting while that partner stays
-   * unmatched; when the two separate, both are found again by their own motion.
+   * drag it, and its velocity, onto the other person); the box is reported without a track id (it
+   * is both people) and starts no track. The test is made afresh every frame; when the two
+   * separate, both are found again by their own motion. A coasting track stays alive only while
+   * its partner does (maxAgeSeconds after the partner's last observation).
    */
   occlusionCover?: number;
   /**
@@ -75,7 +80,7 @@ export interface Detection {
 }
 
 export interface TrackedDetection<D extends Detection> {
-  /** Stable id across frames; undefined for a weak detection no track claimed. */
+  /** Stable id across frames; undefined for a weak detection no track claimed, and for a merged box (options.occlusionCover). */
   trackId?: number;
   detection: D;
 }
