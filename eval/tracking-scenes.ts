@@ -230,6 +230,18 @@ export function scenes(W: number, H: number, edge: number, h: number): Scene[] {
         { cutOut: 3, path: walk(far.left - 0.8 * h, far.right, row(0) + Math.round(0.3 * h), 0.5, 1.3 * v) },
       ],
     },
+    {
+      // The roles of cross-occlude reversed: a fast walker overtaking a slow one *behind* them
+      // (the hidden one is the fast one), and two people crossing diagonally at the edge, one in
+      // and one out, their paths meeting where the boxes straddle it.
+      name: 'pass-behind',
+      actors: [
+        { cutOut: 2, path: walk(far.left, far.right, row(1), 0, 0.6 * v) },
+        { cutOut: 5, path: walk(far.left - 0.8 * h, far.right, row(1) - Math.round(0.3 * h), 0.5, 1.3 * v) },
+        { cutOut: 0, path: [{ t: 0, x: far.left, y: row(3) }, { t: Math.hypot(far.right - far.left, row(3) - row(2)) / v, x: far.right, y: row(2) }] },
+        { cutOut: 4, path: [{ t: 0.2, x: far.right, y: row(2) }, { t: 0.2 + Math.hypot(far.right - far.left, row(3) - row(2)) / v, x: far.left, y: row(3) }] },
+      ],
+    },
   ];
   return list.map((s) => ({ ...s, seconds: Math.max(...s.actors.map((a) => a.path[a.path.length - 1].t)) + 0.5 }));
 }

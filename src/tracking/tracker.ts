@@ -8,7 +8,10 @@
  * while so a person reappearing after an occlusion gets their old id back. Differences from the
  * paper: a constant-velocity box prediction instead of a Kalman filter (our boxes come from
  * keypoints and are already stable), and a weak detection that matches nothing is still reported
- * (without an id) because the API must return every person found.
+ * (without an id) because the API must return every person found. Opt-in for people counting
+ * (docs/tracking.md): a distance stage for low frame rates, and occlusion handling in the spirit
+ * of OC-SORT (trust a track's own motion over a box it shares with a hidden person: the track
+ * coasts, its size prediction is bounded and its velocity is a time-based average).
  *
  * It is a pure function over plain, serialisable state (`track(state, detections, t)` →
  * `{ state, tracks }`), so callers keep the state where they like: in a video job's loop, or per
@@ -16,7 +19,7 @@
  */
 import type { Box } from '../types.js';
 import { minCostAssignment } from './assignment.js';
-import { boxIou } from '../vision/box.js';
+import { boxCoverage, boxIou } from '../vision/box.js';
 
 export interface TrackerOptions {
   /** Detections scoring at least this take part in the first association. */
@@ -36,6 +39,30 @@ export interface TrackerOptions {
    * moves more than a box width between frames, where IoU is zero.
    */
   maxDistance?: number;
+  /**
+   * Occlusions (0 = off): a matched detection that also covers at least this fraction of the
+   * predicted box of another live, unmatched track of comparable size (seen at least twice) is
+   * taken as the merged box of two people, one hiding the other. The track it is given to then
+   * coasts on its own prediction instead of taking the merged box as an observation (which would
+   * drag it, and its velocity, onto the other person); the box is reported without a track id (it
+   * is both people) and starts no track. The test is made afresh every frame; when the two
+   * separate, both are found again by their own motion. A coasting track stays alive only while
+   * its partner does (maxAgeSeconds after the partner's last observation).
+   */
+  occlusionCover?: number;
+  /**
+   * Largest factor by which a track's predicted width and height may differ from its last box
+   * (0 or absent = no limit). A partly hidden person's box shrinks or grows by half in a frame;
+   * extrapolated over a few lost frames, that size velocity collapses or balloons the prediction.
+   */
+  maxSizeChange?: number;
+  /**
+   * Time constant (seconds) of the velocity average; absent or 0: each observation has weight 0.5
+   * whatever the frame interval. With a time constant the weight is 1 − exp(−dt / τ), so the
+   * average spans the same time at 2 or 10 fps (at 10 fps a one-frame box jitter is ten times
+   * the speed error it is at 1 fps).
+   */
+  velocitySeconds?: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
@@ -53,7 +80,7 @@ export interface Detection {
 }
 
 export interface TrackedDetection<D extends Detection> {
-  /** Stable id across frames; undefined for a weak detection no track claimed. */
+  /** Stable id across frames; undefined for a weak detection no track claimed, and for a merged box (options.occlusionCover). */
   trackId?: number;
   detection: D;
 }
@@ -88,11 +115,15 @@ const VELOCITY_GAIN = 0.5;
 /** Timestamps closer than this are the same instant (frame times are fps fractions). */
 const TIME_EPSILON = 1e-6;
 
-function predict(track: TrackRecord, t: number): Box {
+function predict(track: TrackRecord, t: number, maxSizeChange = 0): Box {
   const dt = t - track.lastSeen;
   const [vx, vy, vw, vh] = track.velocity;
-  const width = Math.max(1, track.box.width + vw * dt);
-  const height = Math.max(1, track.box.height + vh * dt);
+  const size = (side: number, v: number) => {
+    const s = Math.max(1, side + v * dt);
+    return maxSizeChange > 0 ? Math.min(side * maxSizeChange, Math.max(side / maxSizeChange, s)) : s;
+  };
+  const width = size(track.box.width, vw);
+  const height = size(track.box.height, vh);
   const cx = track.box.left + track.box.width / 2 + vx * dt;
   const cy = track.box.top + track.box.height / 2 + vy * dt;
   return { left: cx - width / 2, top: cy - height / 2, width, height };
@@ -127,24 +158,62 @@ function associate(
   return pair(tracks, candidates, (t, d) => 1 - boxIou(predicted.get(t.id)!, detections[d].box), 1 - threshold);
 }
 
-function observe(track: TrackRecord, box: Box, t: number): TrackRecord {
+function observe(track: TrackRecord, box: Box, t: number, velocitySeconds = 0): TrackRecord {
   const dt = Math.max(t - track.lastSeen, TIME_EPSILON);
+  const gain = velocitySeconds > 0 ? 1 - Math.exp(-dt / velocitySeconds) : VELOCITY_GAIN;
   const measured = [
     (box.left + box.width / 2 - (track.box.left + track.box.width / 2)) / dt,
     (box.top + box.height / 2 - (track.box.top + track.box.height / 2)) / dt,
     (box.width - track.box.width) / dt,
     (box.height - track.box.height) / dt,
   ];
-  const velocity = track.velocity.map((v, i) => v + VELOCITY_GAIN * (measured[i] - v)) as TrackRecord['velocity'];
+  const velocity = track.velocity.map((v, i) => v + gain * (measured[i] - v)) as TrackRecord['velocity'];
   const next: TrackRecord = { id: track.id, box: { ...box }, velocity, lastSeen: t };
   if (track.hits !== undefined) next.hits = track.hits + 1;
   return next;
 }
 
+/** The track seen at `t` only as part of a merged box: it moves on its prediction, its velocity kept. */
+function coast(track: TrackRecord, predicted: Box, t: number): TrackRecord {
+  const next: TrackRecord = { id: track.id, box: { ...predicted }, velocity: [...track.velocity], lastSeen: t };
+  if (track.hits !== undefined) next.hits = track.hits + 1;
+  return next;
+}
+
+const boxSize = (b: Box) => Math.sqrt(b.width * b.height);
+
+/**
+ * The unmatched track whose person a detection given to `track` also covers (options.occlusionCover),
+ * if any: the most covered one among those seen at least twice whose predicted size is within 3x of
+ * the track's (a partly hidden person's box shrinks by half; a small false detection is no partner).
+ */
+function occludedPartner(
+  track: TrackRecord,
+  box: Box,
+  unmatched: readonly TrackRecord[],
+  predicted: ReadonlyMap<number, Box>,
+  minCover: number,
+): TrackRecord | undefined {
+  let best: TrackRecord | undefined;
+  let bestCover = minCover;
+  for (const other of unmatched) {
+    if (other.hits !== undefined && other.hits < 2) continue;
+    const p = predicted.get(other.id)!;
+    const ratio = boxSize(p) / boxSize(predicted.get(track.id)!);
+    if (!(ratio <= 3 && ratio >= 1 / 3)) continue;
+    const c = boxCoverage(p, box);
+    if (c >= bestCover) {
+      best = other;
+      bestCover = c;
+    }
+  }
+  return best;
+}
+
 /** Centre distance in box sizes when the sizes are comparable, else Infinity. */
 function centreDistance(a: Box, b: Box): number {
-  const sa = Math.sqrt(a.width * a.height);
-  const sb = Math.sqrt(b.width * b.height);
+  const sa = boxSize(a);
+  const sb = boxSize(b);
   if (!(sa > 0 && sb > 0) || Math.max(sa, sb) > 2 * Math.min(sa, sb)) return Infinity;
   return Math.hypot(a.left + a.width / 2 - (b.left + b.width / 2), a.top + a.height / 2 - (b.top + b.height / 2)) / sa;
 }
@@ -164,7 +233,7 @@ export function track<D extends Detection>(
   const result: TrackedDetection<D>[] = detections.map((detection) => ({ detection }));
   // Retire tracks unseen for too long before they can claim anyone.
   const alive = state.tracks.filter((tr) => t - tr.lastSeen <= maxAgeSeconds + TIME_EPSILON);
-  const predicted = new Map(alive.map((tr) => [tr.id, predict(tr, t)]));
+  const predicted = new Map(alive.map((tr) => [tr.id, predict(tr, t, options.maxSizeChange)]));
   const high = detections.map((_, i) => i).filter((i) => detections[i].score >= highScore);
   const low = detections.map((_, i) => i).filter((i) => detections[i].score < highScore);
 
@@ -186,14 +255,21 @@ export function track<D extends Detection>(
       )
     : [];
 
+  const allPairs = [...firstPairs, ...secondPairs, ...thirdPairs];
+  const matchedIds = new Set(allPairs.map(([tr]) => tr.id));
+  const unmatched = options.occlusionCover ? alive.filter((tr) => !matchedIds.has(tr.id)) : [];
   const updated = new Map(alive.map((tr) => [tr.id, tr]));
-  for (const [tr, det] of [...firstPairs, ...secondPairs, ...thirdPairs]) {
-    updated.set(tr.id, observe(tr, detections[det].box, t));
-    result[det].trackId = tr.id;
+  const shared = new Set<number>();
+  for (const [tr, det] of allPairs) {
+    const box = detections[det].box;
+    const partner = options.occlusionCover ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover) : undefined;
+    updated.set(tr.id, partner ? coast(tr, predicted.get(tr.id)!, t) : observe(tr, box, t, options.velocitySeconds));
+    if (partner) shared.add(det);
+    else result[det].trackId = tr.id;
   }
   let nextId = state.nextId;
   for (const i of [...high, ...low]) {
-    if (result[i].trackId !== undefined || detections[i].score < newTrackScore) continue;
+    if (result[i].trackId !== undefined || shared.has(i) || detections[i].score < newTrackScore) continue;
     const id = nextId++;
     updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t, hits: 1 });
     result[i].trackId = id;

@@ -4,7 +4,8 @@
  * - `run` (Baidu `dynamic=false`): the head-shoulder boxes in one image, counted in the whole
  *   image or inside the areas.
  * - `frame` (Baidu `dynamic=true`, one call per frame of a case): detection, the tracker
- *   (ByteTrack-style with a low-frame-rate distance stage, src/tracking/tracker.ts), then the
+ *   (ByteTrack-style with a low-frame-rate distance stage and occlusion coasting,
+ *   src/tracking/tracker.ts), then the
  *   zones and lines (src/tracking/zones.ts, lines.ts) fed with the tracks. The state is plain
  *   data the case store keeps per (app, case_id).
  *
@@ -46,7 +47,19 @@ export const DEFAULT_BODY_TRACKING_OPTIONS: Readonly<BodyTrackingOptions> = {
   show: false,
   // CenterNet alone on the tiles: without pose, NanoDet tile boxes measured at poor precision (docs/person-finder.md).
   finder: { ...DEFAULT_PERSON_FINDER_OPTIONS, tileDetectors: CENTERNET_TILES, pose: false, maxTileSide: 1400, minScore: 0.2 },
-  tracker: { ...DEFAULT_TRACKER_OPTIONS, highScore: 0.4, newTrackScore: 0.5, minIouLow: 0.4, maxAgeSeconds: 1.5, maxDistance: 2 },
+  // Occlusion coasting, bounded size prediction and a time-based velocity average: together they
+  // carry two people through a merged detection (docs/tracking.md, "ID switches").
+  tracker: {
+    ...DEFAULT_TRACKER_OPTIONS,
+    highScore: 0.4,
+    newTrackScore: 0.5,
+    minIouLow: 0.4,
+    maxAgeSeconds: 1.5,
+    maxDistance: 2,
+    occlusionCover: 0.5,
+    maxSizeChange: 1.5,
+    velocitySeconds: 0.5,
+  },
   minHits: 2,
   crossing: DEFAULT_CROSSING_OPTIONS,
   countScore: 0.4,
