@@ -1,8 +1,11 @@
 /**
  * Face attribute probe (issue 11 experiment, not part of the suite): for every PETA crop, the
  * body-cue gender, the BlazeFace face (if any) and each face model's reading on several crops,
- * one JSON line per crop on stdout. Analysed offline to pick the model, the crop and the fusion.
- *   node dist/eval/face-probe.js > /tmp/face-probe.jsonl
+ * one JSON line per crop on stdout (every reading averaged with the mirror image). Analysed by
+ * eval/face-fusion-fit.py to pick the model, the crop and the fusion's parameters:
+ *   node dist/eval/face-probe.js ../shared/eval > /tmp/face-probe.jsonl
+ *   PROBE_MIRROR=1 node dist/eval/face-probe.js ../shared/eval > /tmp/face-mirror.jsonl   # crop vs mirror
+ *   PROBE_LOOSE=1 node dist/eval/face-probe.js ../shared/eval > /tmp/face-loose.jsonl     # lower BlazeFace score, tighter window
  */
 import { join } from 'node:path';
 import { loadModel } from '../src/runtime/session.js';
@@ -11,7 +14,7 @@ import { DEFAULT_ATTRIBUTE_OPTIONS, describePeople } from '../src/vision/attribu
 import type { Model } from '../src/runtime/session.js';
 import type { RgbImage } from '../src/types.js';
 import type { CropWindow } from '../src/vision/crop.js';
-import { GENDER_FUSION, readFaceres, runWithMirror } from '../src/vision/attributes/face-attributes.js';
+import { GENDER_FUSION, faceWindow, readFaceres, runOnWindow } from '../src/vision/attributes/face-attributes.js';
 import { KP, seen, skeleton } from '../src/vision/attributes/regions.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox } from '../src/vision/top-down.js';
 import { loadPeta, upscaled } from './attributes.js';
@@ -25,14 +28,14 @@ const faceres = models.faceres, gear = await m('gear'), ssr = await m('gender-ss
 const GEAR_AGE_YEARS = [15, 23, 28, 35.5, 45.5, 55.5, 65];
 async function readGear(model: Model, image: RgbImage, w: CropWindow) {
   const inner = { x: w.x + 0.1 * w.width, y: w.y, width: 0.8 * w.width, height: 0.9 * w.height };
-  const outs = await runWithMirror(model, image, inner, 198, { scale: 1 / 255, offset: 0 });
+  const outs = await runOnWindow(model, image, inner, 198, { scale: 1 / 255, offset: 0 }, true);
   let age = 0;
   for (const o of outs) for (let k = 0; k < 7; k++) age += (GEAR_AGE_YEARS[k] * o.age.data[k]) / outs.length;
   return { male: outs.reduce((a, o) => a + o.gender.data[0], 0) / outs.length, age };
 }
 /** gender-ssrnet-imdb (64 px, -1..1): a regression near 0 (female) .. 1 (male). */
 async function readSsrnet(model: Model, image: RgbImage, w: CropWindow) {
-  const outs = await runWithMirror(model, image, w, 64, { scale: 1 / 127.5, offset: -1 });
+  const outs = await runOnWindow(model, image, w, 64, { scale: 1 / 127.5, offset: -1 }, true);
   return { male: Math.min(1, Math.max(0, outs.reduce((a, o) => a + o.gender.data[0], 0) / outs.length)) };
 }
 const sq = (cx: number, cy: number, side: number) => ({ x: cx - side / 2, y: cy - side / 2, width: side, height: side });
@@ -52,6 +55,12 @@ for (const s of await loadPeta(root)) {
   const face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - sk.head.x, f.box.top + f.box.height / 2 - sk.head.y) < sk.headRadius * 1.5);
   // Looser searches (lower score, tighter window): how many more faces, and do they read?
   const loose: Record<string, unknown> = {};
+  if (process.env.PROBE_MIRROR) {
+    // The crop alone vs its mirror alone vs both (does the mirror pass earn its cost?).
+    const outs = face ? await runOnWindow(faceres, image, faceWindow(face), 224, { scale: 1, offset: 0 }, true) : [];
+    console.log(JSON.stringify({ file: s.path.split('/').slice(-3).join('/'), male: s.labels.has('personalMale') ? 1 : s.labels.has('personalFemale') ? 0 : null, score: face?.score, plain: outs[0]?.gender.data[0], mirrored: outs[1]?.gender.data[0] }));
+    continue;
+  }
   if (process.env.PROBE_LOOSE) {
     for (const k of [6, 4]) {
       const fs2 = await detectFaces(models.blazeface, image, { window: sq(sk.head.x, sk.head.y, sk.headRadius * k), minScore: 0.25 });
@@ -70,7 +79,7 @@ for (const s of await loadPeta(root)) {
   }
   const reads: Record<string, unknown> = {};
   for (const [name, c] of Object.entries(crops)) {
-    reads[name] = { faceres: await readFaceres(faceres, image, c), gear: await readGear(gear, image, c), ssr: await readSsrnet(ssr, image, c) };
+    reads[name] = { faceres: await readFaceres(faceres, image, c, true), gear: await readGear(gear, image, c), ssr: await readSsrnet(ssr, image, c) };
   }
   const file = s.path.split('/').slice(-3).join('/');
   const l = s.labels;
