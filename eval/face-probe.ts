@@ -4,8 +4,8 @@
  * one JSON line per crop on stdout (every reading averaged with the mirror image). Analysed by
  * eval/face-fusion-fit.py to pick the model, the crop and the fusion's parameters:
  *   node dist/eval/face-probe.js ../shared/eval > /tmp/face-probe.jsonl
- *   PROBE_MIRROR=1 node dist/eval/face-probe.js ../shared/eval > /tmp/face-mirror.jsonl   # crop vs mirror
- *   PROBE_LOOSE=1 node dist/eval/face-probe.js ../shared/eval > /tmp/face-loose.jsonl     # lower BlazeFace score, tighter window
+ *   node dist/eval/face-probe.js ../shared/eval --mirror > /tmp/face-mirror.jsonl   # crop vs mirror
+ *   node dist/eval/face-probe.js ../shared/eval --loose > /tmp/face-loose.jsonl     # lower BlazeFace score, tighter window
  */
 import { join } from 'node:path';
 import { loadModel } from '../src/runtime/session.js';
@@ -19,7 +19,7 @@ import { KP, seen, skeleton } from '../src/vision/attributes/regions.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox } from '../src/vision/top-down.js';
 import { loadPeta, upscaled } from './attributes.js';
 
-const root = process.argv[2] ?? join(process.cwd(), '..', 'shared', 'eval');
+const root = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(process.cwd(), '..', 'shared', 'eval');
 const m = async (n: string) => loadModel(n, { threads: 1 });
 const models = { centernet: await m('centernet'), selfie: await m('selfie'), blazeface: await m('blazeface'), faceres: await m('faceres') };
 const pose = { thunder: await m('movenet-thunder'), lightning: await m('movenet-lightning') };
@@ -55,13 +55,13 @@ for (const s of await loadPeta(root)) {
   const face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - sk.head.x, f.box.top + f.box.height / 2 - sk.head.y) < sk.headRadius * 1.5);
   // Looser searches (lower score, tighter window): how many more faces, and do they read?
   const loose: Record<string, unknown> = {};
-  if (process.env.PROBE_MIRROR) {
+  if (process.argv.includes('--mirror')) {
     // The crop alone vs its mirror alone vs both (does the mirror pass earn its cost?).
     const outs = face ? await runOnWindow(faceres, image, faceWindow(face), 224, { scale: 1, offset: 0 }, true) : [];
     console.log(JSON.stringify({ file: s.path.split('/').slice(-3).join('/'), male: s.labels.has('personalMale') ? 1 : s.labels.has('personalFemale') ? 0 : null, score: face?.score, plain: outs[0]?.gender.data[0], mirrored: outs[1]?.gender.data[0] }));
     continue;
   }
-  if (process.env.PROBE_LOOSE) {
+  if (process.argv.includes('--loose')) {
     for (const k of [6, 4]) {
       const fs2 = await detectFaces(models.blazeface, image, { window: sq(sk.head.x, sk.head.y, sk.headRadius * k), minScore: 0.25 });
       const f2 = fs2.find((f) => Math.hypot(f.box.left + f.box.width / 2 - sk.head.x, f.box.top + f.box.height / 2 - sk.head.y) < sk.headRadius * 1.5);
