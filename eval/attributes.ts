@@ -92,6 +92,8 @@ interface Outcome {
   predicted: string | undefined;
   score: number;
   truth: string[];
+  /** PETA subset (CUHK, VIPeR) of the sample. */
+  subset?: string;
 }
 
 /** Expected calibration error of (score, correct) pairs over 10 equal-width bins. */
@@ -197,7 +199,7 @@ export const attributesSuite: EvalSuite = {
           const truth = PETA_MAPPING[a](s.labels);
           if (!truth) continue;
           const ans = answers?.[a];
-          outcomes[a].push({ predicted: ans ? asScored(a, ans.name) : undefined, score: ans?.score ?? 0, truth });
+          outcomes[a].push({ predicted: ans ? asScored(a, ans.name) : undefined, score: ans?.score ?? 0, truth, subset: PETA_SUBSETS.find((x) => s.path.includes(`/${x}/`)) });
         }
       }
       const pooled: { score: number; correct: boolean }[] = [];
@@ -209,6 +211,11 @@ export const attributesSuite: EvalSuite = {
         balanced.push(m.balanced_accuracy);
         if (m.balanced_accuracy > m.baseline_balanced) beatBaseline++;
         ctx.emit({ eval: 'attributes', set, capability: single ? 'person_attributes' : 'body_attr', attribute: a, ...m });
+      }
+      // Gender per subset too (the face fusion was fitted on both pooled: docs/attributes.md has the out-of-subset fit).
+      for (const subset of PETA_SUBSETS) {
+        const { pairs: _pairs, ...m } = attributeMetrics(outcomes.gender.filter((o) => o.subset === subset));
+        if (m.n) ctx.emit({ eval: 'attributes', set, capability: single ? 'person_attributes' : 'body_attr', attribute: 'gender', subset, ...m });
       }
       const meanBalanced = balanced.reduce((x, y) => x + y, 0) / balanced.length;
       ctx.emit({

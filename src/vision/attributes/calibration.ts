@@ -5,8 +5,8 @@
  * slope kept ≥ 0). A slope of 0 means the evidence did not rank right from wrong answers: the
  * score is then the measured hit rate, the honest answer for a cue that carries no signal.
  * Leave-one-subset-out (CUHK ↔ VIPeR) ECE before → after: docs/attributes.md. Attributes PETA
- * does not label, headwear (the map did not help out of subset) and gender (already calibrated:
- * ECE 0.028 raw) keep p.
+ * does not label, headwear (the map did not help out of subset) and gender (its fusion logistic
+ * in face-attributes.ts is itself the fitted model: ECE 0.050 person_attributes) keep p.
  */
 import type { AttributeName } from './vocabulary.js';
 

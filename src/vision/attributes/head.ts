@@ -2,7 +2,8 @@
  * Head and face evidence: the crown (hair-like or not → hat, and how helmet-like), hair beside
  * the neck (hair length), the face (BlazeFace on the head window: mouth region skin → mask, eye
  * band darkness → sunglasses), a wrist at the mouth (smoking, weak), and gender / age from the
- * cues a body photo carries without a face model at this size (hair length, skirt, grey hair).
+ * cues a body photo carries (skirt, warm colours, a shoulder bag, grey hair; the face model's
+ * reading of gender is fused in face-attributes.ts).
  */
 import type { Face } from '../blazeface.js';
 import { ColourVote, chroma, deltaE, hue, rgbToLab, type Lab } from './colour.js';
@@ -137,7 +138,7 @@ export function smokeAnswer(s: Skeleton, faceSeen: number): Record<string, numbe
 }
 
 /**
- * Gender from body cues (no face model can read a 10-pixel face): pink / purple / red upper
+ * Gender from body cues (fused with the face's reading where BlazeFace finds one: face-attributes.ts): pink / purple / red upper
  * garments and a shoulder bag lean female (AUC ~0.58 each on PETA), a confidently detected skirt
  * strongly so. The hair-length band was measured anti-informative on PETA (AUC 0.43-0.45 against
  * both the gender and the hair label) and is not used. Near the prior (male-leaning) without cues.

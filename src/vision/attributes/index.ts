@@ -16,6 +16,7 @@ import { colourAnswer, garmentEvidence, lowerWearAnswer, textureAnswer, upperFin
 import {
   ageAnswer, babyAnswer, faceEvidence, faceMaskAnswer, genderAnswer, gloveAnswer, glassesAnswer, hairLengthAnswer, headEvidence, headwearAnswer, smokeAnswer,
 } from './head.js';
+import { faceGender, fuseGender } from './face-attributes.js';
 import { objectEvidence } from './objects.js';
 import { postureEvidence } from './posture.js';
 import { argmax, binary, clamp01 } from './probability.js';
@@ -25,8 +26,8 @@ import { ATTRIBUTE_VALUES, type AttributeAnswer, type AttributeName } from './vo
 
 export * from './vocabulary.js';
 
-/** Models the attribute pieces run (registry names): objects, person mask, face. */
-export const ATTRIBUTE_MODELS = ['centernet', 'selfie', 'blazeface'] as const;
+/** Models the attribute pieces run (registry names): objects, person mask, face, face gender. */
+export const ATTRIBUTE_MODELS = ['centernet', 'selfie', 'blazeface', 'faceres'] as const;
 export type AttributeModels = Readonly<Record<(typeof ATTRIBUTE_MODELS)[number], Model>>;
 
 export interface AttributeOptions {
@@ -50,7 +51,7 @@ export type AttributeDistributions = Partial<Record<AttributeName, Record<string
 
 const OBJECT_ATTRIBUTES: readonly AttributeName[] = ['bag', 'luggage', 'umbrella', 'vehicle', 'cellphone', 'carrying_item', 'gender'];
 const OBJECT_NAMES: readonly CocoObjectName[] = ['backpack', 'handbag', 'suitcase', 'umbrella', 'bicycle', 'motorcycle', 'cell phone'];
-const FACE_ATTRIBUTES: readonly AttributeName[] = ['face_mask', 'glasses'];
+const FACE_ATTRIBUTES: readonly AttributeName[] = ['face_mask', 'glasses', 'gender'];
 const MASK_ATTRIBUTES: readonly AttributeName[] = ['gender', 'hair_length', 'upper_color', 'lower_color', 'lower_wear', 'upper_wear_texture', 'lower_wear_texture', 'headwear', 'age'];
 
 /** COCO objects of the image the object cues use (one CenterNet pass over the whole image). */
@@ -87,7 +88,10 @@ export async function describePeople(
       face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - s.head.x, f.box.top + f.box.height / 2 - s.head.y) < s.headRadius * 1.5);
     }
     const others = people.filter((q) => q !== p).map((q) => q.box);
-    out.push(describeView(view, s, objects, face, others, want));
+    const d = describeView(view, s, objects, face, others, want);
+    // Gender: the body cues fused with faceres on the BlazeFace face (face-attributes.ts).
+    if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
+    out.push(d);
   }
   return out;
 }
