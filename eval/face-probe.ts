@@ -2,7 +2,7 @@
  * Face attribute probe (issue 11 experiment, not part of the suite): for every PETA crop, the
  * body-cue gender, the BlazeFace face (if any) and each face model's reading on several crops,
  * one JSON line per crop on stdout (every reading averaged with the mirror image). Analysed by
- * eval/face-fusion-fit.py to pick the model, the crop and the fusion's parameters:
+ * eval/face-fusion-fit.ts to pick the model, the crop and the fusion's parameters:
  *   node dist/eval/face-probe.js ../shared/eval > /tmp/face-probe.jsonl
  *   node dist/eval/face-probe.js ../shared/eval --mirror > /tmp/face-mirror.jsonl   # crop vs mirror
  *   node dist/eval/face-probe.js ../shared/eval --loose > /tmp/face-loose.jsonl     # lower BlazeFace score, tighter window

@@ -68,7 +68,7 @@ export async function faceGender(model: Model, image: RgbImage, face: Face | und
 }
 
 /**
- * Fitted on the PETA development crops (CUHK and VIPeR pooled, 120 people; eval/face-fusion-fit.py) by logistic regression
+ * Fitted on the PETA development crops (CUHK and VIPeR pooled, 120 people; eval/face-fusion-fit.ts) by logistic regression
  * of the male label on the body logit and the face logit × BlazeFace score; out-of-subset
  * numbers in docs/attributes.md.
  */
