@@ -1,6 +1,6 @@
 /**
  * Where the person finder's time goes, per image (one thread):
- *   node dist/eval/finder-profile.js [--set mot17] [--images 6] [--options '{...}']
+ *   node dist/eval/finder-profile.js [--set mot17] [--images 6] [--options '{...}'] [--threads 1]
  * One JSON line: ms per image in stage 1 (detectors on the whole image and the tiles, with the
  * tensor building, decoding, NMS and fusion) and stage 2 (top-down pose of every candidate), the
  * candidates per image, and per model input: runs per image and ms per run. What is left of a
@@ -21,11 +21,12 @@ import {
 import { loadPersonSet, type PersonSetName } from './person-sets.js';
 import { evalDataRoot, round } from './suite.js';
 
-const { values } = parseArgs({ options: { set: { type: 'string' }, images: { type: 'string' }, options: { type: 'string' }, 'eval-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { set: { type: 'string' }, images: { type: 'string' }, options: { type: 'string' }, threads: { type: 'string' }, 'eval-dir': { type: 'string' } } });
 const set = (values.set ?? 'mot17') as PersonSetName;
 const options = { ...DEFAULT_PERSON_FINDER_OPTIONS, ...(values.options ? JSON.parse(values.options) : {}) };
 const samples = (await loadPersonSet(evalDataRoot(values['eval-dir']), set)).slice(0, Number(values.images ?? 6));
-const models = await loadPersonFinderModels(1);
+const threads = Number(values.threads ?? 1);
+const models = await loadPersonFinderModels(threads);
 const runs = new Map<string, { n: number; ms: number }>();
 const timed = (m: Model): Model => ({
   name: m.name,
@@ -62,7 +63,7 @@ const n = images.length;
 await releasePersonFinderModels(models);
 process.stdout.write(
   JSON.stringify({
-    probe: 'finder-profile', set, images: n, width: images[0].width, height: images[0].height,
+    probe: 'finder-profile', set, threads, images: n, width: images[0].width, height: images[0].height,
     detectors_ms: round(candMs / n, 0), pose_ms: round(poseMs / n, 0), cpu_ms: round((cpu.user + cpu.system) / 1000 / n, 0), candidates: round(candidates / n, 1),
     runs: Object.fromEntries([...runs].map(([k, r]) => [k, { per_image: round(r.n / n, 1), ms_per_run: round(r.ms / r.n, 1), ms_per_image: round(r.ms / n, 0) }])),
   }) + '\n',
