@@ -49,6 +49,11 @@ export interface PersonFinderOptions {
    * tiles are at most this big (1080p with 700: level 2, 617 px tiles).
    */
   maxTileSide: number;
+  /**
+   * Per-detector override of maxTileSide for its tile runs (e.g. NanoDet on coarser tiles than
+   * CenterNet); a detector not listed uses maxTileSide.
+   */
+  tileSides?: Partial<Record<DetectorName, number>>;
   /** Maximum tile level. */
   maxLevel: number;
   /** Tile overlap (fraction of the tile side). */
@@ -160,10 +165,14 @@ export interface Candidate {
 export async function personCandidates(models: PersonFinderModels, image: RgbImage, options: PersonFinderOptions = DEFAULT_PERSON_FINDER_OPTIONS): Promise<Candidate[]> {
   const plan = tilePlanFor(image.width, image.height, options);
   const whole = planWindows(image.width, image.height, { ...plan, levels: [] });
-  const tiles = planWindows(image.width, image.height, { ...plan, whole: false });
+  const tilesFor = (name: DetectorName) => {
+    const side = options.tileSides?.[name];
+    const p = side === undefined ? plan : tilePlanFor(image.width, image.height, { ...options, maxTileSide: side });
+    return planWindows(image.width, image.height, { ...p, whole: false });
+  };
   const jobs = [
     ...options.detectors.flatMap((name) => whole.map((window) => ({ name, window }))),
-    ...options.tileDetectors.flatMap((name) => tiles.map((window) => ({ name, window }))),
+    ...options.tileDetectors.flatMap((name) => tilesFor(name).map((window) => ({ name, window }))),
   ];
   const boxes: RunBox[] = [];
   const runs: { window: RunBox['window']; side: number }[] = [];

@@ -13,7 +13,7 @@ import type { Model } from '../runtime/session.js';
 import type { Box, Keypoint, RgbImage } from '../types.js';
 import { windowToTensor, type CropWindow } from './crop.js';
 import { MOVENET_KEYPOINTS } from './movenet.js';
-import { pointsBox } from './box.js';
+import { boxIou, pointsBox } from './box.js';
 
 export interface PoseModels {
   thunder: Model;
@@ -32,6 +32,11 @@ export interface TopDownOptions {
   centreInset: number;
   /** Crops at least this big (image px) get a second, keypoint-centred pass; 0 = never. */
   refineAbove?: number;
+  /**
+   * The second pass is skipped when its crop overlaps the first one by at least this IoU (it
+   * would see nearly the same pixels at nearly the same scale); absent = always run it.
+   */
+  refineMaxIou?: number;
   /** Also run the mirrored crop (Thunder only) and average the heat maps: twice the cost. */
   flip?: boolean;
 }
@@ -170,8 +175,14 @@ export async function poseForBox(models: PoseModels, image: RgbImage, box: Box, 
   if (!opts.refineAbove || Math.max(box.width, box.height) * opts.cropScale < opts.refineAbove) return first;
   const sure = first.filter((k) => k.score >= 0.3);
   if (sure.length < 6) return first;
-  const second = await poseInWindow(models, image, box, cropForBox(pointsBox(sure), 1.35), opts);
+  const window = cropForBox(pointsBox(sure), 1.35);
+  if (opts.refineMaxIou !== undefined && windowIou(window, cropForBox(box, opts.cropScale)) >= opts.refineMaxIou) return first;
+  const second = await poseInWindow(models, image, box, window, opts);
   return meanScore(second) > meanScore(first) ? second : first;
+}
+
+function windowIou(a: CropWindow, b: CropWindow): number {
+  return boxIou({ left: a.x, top: a.y, width: a.width, height: a.height }, { left: b.x, top: b.y, width: b.width, height: b.height });
 }
 
 function meanScore(k: readonly Keypoint[]): number {
