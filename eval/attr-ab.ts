@@ -23,7 +23,10 @@ const paths = values.images?.split(',') ?? ['MOT17-02-FRCNN/img1/000001.jpg', 'M
 const images = await Promise.all(paths.map(async (p) => decodeImage(new Uint8Array(await readFile(p)))));
 const executor = await createExecutor({ capabilities: ['body_attr'], threads: 1, warmup: false }, { timeRuns: true });
 type Key = 'a' | 'b';
-const run = (k: Key, i: number) => executor.execute({ kind: 'run', capability: 'body_attr', input: { image: images[i] }, options: options[k] }) as Promise<{ persons: unknown[] }>;
+// A fresh copy of the pixels per call, as a request decodes its own: the whole-image CenterNet
+// pass is kept per image buffer (detectors.ts), so reusing one buffer would skip it.
+const fresh = (i: number) => ({ ...images[i], data: images[i].data.slice() });
+const run = (k: Key, i: number) => executor.execute({ kind: 'run', capability: 'body_attr', input: { image: fresh(i) }, options: options[k] }) as Promise<{ persons: unknown[] }>;
 await run('a', 0); // warm-up
 executor.takeRuns();
 const ms = { a: [] as number[], b: [] as number[] };
