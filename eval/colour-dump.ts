@@ -25,13 +25,14 @@ const [thunder, lightning, selfie] = await Promise.all(['movenet-thunder', 'move
 
 /** Pixels of regions as flat [r, g, b, weight, skin] quintuples. */
 /** Pixels of regions as flat [r, g, b, mask weight, skin] quintuples, every pixel of the region (mask weight 0 too). */
-function pixels(v: PersonView, regions: Parameters<typeof sampleRegion>[1][], maxSamples = 1600): number[] {
+function pixels(v: PersonView, regions: Parameters<typeof sampleRegion>[1][], maxSamples = 1600, regionOf?: number[]): number[] {
   const out: number[] = [];
-  for (const r of regions) {
+  regions.forEach((r, k) => {
     sampleRegion(v, r, (R, G, B, _w, x, y) => {
       out.push(R, G, B, Math.round(maskWeight(v, x, y) * 100) / 100, isSkin(R, G, B) ? 1 : 0);
+      regionOf?.push(k);
     }, { useMask: false, maxSamples });
-  }
+  });
   return out;
 }
 
@@ -45,14 +46,18 @@ for (const s of samples) {
   const sk = skeleton(view);
   const g = garmentRegions(sk);
   const labels = [...s.labels];
+  let upperRegion: number[] = [], lowerRegion: number[] = [];
   rows.push({
     subset: basename(dirname(dirname(s.path))),
     file: basename(s.path),
     upperLabels: labels.filter((l) => l.startsWith('upperBody')),
     lowerLabels: labels.filter((l) => l.startsWith('lowerBody')),
     posed: sk.posed,
-    upper: pixels(view, g.upper),
-    lower: pixels(view, g.lower),
+    upper: pixels(view, g.upper, 1600, (upperRegion = [])),
+    lower: pixels(view, g.lower, 1600, (lowerRegion = [])),
+    /** Which region of garmentRegions() each pixel came from. */
+    upperRegion,
+    lowerRegion,
     whole: pixels(view, [{ kind: 'rect', left: 0, top: 0, right: image.width, bottom: image.height }], 800),
   });
 }

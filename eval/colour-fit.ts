@@ -4,20 +4,25 @@
  * the attribute suite's metrics: fit on one PETA subset and score the other (CUHK → VIPeR,
  * VIPeR → CUHK), then fit on both (the numbers to ship). One JSON line per fit:
  *   node dist/eval/colour-fit.js --dump /tmp/peta-colours.json [--passes 3] [--knobs adapt,naming,salience] [--margin 0.002]
+ *     [--start hand|fitted] [--drop upper:1,2;lower:2]   (regions of garmentRegions() left out;
+ *     default lower:2 as the pipeline; --drop '' keeps every region)
  * The objective is the mean over upper and lower colour of (accuracy + balanced accuracy) / 2.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { COLOUR_NAMES, HAND_SET_COLOUR_NAMING, chroma, colourOf, rgbToLab, type ColourName, type ColourNaming, type Lab } from '../src/vision/attributes/colour.js';
-import { MIN_MASKED_WEIGHT } from '../src/vision/attributes/garments.js';
+import { COLOUR_NAMES, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, chroma, colourOf, rgbToLab, type ColourName, type ColourNaming, type Lab } from '../src/vision/attributes/colour.js';
+import { LOWER_NAMING, MIN_MASKED_WEIGHT } from '../src/vision/attributes/garments.js';
 import { attributeMetrics } from './attributes.js';
 
-const { values } = parseArgs({ options: { dump: { type: 'string' }, passes: { type: 'string' }, knobs: { type: 'string' }, margin: { type: 'string' } } });
+const { values } = parseArgs({ options: { dump: { type: 'string' }, passes: { type: 'string' }, knobs: { type: 'string' }, margin: { type: 'string' }, start: { type: 'string' }, drop: { type: 'string' } } });
 if (!values.dump) throw new Error('--dump FILE (from eval/colour-dump.js) is required');
 const passes = Number(values.passes ?? 3);
 const MARGIN = Number(values.margin ?? 0.002);
 
-interface Row { subset: string; file: string; upperLabels: string[]; lowerLabels: string[]; upper: number[]; lower: number[]; whole: number[] }
+interface Row { subset: string; file: string; upperLabels: string[]; lowerLabels: string[]; upper: number[]; lower: number[]; whole: number[]; upperRegion?: number[]; lowerRegion?: number[] }
+/** Regions left out per garment (--drop). */
+// Default: as the pipeline names colours (the lower garment from its first LOWER_NAMING regions, the thighs).
+const DROP: Record<string, Set<number>> = Object.fromEntries((values.drop ?? `lower:${LOWER_NAMING}`).split(';').filter(Boolean).map((d) => { const [g, list] = d.split(':'); return [g, new Set(list.split(',').map(Number))]; }));
 const rows: Row[] = JSON.parse(await readFile(values.dump, 'utf8'));
 const NAMES: Record<string, ColourName> = { Black: '黑', Blue: '蓝', Brown: '棕', Green: '绿', Grey: '灰', Orange: '橙', Pink: '粉', Purple: '紫', Red: '红', White: '白', Yellow: '黄' };
 const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.slice(part.length)]).filter(Boolean);
@@ -26,7 +31,8 @@ const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.sl
 interface Garment { lab: Lab[]; w: number[]; truth: ColourName[] }
 interface Crop { subset: string; upper: Garment; lower: Garment; whole: Array<[number, number, number]> }
 /** The dump holds every region pixel with its mask weight; like the pipeline, an (almost) empty mask falls back to the bare region. */
-const garment = (px: number[], truth: ColourName[]): Garment => {
+const garment = (all: number[], truth: ColourName[], regionOf?: number[], drop?: Set<number>): Garment => {
+  const px = drop && regionOf ? all.filter((_, i) => !drop.has(regionOf[Math.floor(i / 5)])) : all;
   const lab: Lab[] = [], w: number[] = [];
   let masked = 0;
   for (let i = 0; i < px.length; i += 5) if (!px[i + 4]) masked += px[i + 3];
@@ -41,7 +47,7 @@ const garment = (px: number[], truth: ColourName[]): Garment => {
 const crops: Crop[] = rows.map((r) => {
   const whole: Array<[number, number, number]> = [];
   for (let i = 0; i < r.whole.length; i += 5) whole.push([r.whole[i], r.whole[i + 1], r.whole[i + 2]]);
-  return { subset: r.subset, upper: garment(r.upper, truthOf(r.upperLabels, 'upperBody')), lower: garment(r.lower, truthOf(r.lowerLabels, 'lowerBody')), whole };
+  return { subset: r.subset, upper: garment(r.upper, truthOf(r.upperLabels, 'upperBody'), r.upperRegion, DROP.upper), lower: garment(r.lower, truthOf(r.lowerLabels, 'lowerBody'), r.lowerRegion, DROP.lower), whole };
 });
 
 // Tried and not kept (docs/attributes.md): a per-image exposure gain and grey-world cast removal.
@@ -109,7 +115,7 @@ function score(set: Crop[], p: Params) {
   return { objective, upper: { acc: out.upper.accuracy, bal: out.upper.balanced_accuracy }, lower: { acc: out.lower.accuracy, bal: out.lower.balanced_accuracy } };
 }
 
-const START: Params = { naming: HAND_SET_COLOUR_NAMING, adapt: { exposure: 0, whitePoint: 85, greyWorld: 0 } };
+const START: Params = { naming: values.start === 'fitted' ? DEFAULT_COLOUR_NAMING : HAND_SET_COLOUR_NAMING, adapt: { exposure: 0, whitePoint: 85, greyWorld: 0 } };
 type Knob = { get: (p: Params) => number; set: (p: Params, v: number) => Params; grid: number[] };
 const namingKnob = (k: 'greyChroma' | 'greySlope' | 'blackBelow' | 'whiteAbove' | 'darkBelow', grid: number[]): Knob => ({
   get: (p) => p.naming[k], set: (p, v) => ({ ...p, naming: { ...p.naming, [k]: v } }), grid,

@@ -61,11 +61,11 @@ const EVEN = Object.fromEntries(COLOUR_NAMES.map((n) => [n, 1])) as Record<Colou
 /**
  * Fitted on PETA's pixels (eval/colour-fit.js) with every change required to help both CUHK and
  * VIPeR: a lower chroma floor and black cut (dim surveillance frames show dark garments as dark
- * colours, not black) and brown pixels counted 2.8 times (brown garments break up into brown,
+ * colours, not black), a higher white cut (78: only clearly light pixels are white) and brown pixels counted 2.8 times (brown garments break up into brown,
  * black and grey pixels under shading). The previous hand-set namer: greyChroma 7, blackBelow
- * 26, every salience 1.
+ * 26, whiteAbove 74, every salience 1.
  */
-export const DEFAULT_COLOUR_NAMING: ColourNaming = { greyChroma: 5, greySlope: 0.08, blackBelow: 18, whiteAbove: 74, darkBelow: 14, salience: { ...EVEN, 棕: 2.8 } };
+export const DEFAULT_COLOUR_NAMING: ColourNaming = { greyChroma: 5, greySlope: 0.08, blackBelow: 18, whiteAbove: 78, darkBelow: 14, salience: { ...EVEN, 棕: 2.8 } };
 
 /** The namer before the PETA fit (kept for the fit's baseline and the doc's old-vs-new). */
 export const HAND_SET_COLOUR_NAMING: ColourNaming = { greyChroma: 7, greySlope: 0.08, blackBelow: 26, whiteAbove: 74, darkBelow: 14, salience: EVEN };
