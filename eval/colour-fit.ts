@@ -7,6 +7,7 @@
  *     [--start hand|fitted] [--drop upper:1,2;lower:2]   (regions of garmentRegions() left out;
  *     default lower:2 as the pipeline; --drop '' keeps every region)
  * The objective is the mean over upper and lower colour of (accuracy + balanced accuracy) / 2.
+ * `--knobs single` instead scores every knob value alone from the start, per subset.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
