@@ -14,8 +14,10 @@ export const SCORE_CALIBRATION: Partial<Record<AttributeName, { a: number; b: nu
   age: { a: 1.203, b: 1.895 },
   upper_wear: { a: 1.193, b: 0.072 },
   lower_wear: { a: 0.416, b: 1.07 },
-  upper_color: { a: -0.531, b: 0.368 },
-  lower_color: { a: -0.589, b: 0.199 },
+  // Refitted for the PETA-fitted colour namer (colour.ts DEFAULT_COLOUR_NAMING): the vote's
+  // share ranks right from wrong answers only weakly, lower colour hardly at all.
+  upper_color: { a: 0.125, b: 0.174 },
+  lower_color: { a: 0.241, b: 0.082 },
   // The bag cue ranks kinds (balanced accuracy ~0.48 against 1/3) but its confidence does not
   // rank right from wrong: the score is the measured hit rate, 0.46.
   bag: { a: -0.17, b: 0 },

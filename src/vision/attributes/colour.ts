@@ -37,16 +37,50 @@ export const hue = (c: Lab) => ((Math.atan2(c.b, c.a) * 180) / Math.PI + 360) % 
 export const deltaE = (p: Lab, q: Lab) => Math.hypot(p.L - q.L, p.a - q.a, p.b - q.b);
 
 /**
+ * The free numbers of the colour namer: where colour ends and black / grey / white begin, how
+ * dark a colour may be before it reads as black, and how much a pixel of each name counts in
+ * the region's vote (people name a garment by its salient colour: a quarter of red pixels makes
+ * a red top, a quarter of grey ones is shading). Fitted on PETA with CUHK and VIPeR held out in
+ * turn (docs/attributes.md).
+ */
+export interface ColourNaming {
+  /** Achromatic below chroma greyChroma + greySlope · L. */
+  greyChroma: number;
+  greySlope: number;
+  /** Achromatic lightness cuts: 黑 below blackBelow, 白 above whiteAbove, else 灰. */
+  blackBelow: number;
+  whiteAbove: number;
+  /** Chromatic pixels darker than this read as 黑. */
+  darkBelow: number;
+  /** Weight of one pixel of each name in a region's vote. */
+  salience: Readonly<Record<ColourName, number>>;
+}
+
+const EVEN = Object.fromEntries(COLOUR_NAMES.map((n) => [n, 1])) as Record<ColourName, number>;
+
+/**
+ * Fitted on PETA's pixels (eval/colour-fit.js) with every change required to help both CUHK and
+ * VIPeR: a lower chroma floor and black cut (dim surveillance frames show dark garments as dark
+ * colours, not black), a higher white cut (78: only clearly light pixels are white) and brown pixels counted 2.8 times (brown garments break up into brown,
+ * black and grey pixels under shading). The previous hand-set namer: greyChroma 7, blackBelow
+ * 26, whiteAbove 74, every salience 1.
+ */
+export const DEFAULT_COLOUR_NAMING: ColourNaming = { greyChroma: 5, greySlope: 0.08, blackBelow: 18, whiteAbove: 78, darkBelow: 14, salience: { ...EVEN, 棕: 2.8 } };
+
+/** The namer before the PETA fit (kept for the fit's baseline and the doc's old-vs-new). */
+export const HAND_SET_COLOUR_NAMING: ColourNaming = { greyChroma: 7, greySlope: 0.08, blackBelow: 26, whiteAbove: 74, darkBelow: 14, salience: EVEN };
+
+/**
  * The colour name of one Lab pixel. Achromatic below a lightness-dependent chroma (black / grey /
  * white by lightness); otherwise by hue angle, with lightness and chroma splitting red from pink
  * and orange or yellow from brown. Hue anchors (sRGB primaries in Lab): red 40°, orange 73°,
  * yellow 103°, green 136°, cyan 196°, blue 306°, magenta 328°, pink ~10° at high lightness.
  */
-export function colourOf(c: Lab): ColourName {
+export function colourOf(c: Lab, n: ColourNaming = DEFAULT_COLOUR_NAMING): ColourName {
   const C = chroma(c);
   const { L } = c;
-  if (C < 7 + 0.08 * L) return L < 26 ? '黑' : L > 74 ? '白' : '灰';
-  if (L < 14) return '黑';
+  if (C < n.greyChroma + n.greySlope * L) return L < n.blackBelow ? '黑' : L > n.whiteAbove ? '白' : '灰';
+  if (L < n.darkBelow) return '黑';
   const h = hue(c);
   if (h >= 200 && h < 318) return '蓝';
   if (h >= 318 && h < 350) return L > 68 && C < 45 ? '粉' : '紫';
@@ -67,9 +101,12 @@ export class ColourVote {
   private sumL = 0;
   private sumL2 = 0;
 
+  constructor(private readonly naming: ColourNaming = DEFAULT_COLOUR_NAMING) {}
+
   add(r: number, g: number, b: number, weight = 1): void {
     const lab = rgbToLab(r, g, b);
-    this.counts[COLOUR_NAMES.indexOf(colourOf(lab))] += weight;
+    const name = colourOf(lab, this.naming);
+    this.counts[COLOUR_NAMES.indexOf(name)] += weight * this.naming.salience[name];
     this.total += weight;
     this.sumL += weight * lab.L;
     this.sumL2 += weight * lab.L * lab.L;
@@ -77,7 +114,7 @@ export class ColourVote {
 
   /** Share of each colour name (with a small uniform prior so an empty region is flat). */
   distribution(prior = 0.5): Record<ColourName, number> {
-    const n = this.total + prior * COLOUR_NAMES.length;
+    const n = this.counts.reduce((a, c) => a + c, 0) + prior * COLOUR_NAMES.length;
     return Object.fromEntries(COLOUR_NAMES.map((name, i) => [name, (this.counts[i] + prior) / n])) as Record<ColourName, number>;
   }
 

@@ -69,10 +69,11 @@ export async function faceGender(model: Model, image: RgbImage, face: Face | und
 
 /**
  * Fitted on the PETA development crops (CUHK and VIPeR pooled, 120 people; eval/face-fusion-fit.ts) by logistic regression
- * of the male label on the body logit and the face logit × BlazeFace score; out-of-subset
- * numbers in docs/attributes.md.
+ * of the male label on the body logit and the face logit × BlazeFace score (refitted after the
+ * colour namer changed, since the body cues read the top's colour); out-of-subset numbers in
+ * docs/attributes.md.
  */
-export const GENDER_FUSION = { bias: -0.138, body: 1.414, face: 2.36 };
+export const GENDER_FUSION = { bias: -0.212, body: 1.544, face: 2.422 };
 
 const logit = (p: number) => {
   const q = Math.min(Math.max(p, 1e-4), 1 - 1e-4);

@@ -59,6 +59,16 @@ export async function objectsInImage(model: Model, image: RgbImage, minScore: nu
   return detectObjects(model, image, wholeImageWindow(image.width, image.height), OBJECT_NAMES, minScore);
 }
 
+/** What the garment pieces see of one person: box, keypoints and (people tall enough, when wanted) the person mask. */
+export async function personView(models: Pick<AttributeModels, 'selfie'>, image: RgbImage, p: PersonToDescribe, withMask: boolean, options: AttributeOptions = DEFAULT_ATTRIBUTE_OPTIONS): Promise<PersonView> {
+  const view: PersonView = { image, box: p.box, keypoints: p.keypoints };
+  if (withMask && p.box.height >= options.maskMinHeight) {
+    const window = clampWindow(personWindow(p.box, 0.05, 1), image.width, image.height);
+    view.mask = { window, map: await segmentWindow({ name: 'selfie', model: models.selfie }, image, window) };
+  }
+  return view;
+}
+
 /**
  * Probability distributions of the requested attributes for every person (same order). `others`
  * occlusion uses the other people's boxes.
@@ -75,11 +85,7 @@ export async function describePeople(
   const objects = people.length && needs(OBJECT_ATTRIBUTES) ? await objectsInImage(models.centernet, image, options.minObjectScore) : [];
   const out: AttributeDistributions[] = [];
   for (const p of people) {
-    const view: PersonView = { image, box: p.box, keypoints: p.keypoints };
-    if (needs(MASK_ATTRIBUTES) && p.box.height >= options.maskMinHeight) {
-      const window = clampWindow(personWindow(p.box, 0.05, 1), image.width, image.height);
-      view.mask = { window, map: await segmentWindow({ name: 'selfie', model: models.selfie }, image, window) };
-    }
+    const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
     const s = skeleton(view);
     let face: Face | undefined;
     if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
-import { colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
+import { ColourVote, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
+import { garmentEvidence } from '../../../src/vision/attributes/garments.js';
+import { skeleton, type PersonView } from '../../../src/vision/attributes/regions.js';
 import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
 import { ece, attributeMetrics } from '../../../eval/attributes.js';
@@ -87,6 +89,70 @@ describe('colour naming (Lab)', () => {
     assert.equal(name(240, 240, 240), '白');
     assert.equal(name(128, 128, 128), '灰');
     assert.equal(name(110, 70, 35), '棕');
+  });
+});
+
+describe('colour vote (dominant name by weighted pixel share)', () => {
+  const vote = (naming: typeof DEFAULT_COLOUR_NAMING, pixels: [number, number, number, number][]) => {
+    const v = new ColourVote(naming);
+    for (const [r, g, b, n] of pixels) for (let i = 0; i < n; i++) v.add(r, g, b);
+    const d = v.distribution(0);
+    return Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
+  };
+  test('a shaded brown garment (brown, black and grey pixels) is brown; a plain black one stays black', () => {
+    const shaded: [number, number, number, number][] = [[110, 70, 35, 30], [20, 18, 16, 45], [90, 88, 85, 25]];
+    assert.equal(vote(HAND_SET_COLOUR_NAMING, shaded), '黑', 'the hand-set namer counts every pixel alike');
+    assert.equal(vote(DEFAULT_COLOUR_NAMING, shaded), '棕');
+    assert.equal(vote(DEFAULT_COLOUR_NAMING, [[20, 18, 16, 80], [110, 70, 35, 10], [90, 88, 85, 10]]), '黑');
+  });
+  test('the fitted achromatic cuts: a greyish blue is blue, a dim grey is grey', () => {
+    // L 38.9, chroma 8.4: under the hand-set floor (7 + 0.08 L = 10.1), over the fitted one (8.1).
+    assert.equal(colourOf(rgbToLab(85, 92, 105), HAND_SET_COLOUR_NAMING), '灰');
+    assert.equal(colourOf(rgbToLab(85, 92, 105)), '蓝');
+    assert.equal(colourOf(rgbToLab(45, 45, 50), HAND_SET_COLOUR_NAMING), '黑');
+    assert.equal(colourOf(rgbToLab(45, 45, 50)), '灰', 'a dim grey (L 19) is grey under the fitted black cut (L < 18)');
+  });
+  test('the distribution sums to 1 and its total is the pixel weight, not the salience-weighted count', () => {
+    const v = new ColourVote();
+    v.add(110, 70, 35, 2);
+    v.add(20, 18, 16, 1);
+    assert.equal(v.total, 3);
+    const d = v.distribution();
+    assert.ok(Math.abs(Object.values(d).reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  });
+});
+
+describe('garment colour when the person mask misses the person', () => {
+  // A 60×120 person: green torso, blue legs on a grey background; keypoints on the body (a flat
+  // guess would answer the first name, 红).
+  const W = 60, H = 120;
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 3;
+    const torso = x >= 15 && x < 45 && y >= 20 && y < 62;
+    const legs = x >= 18 && x < 42 && y >= 62 && y < 115;
+    const [r, g, b] = torso ? [30, 140, 40] : legs ? [30, 50, 150] : [128, 128, 128];
+    data[i] = r; data[i + 1] = g; data[i + 2] = b;
+  }
+  const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
+  const keypoints = [kp(30, 10), kp(28, 8), kp(32, 8), kp(26, 9), kp(34, 9), kp(40, 22), kp(20, 22), kp(44, 40), kp(16, 40), kp(45, 58), kp(15, 58), kp(37, 62), kp(23, 62), kp(36, 88), kp(24, 88), kp(36, 112), kp(24, 112)];
+  const box = { left: 0, top: 0, width: W, height: H };
+  const empty = { window: { x: 0, y: 0, width: W, height: H }, map: { width: 30, height: 60, data: new Float32Array(30 * 60) } };
+  test('an empty mask falls back to the bare regions (the colour is read, not a flat guess)', () => {
+    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: empty };
+    const g = garmentEvidence(view, skeleton(view));
+    assert.ok(g.upperWeight > 20, `upper weight ${g.upperWeight}`);
+    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
+    assert.equal(top(g.upperColour), '绿');
+    assert.equal(top(g.lowerColour), '蓝');
+  });
+  test('a full mask gives the same colours', () => {
+    const full = { ...empty, map: { ...empty.map, data: new Float32Array(30 * 60).fill(1) } };
+    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: full };
+    const g = garmentEvidence(view, skeleton(view));
+    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
+    assert.equal(top(g.upperColour), '绿');
+    assert.equal(top(g.lowerColour), '蓝');
   });
 });
 
