@@ -20,7 +20,7 @@ import { PRIVATE_SERVICES, errorReply, type PlannedPrivateService, type PrivateS
 import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
 import { answerRouteError, observe, requestLogOptions } from './observe.js';
-import { cors } from './cors.js';
+import { PRIVATE_PORT_CORS_PATHS, cors } from './cors.js';
 import { noteOutcome } from './outcome.js';
 import { Metrics } from '../metrics/index.js';
 import { metricsRoute, type MetricsAccess } from './metrics-route.js';
@@ -296,7 +296,7 @@ export async function buildPrivateServiceApp(
   };
   observe(app, { metrics: ops.metrics, fixed: { dialect: 'private', api: row.name }, privateUsage: ops.privateUsage, refuse: (request, reply, error) => refuse(request, reply, error.kind) });
   guardConnections(app, limits, { isUpload: () => false, expire: (_req, res) => res.socket?.destroy() });
-  cors(app, ops.corsOrigins);
+  cors(app, ops.corsOrigins, PRIVATE_PORT_CORS_PATHS);
   app.setErrorHandler((err, request, reply) => {
     refuse(request, reply, transportError(err).kind);
   });

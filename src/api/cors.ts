@@ -27,28 +27,39 @@ function allowedOrigin(origins: CorsOrigins, origin: string): string | undefined
   return origins.includes(origin) ? origin : undefined;
 }
 
-/** Adds the CORS answers to `app` (off when `origins` is undefined) on the paths of `CORS_PATHS`. */
-export function cors(app: FastifyInstance, origins: CorsOrigins | undefined): void {
+/** The classify path, all a private service's own port serves. */
+export const PRIVATE_PORT_CORS_PATHS = /^\/GeneralClassifyService\//;
+
+/**
+ * Adds the CORS answers to `app` (off when `origins` is undefined) on the paths `paths` matches.
+ * Preflights are answered in onRequest; every other answer on those paths gets its headers in
+ * onSend, so refusals written by earlier hooks (shutdown, a URL too long) carry them too, and
+ * `Vary: Origin` goes out with or without an Origin (a cache must not hand one origin's answer to
+ * another).
+ */
+export function cors(app: FastifyInstance, origins: CorsOrigins | undefined, paths: RegExp = CORS_PATHS): void {
   if (!origins) return;
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
-    if (typeof origin !== 'string' || !CORS_PATHS.test(request.url)) return;
-    const allowed = allowedOrigin(origins, origin);
     const preflight = request.method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string';
-    if (origins !== '*') reply.header('vary', 'Origin');
-    if (!allowed) {
-      if (preflight) return reply.code(403).send({ error: 'origin_not_allowed', message: `origin ${origin} is not in BODYLENS_CORS_ORIGINS` });
-      return; // answered as usual; without the header the browser withholds it from the page
-    }
-    reply.header('access-control-allow-origin', allowed);
-    if (!preflight) {
-      reply.header('access-control-expose-headers', EXPOSED);
-      return;
-    }
+    if (!preflight || typeof origin !== 'string' || !paths.test(request.url)) return;
+    const allowed = allowedOrigin(origins, origin);
+    if (!allowed) return reply.code(403).send({ error: 'origin_not_allowed', message: `origin ${origin} is not in BODYLENS_CORS_ORIGINS` });
     const asked = request.headers['access-control-request-headers'];
     reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
     if (typeof asked === 'string' && HEADER_LIST.test(asked.trim())) reply.header('access-control-allow-headers', asked.trim());
     reply.header('access-control-max-age', MAX_AGE_SECONDS);
     return reply.code(204).send();
+  });
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!paths.test(request.url)) return payload;
+    if (origins !== '*') reply.header('vary', 'Origin');
+    const origin = request.headers.origin;
+    const allowed = typeof origin === 'string' ? allowedOrigin(origins, origin) : undefined;
+    // Without the header the browser withholds the answer from another origin's page.
+    if (!allowed) return payload;
+    reply.header('access-control-allow-origin', allowed);
+    if (request.method !== 'OPTIONS') reply.header('access-control-expose-headers', EXPOSED);
+    return payload;
   });
 }

@@ -98,6 +98,15 @@ describe('cross-origin calls', () => {
     assert.equal(typeof unsigned.json().error_code, 'number', 'no token: a Baidu error the page can read');
   });
 
+  test('refusals written before the route (a URL too long) carry the header; Vary goes out with or without an Origin', async () => {
+    const long = await on.inject({ method: 'POST', url: `/rest/2.0/image-classify/v1/body_analysis?access_token=${'x'.repeat(1200)}`, headers: { origin: ORIGIN } });
+    assert.equal(long.json().error_code, 282114);
+    assert.equal(long.headers['access-control-allow-origin'], ORIGIN);
+    const plain = await on.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(plain.headers['access-control-allow-origin'], undefined);
+    assert.match(String(plain.headers.vary), /Origin/, 'a cache keeps per-origin copies apart');
+  });
+
   test('the admin API, the console routes and /metrics never answer another origin', async () => {
     for (const url of ['/admin/apps', '/metrics', '/console/api/apis', '/healthz']) {
       const pre = await preflight(on, url);
@@ -122,5 +131,9 @@ describe('cross-origin calls', () => {
     assert.equal(pre.headers['access-control-allow-origin'], ORIGIN);
     const refused = await preflight(own, '/GeneralClassifyService/classify', 'https://evil.example');
     assert.equal(refused.statusCode, 403);
+    // Paths the port does not serve are no CORS paths there.
+    const elsewhere = await preflight(own, '/rest/2.0/image-classify/v1/body_analysis');
+    assert.notEqual(elsewhere.statusCode, 204);
+    assert.equal(elsewhere.headers['access-control-allow-origin'], undefined);
   });
 });
