@@ -173,10 +173,14 @@ function observe(track: TrackRecord, box: Box, t: number, velocitySeconds = 0): 
   return next;
 }
 
-/** The track seen at `t` only as part of a merged box: it moves on its prediction, its velocity kept. */
+/**
+ * The track seen at `t` only as part of a merged box: it moves on its prediction, its position
+ * velocity kept and its size held (each coasted frame would otherwise grow or shrink the box
+ * again); a merged box is no observation of it, so it gains no hits.
+ */
 function coast(track: TrackRecord, predicted: Box, t: number): TrackRecord {
-  const next: TrackRecord = { id: track.id, box: { ...predicted }, velocity: [...track.velocity], lastSeen: t };
-  if (track.hits !== undefined) next.hits = track.hits + 1;
+  const next: TrackRecord = { id: track.id, box: { ...predicted }, velocity: [track.velocity[0], track.velocity[1], 0, 0], lastSeen: t };
+  if (track.hits !== undefined) next.hits = track.hits;
   return next;
 }
 
@@ -218,6 +222,13 @@ function centreDistance(a: Box, b: Box): number {
   return Math.hypot(a.left + a.width / 2 - (b.left + b.width / 2), a.top + a.height / 2 - (b.top + b.height / 2)) / sa;
 }
 
+/** A track inside a merged box at this update (options.occlusionCover): where it is predicted, and the box (detection index) that holds it. */
+export interface HiddenTrack {
+  id: number;
+  box: Box;
+  detection: number;
+}
+
 /**
  * Associates the detections seen at time `t` (seconds; it may jump when frames are skipped)
  * with the tracks of `state`. Returns the new state and the detections in input order with their
@@ -228,7 +239,7 @@ export function track<D extends Detection>(
   detections: readonly D[],
   t: number,
   options: TrackerOptions = DEFAULT_TRACKER_OPTIONS,
-): { state: TrackerState; tracks: TrackedDetection<D>[] } {
+): { state: TrackerState; tracks: TrackedDetection<D>[]; hidden: HiddenTrack[] } {
   const { highScore, newTrackScore, minIou, minIouLow, maxAgeSeconds } = options;
   const result: TrackedDetection<D>[] = detections.map((detection) => ({ detection }));
   // Retire tracks unseen for too long before they can claim anyone.
@@ -260,12 +271,15 @@ export function track<D extends Detection>(
   const unmatched = options.occlusionCover ? alive.filter((tr) => !matchedIds.has(tr.id)) : [];
   const updated = new Map(alive.map((tr) => [tr.id, tr]));
   const shared = new Set<number>();
+  const hidden: HiddenTrack[] = [];
   for (const [tr, det] of allPairs) {
     const box = detections[det].box;
     const partner = options.occlusionCover ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover) : undefined;
     updated.set(tr.id, partner ? coast(tr, predicted.get(tr.id)!, t) : observe(tr, box, t, options.velocitySeconds));
-    if (partner) shared.add(det);
-    else result[det].trackId = tr.id;
+    if (partner) {
+      shared.add(det);
+      for (const who of [tr, partner]) if (!hidden.some((h) => h.id === who.id)) hidden.push({ id: who.id, box: predicted.get(who.id)!, detection: det });
+    } else result[det].trackId = tr.id;
   }
   let nextId = state.nextId;
   for (const i of [...high, ...low]) {
@@ -274,5 +288,5 @@ export function track<D extends Detection>(
     updated.set(id, { id, box: { ...detections[i].box }, velocity: [0, 0, 0, 0], lastSeen: t, hits: 1 });
     result[i].trackId = id;
   }
-  return { state: { version: 1, tracks: [...updated.values()], nextId, previous: t }, tracks: result };
+  return { state: { version: 1, tracks: [...updated.values()], nextId, previous: t }, tracks: result, hidden };
 }

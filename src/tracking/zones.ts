@@ -71,20 +71,27 @@ export function boxInPolygon(box: Box, polygon: Polygon): 'inside' | 'outside' |
 }
 
 export interface ZoneFrame extends CrossingFrame {
-  /** Confirmed tracks wholly inside now. */
+  /** Confirmed tracks wholly inside now (those hidden in a merged box by their predicted box). */
   inside: number;
 }
 
-/** One frame of a zone: the tracks observed now; `alive` = the ids the tracker still remembers. */
+/**
+ * One frame of a zone: the tracks observed now; `alive` = the ids the tracker still remembers;
+ * `hidden` = confirmed tracks inside a merged box, counted in `inside` where they are predicted
+ * but never moving a crossing (an in/out needs an observed box).
+ */
 export function zoneStep(
   state: CrossingState,
   polygon: Polygon,
   tracks: readonly CountedTrack[],
   alive: readonly number[],
   options: CrossingOptions = DEFAULT_CROSSING_OPTIONS,
+  hidden: readonly CountedTrack[] = [],
 ): ZoneFrame {
   const where = new Map(tracks.map((t) => [t.box, boxInPolygon(t.box, polygon)]));
-  const inside = tracks.filter((t) => t.confirmed && where.get(t.box) === 'inside').length;
+  const inside =
+    tracks.filter((t) => t.confirmed && where.get(t.box) === 'inside').length +
+    hidden.filter((t) => t.confirmed && boxInPolygon(t.box, polygon) === 'inside').length;
   // Inside is side 'b' (an `in` event), outside 'a'.
   const sideOf = (box: Box): Side | undefined => ({ inside: 'b', outside: 'a', straddle: undefined } as const)[where.get(box)!];
   return { ...crossingFrame(state, tracks, alive, sideOf, options), inside };

@@ -201,8 +201,10 @@ export const bodyTracking = defineCapability({
     }));
     const counted = persons.flatMap((p) => (p.id !== undefined ? [{ id: p.id, box: p.box, confirmed: p.confirmed }] : []));
     const alive = tracked.state.tracks.map((t) => t.id);
+    // People inside a merged box (two tracks, one detection) still count as inside the area.
+    const hidden = tracked.hidden.map((h) => ({ id: h.id, box: h.box, confirmed: confirmed(h.id) }));
     const zoneFrames = options.areas.map((area, i) =>
-      zoneStep((!fresh && previous.zones[i]) || initialCrossingState(), area, counted, alive, options.crossing),
+      zoneStep((!fresh && previous.zones[i]) || initialCrossingState(), area, counted, alive, options.crossing, hidden),
     );
     const lineFrames = options.lines.map((line, i) => lineStep((!fresh && previous.lines[i]) || initialCrossingState(), line, counted, alive, options.crossing));
     const result: BodyTrackingFrame = {

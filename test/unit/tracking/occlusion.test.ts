@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TRACKER_OPTIONS, initialTrackerState, track, type TrackerOptions } from '../../../src/tracking/tracker.js';
 import type { Box } from '../../../src/types.js';
+import { zoneStep } from '../../../src/tracking/zones.js';
+import { initialCrossingState } from '../../../src/tracking/crossing.js';
 
 const box = (left: number, top: number, width = 100, height = 90): Box => ({ left, top, width, height });
 const union = (a: Box, b: Box): Box => {
@@ -51,6 +53,31 @@ describe('tracker occlusions', () => {
     for (const [a, b] of ids.filter(([x, y]) => x === y)) assert.equal(a ?? b, undefined);
     // Nothing new was started for the merged box.
     assert.equal(Math.max(...ids.flat().filter((x): x is number => x !== undefined)), Math.max(front, back));
+  });
+
+  test('both people of a merged box are reported hidden, gain no hits, and still count inside an area', () => {
+    let state = initialTrackerState();
+    const area = [{ x: -500, y: -500 }, { x: 2000, y: -500 }, { x: 2000, y: 1000 }, { x: -500, y: 1000 }];
+    let merges = 0;
+    for (let k = 0; k <= 40; k++) {
+      const t = k / 10;
+      const front = box(230 * t, 100);
+      const back = box(300 + 100 * t, 40);
+      const merged = Math.abs(back.left - front.left) < 60;
+      const before = new Map(state.tracks.map((tr) => [tr.id, tr.hits]));
+      const out = track(state, merged ? [{ box: union(front, back), score: 0.9 }] : [{ box: front, score: 0.9 }, { box: back, score: 0.9 }], t, OCCLUSION);
+      state = out.state;
+      const counted = out.tracks.flatMap((d) => (d.trackId !== undefined ? [{ id: d.trackId, box: d.detection.box, confirmed: true }] : []));
+      const hidden = out.hidden.map((h) => ({ id: h.id, box: h.box, confirmed: true }));
+      const zone = zoneStep(initialCrossingState(), area, counted, state.tracks.map((tr) => tr.id), undefined, hidden);
+      assert.equal(zone.inside, 2, `t=${t}: two people inside, merged or not`);
+      if (out.hidden.length) {
+        merges++;
+        assert.deepEqual(out.hidden.map((h) => h.id).sort(), [1, 2]);
+        for (const h of out.hidden) assert.equal(state.tracks.find((tr) => tr.id === h.id)!.hits, before.get(h.id), 'a merged box is no observation');
+      }
+    }
+    assert.ok(merges > 0, 'the merge happened');
   });
 
   test('with the earlier settings (no occlusion coasting, size or time-based velocity) the same overtaking loses an id', () => {
