@@ -10,13 +10,15 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/intake/index.js';
-import { findPeople, loadPersonFinderModels, releasePersonFinderModels } from '../src/vision/person-finder.js';
+import { DEFAULT_PERSON_FINDER_OPTIONS, findPeople, loadPersonFinderModels, releasePersonFinderModels } from '../src/vision/person-finder.js';
+import { mergeOptions } from '../src/capabilities/capability.js';
 import { loadPersonSet, type PersonSetName } from './person-sets.js';
 import { evalDataRoot } from './suite.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, set: { type: 'string' }, rounds: { type: 'string' }, 'eval-dir': { type: 'string' } } });
-const a = JSON.parse(values.a ?? '{}');
-const b = JSON.parse(values.b ?? '{}');
+// Deep-merged onto the defaults: `{"topDown":{"refineMaxIou":0.7}}` keeps topDown's other fields.
+const a = mergeOptions(DEFAULT_PERSON_FINDER_OPTIONS, JSON.parse(values.a ?? '{}'));
+const b = mergeOptions(DEFAULT_PERSON_FINDER_OPTIONS, JSON.parse(values.b ?? '{}'));
 const set = (values.set ?? 'mot17') as PersonSetName;
 const rounds = Number(values.rounds ?? 2);
 const samples = await loadPersonSet(evalDataRoot(values['eval-dir']), set);

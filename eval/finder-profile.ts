@@ -19,11 +19,13 @@ import {
   releasePersonFinderModels,
 } from '../src/vision/person-finder.js';
 import { loadPersonSet, type PersonSetName } from './person-sets.js';
+import { mergeOptions } from '../src/capabilities/capability.js';
 import { evalDataRoot, round } from './suite.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string' }, images: { type: 'string' }, options: { type: 'string' }, threads: { type: 'string' }, 'eval-dir': { type: 'string' } } });
 const set = (values.set ?? 'mot17') as PersonSetName;
-const options = { ...DEFAULT_PERSON_FINDER_OPTIONS, ...(values.options ? JSON.parse(values.options) : {}) };
+// Deep-merged onto the defaults: `{"topDown":{"refineMaxIou":0.7}}` keeps topDown's other fields.
+const options = mergeOptions(DEFAULT_PERSON_FINDER_OPTIONS, values.options ? JSON.parse(values.options) : {});
 const samples = (await loadPersonSet(evalDataRoot(values['eval-dir']), set)).slice(0, Number(values.images ?? 6));
 const threads = Number(values.threads ?? 1);
 const models = await loadPersonFinderModels(threads);
