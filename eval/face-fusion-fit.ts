@@ -13,6 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fitLogistic } from './driver.js';
+import { ece } from './attributes.js';
+import { sigmoid } from '../src/vision/attributes/probability.js';
 
 interface Read { male: number }
 interface Row {
@@ -50,7 +52,6 @@ function auc(y: readonly number[], s: readonly number[]): number {
   return pairs ? wins / pairs : NaN;
 }
 const logit = (p: number) => { const q = Math.min(Math.max(p, 1e-4), 1 - 1e-4); return Math.log(q / (1 - q)); };
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 function design(R: readonly Row[], withFace: boolean): number[][] {
@@ -61,19 +62,13 @@ function design(R: readonly Row[], withFace: boolean): number[][] {
   });
 }
 
-/** Accuracy, balanced accuracy and ECE (10 bins of the answer's confidence) of P(male) against the labels. */
+/** Accuracy, balanced accuracy and ECE (of the answer's confidence) of P(male) against the labels. */
 function report(p: readonly number[], y: readonly number[]): string {
   const said = p.map((v) => v > 0.5);
   const acc = said.filter((s, i) => s === (y[i] === 1)).length / y.length;
   const rate = (label: number) => { const idx = y.flatMap((v, i) => (v === label ? [i] : [])); return idx.filter((i) => said[i] === (label === 1)).length / idx.length; };
-  const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, hit: 0 }));
-  p.forEach((v, i) => {
-    const conf = Math.max(v, 1 - v);
-    const b = bins[Math.min(9, Math.floor(conf * 10))];
-    b.n++; b.conf += conf; b.hit += said[i] === (y[i] === 1) ? 1 : 0;
-  });
-  const ece = bins.reduce((s, b) => s + (b.n ? (b.n / p.length) * Math.abs(b.conf / b.n - b.hit / b.n) : 0), 0);
-  return `acc ${acc.toFixed(3)} balanced ${(0.5 * (rate(1) + rate(0))).toFixed(3)} ece ${ece.toFixed(3)}`;
+  const calibration = ece(p.map((v, i) => ({ score: Math.max(v, 1 - v), correct: said[i] === (y[i] === 1) })));
+  return `acc ${acc.toFixed(3)} balanced ${(0.5 * (rate(1) + rate(0))).toFixed(3)} ece ${calibration.toFixed(3)}`;
 }
 
 const apply = (w: readonly number[], X: readonly number[][]) => X.map((x) => sigmoid(w[0] + x.reduce((s, v, k) => s + v * w[k + 1], 0)));
