@@ -4,11 +4,9 @@
  * The heads are src/vision/heads.ts `poseHead`s, grouped as its `dedupeHeads`.
  */
 import type { CropWindow } from '../src/vision/crop.js';
-import { poseHead, type Head, type HeadPoseOptions } from '../src/vision/heads.js';
+import { FACE_KEYPOINTS, groupHeads, headSize, poseHead, type Head, type HeadPoseOptions } from '../src/vision/heads.js';
 import type { PersonProposal } from '../src/vision/person-proposals.js';
 
-const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
-const headSize = (h: Head) => Math.max(h.box.width, h.box.height);
 
 /** One MultiPose run: its window (null = the whole image, letterboxed) and its proposals. */
 export interface PoseRun {
@@ -54,14 +52,7 @@ export function headCandidates(runs: readonly PoseRun[], size: { width: number; 
       if (head) raw.push({ head, pose, run, modelPx: (headSize(head) * o.input) / side });
     }
   });
-  raw.sort((a, b) => b.head.score - a.head.score);
-  const groups: (typeof raw)[] = [];
-  for (const h of raw) {
-    const g = groups.find((g) => Math.hypot(g[0].head.point.x - h.head.point.x, g[0].head.point.y - h.head.point.y) < duplicateRadius * Math.max(headSize(g[0].head), headSize(h.head)));
-    if (g) g.push(h);
-    else groups.push([h]);
-  }
-  return groups.map((g) => {
+  return groupHeads(raw, (r) => r.head, duplicateRadius).map((g) => {
     const best = g[0];
     const face = (p: PersonProposal) => FACE_KEYPOINTS.map((i) => p.keypoints[i].score);
     const seen = new Set(g.map((h) => h.run)).size;

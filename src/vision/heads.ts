@@ -147,7 +147,7 @@ export function faceHead(f: Face): Head {
   return { box: { left: cx - size / 2, top: cy - size / 2, width: size, height: size }, point: { x: cx, y: cy }, score: f.score, sources: { pose: false, person: false, face: true } };
 }
 
-const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
+export const FACE_KEYPOINTS = [0, 1, 2, 3, 4]; // COCO nose, eyes, ears
 
 /**
  * A multi-person pose's head: the mean of its confident face keypoints, sized from their spread
@@ -192,19 +192,33 @@ export function mergeFaces(faces: readonly Face[], mergeIos: number): Face[] {
   return kept;
 }
 
-const headSize = (h: Head) => Math.max(h.box.width, h.box.height);
+export const headSize = (h: Head) => Math.max(h.box.width, h.box.height);
+
+/**
+ * Items grouped by their heads' place, best head first: an item joins the first group whose
+ * leading head has its centre within `radius` × the larger of the two head sizes, else leads a
+ * new group.
+ */
+export function groupHeads<T>(items: readonly T[], headOf: (item: T) => Head, radius: number): T[][] {
+  const groups: T[][] = [];
+  for (const item of [...items].sort((a, b) => headOf(b).score - headOf(a).score)) {
+    const h = headOf(item);
+    const g = groups.find((g) => {
+      const k = headOf(g[0]);
+      return Math.hypot(k.point.x - h.point.x, k.point.y - h.point.y) < radius * Math.max(headSize(k), headSize(h));
+    });
+    if (g) g.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}
 
 /**
  * Heads of one place from several person boxes (loose box NMS keeps overlapping people in a
- * crowd, so it also keeps some doubles): best first, a head whose centre lies within `radius` ×
- * the larger head size of a kept one is the same head.
+ * crowd, so it also keeps some doubles): the best head of each group (groupHeads) is kept.
  */
 export function dedupeHeads(heads: readonly Head[], radius: number): Head[] {
-  const kept: Head[] = [];
-  for (const h of [...heads].sort((a, b) => b.score - a.score)) {
-    if (kept.every((k) => Math.hypot(k.point.x - h.point.x, k.point.y - h.point.y) >= radius * Math.max(headSize(k), headSize(h)))) kept.push(h);
-  }
-  return kept;
+  return groupHeads(heads, (h) => h, radius).map((g) => g[0]);
 }
 
 /**
