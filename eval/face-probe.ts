@@ -9,12 +9,11 @@
  */
 import { join } from 'node:path';
 import { loadModel } from '../src/runtime/session.js';
-import { detectFaces } from '../src/vision/blazeface.js';
 import { DEFAULT_ATTRIBUTE_OPTIONS, describePeople } from '../src/vision/attributes/index.js';
 import type { Model } from '../src/runtime/session.js';
 import type { RgbImage } from '../src/types.js';
 import type { CropWindow } from '../src/vision/crop.js';
-import { GENDER_FUSION, faceWindow, readFaceres, runOnWindow } from '../src/vision/attributes/face-attributes.js';
+import { GENDER_FUSION, faceWindow, findPersonFace, readFaceres, runOnWindow } from '../src/vision/attributes/face-attributes.js';
 import { KP, seen, skeleton } from '../src/vision/attributes/regions.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox } from '../src/vision/top-down.js';
 import { loadPeta, upscaled } from './attributes.js';
@@ -50,9 +49,8 @@ for (const s of await loadPeta(root)) {
   const view = { image, box, keypoints };
   const sk = skeleton(view);
   const faceKps = [KP.nose, KP.leftEye, KP.rightEye, KP.leftEar, KP.rightEar].filter((i) => seen(view, i)).length;
-  const side = sk.headRadius * 6;
-  const faces = await detectFaces(models.blazeface, image, { window: sq(sk.head.x, sk.head.y, side), minScore: 0.5 });
-  const face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - sk.head.x, f.box.top + f.box.height / 2 - sk.head.y) < sk.headRadius * 1.5);
+  const head = { point: sk.head, radius: sk.headRadius };
+  const face = await findPersonFace(models.blazeface, image, head);
   // Looser searches (lower score, tighter window): how many more faces, and do they read?
   const loose: Record<string, unknown> = {};
   if (process.argv.includes('--mirror')) {
@@ -63,8 +61,7 @@ for (const s of await loadPeta(root)) {
   }
   if (process.argv.includes('--loose')) {
     for (const k of [6, 4]) {
-      const fs2 = await detectFaces(models.blazeface, image, { window: sq(sk.head.x, sk.head.y, sk.headRadius * k), minScore: 0.25 });
-      const f2 = fs2.find((f) => Math.hypot(f.box.left + f.box.width / 2 - sk.head.x, f.box.top + f.box.height / 2 - sk.head.y) < sk.headRadius * 1.5);
+      const f2 = await findPersonFace(models.blazeface, image, head, { windowScale: k, minScore: 0.25 });
       const fside = f2 ? Math.max(f2.box.width, f2.box.height) : 0;
       loose[`w${k}`] = f2 ? { score: f2.score, side: fside, faceres: await readFaceres(faceres, image, sq(f2.box.left + f2.box.width / 2, f2.box.top + f2.box.height / 2 - 0.1 * fside, 1.3 * fside)) } : null;
     }

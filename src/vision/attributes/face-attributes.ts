@@ -8,10 +8,11 @@
  */
 import type { Model } from '../../runtime/session.js';
 import type { RgbImage } from '../../types.js';
-import type { Face } from '../blazeface.js';
+import { detectFaces, type Face } from '../blazeface.js';
 import { windowToTensor, type CropWindow } from '../crop.js';
 import { mirror } from '../top-down.js';
 import { sigmoid } from './probability.js';
+import type { Point } from './regions.js';
 
 /** Crop side over the face box's longer side (faceres saw faces with some hair and chin around them). */
 export const FACE_CROP_MARGIN = 1.3;
@@ -58,6 +59,16 @@ export async function readFaceres(model: Model, image: RgbImage, window: CropWin
 export interface FaceGender {
   male: number;
   trust: number;
+}
+
+/**
+ * The person's own face: BlazeFace in a square `windowScale` × the head radius around the head
+ * point, the face whose centre lies within 1.5 head radii of it (undefined when none does).
+ */
+export async function findPersonFace(model: Model, image: RgbImage, head: { point: Point; radius: number }, opts: { windowScale?: number; minScore?: number } = {}): Promise<Face | undefined> {
+  const side = head.radius * (opts.windowScale ?? 6);
+  const faces = await detectFaces(model, image, { window: { x: head.point.x - side / 2, y: head.point.y - side / 2, width: side, height: side }, minScore: opts.minScore ?? 0.5 });
+  return faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - head.point.x, f.box.top + f.box.height / 2 - head.point.y) < head.radius * 1.5);
 }
 
 /** faceres on the BlazeFace face, when the face is big enough to read; undefined otherwise. */

@@ -7,7 +7,7 @@
  */
 import type { Model } from '../../runtime/session.js';
 import type { Box, Keypoint, RgbImage } from '../../types.js';
-import { detectFaces, type Face } from '../blazeface.js';
+import type { Face } from '../blazeface.js';
 import { detectObjects, type CocoObjectName, type ObjectDetection } from '../detectors.js';
 import { clampWindow, personWindow } from '../person-seg.js';
 import { segmentWindow } from '../seg-net.js';
@@ -16,7 +16,7 @@ import { colourAnswer, garmentEvidence, lowerWearAnswer, textureAnswer, upperFin
 import {
   ageAnswer, babyAnswer, faceEvidence, faceMaskAnswer, genderAnswer, gloveAnswer, glassesAnswer, hairLengthAnswer, headEvidence, headwearAnswer, smokeAnswer,
 } from './head.js';
-import { faceGender, fuseGender } from './face-attributes.js';
+import { faceGender, findPersonFace, fuseGender } from './face-attributes.js';
 import { objectEvidence } from './objects.js';
 import { postureEvidence } from './posture.js';
 import { argmax, binary, clamp01 } from './probability.js';
@@ -89,9 +89,7 @@ export async function describePeople(
     const s = skeleton(view);
     let face: Face | undefined;
     if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
-      const side = s.headRadius * 6;
-      const faces = await detectFaces(models.blazeface, image, { window: { x: s.head.x - side / 2, y: s.head.y - side / 2, width: side, height: side }, minScore: 0.5 });
-      face = faces.find((f) => Math.hypot(f.box.left + f.box.width / 2 - s.head.x, f.box.top + f.box.height / 2 - s.head.y) < s.headRadius * 1.5);
+      face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
     }
     const others = people.filter((q) => q !== p).map((q) => q.box);
     const d = describeView(view, s, objects, face, others, want);
