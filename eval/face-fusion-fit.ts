@@ -12,7 +12,7 @@
  * the mirror-averaged one.
  */
 import { readFileSync } from 'node:fs';
-import { fitLogistic } from './driver.js';
+import { fitLogistic } from './logistic.js';
 import { ece } from './attributes.js';
 import { sigmoid } from '../src/vision/attributes/probability.js';
 

@@ -12,6 +12,7 @@
  * pose head claims them), when the dump has faces.
  *   node dist/eval/heads-fit.js [--dump /tmp/heads-dump.json] [--plans whole+l2,whole+l2+l2flip] [--radius 1.5]
  */
+import { fitLogistic } from './logistic.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { PersonProposal } from '../src/vision/person-proposals.js';
@@ -70,26 +71,13 @@ function candidatesFor(d: DumpImage, kinds: readonly string[]): HeadCandidate[] 
   return headCandidates(runs, d, { ...DEFAULT_HEAD_POSE_OPTIONS, input: d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input }, DEFAULT_HEAD_OPTIONS.duplicateRadius);
 }
 
-/** L2-regularised logistic regression by gradient descent on standardised features. */
+/** L2-regularised logistic regression (the suite's fitLogistic, Newton) on standardised features. */
 function fit(rows: { x: number[]; y: number }[], l2: number): HeadProbabilityModel {
   const n = rows[0].x.length;
   const mean = Array.from({ length: n }, (_, k) => rows.reduce((s, r) => s + r.x[k], 0) / rows.length);
   const std = Array.from({ length: n }, (_, k) => Math.sqrt(rows.reduce((s, r) => s + (r.x[k] - mean[k]) ** 2, 0) / rows.length) || 1);
-  const z = rows.map((r) => r.x.map((v, k) => (v - mean[k]) / std[k]));
-  const w = new Array(n).fill(0);
-  let b = 0;
-  for (let it = 0; it < 3000; it++) {
-    const gw = new Array(n).fill(0);
-    let gb = 0;
-    z.forEach((x, i) => {
-      const p = 1 / (1 + Math.exp(-(b + x.reduce((s, v, k) => s + v * w[k], 0))));
-      const e = p - rows[i].y;
-      gb += e;
-      for (let k = 0; k < n; k++) gw[k] += e * x[k];
-    });
-    b -= (0.5 * gb) / rows.length;
-    for (let k = 0; k < n; k++) w[k] -= 0.5 * (gw[k] / rows.length + l2 * w[k]);
-  }
+  // fitLogistic sums the loss over rows: its ridge is l2 per row.
+  const [b, ...w] = fitLogistic(rows.map((r) => r.x.map((v, k) => (v - mean[k]) / std[k])), rows.map((r) => r.y), l2 * rows.length);
   // Back to raw features: w·(x - mean)/std + b.
   const weights = w.map((v, k) => v / std[k]);
   return { weights: weights.map((v) => round(v, 4)), bias: round(b - weights.reduce((s, v, k) => s + v * mean[k], 0), 4) };

@@ -1,7 +1,8 @@
 /** The driver suite's tuning pieces (logistic fit, threshold for a precision) and IR-like copies (no data needed). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitLogistic, infraredLike, thresholdFor } from '../../../eval/driver.js';
+import { infraredLike, thresholdFor } from '../../../eval/driver.js';
+import { fitLogistic } from '../../../eval/logistic.js';
 
 describe('driver suite helpers', () => {
   test('fitLogistic recovers the direction and the boundary of a noisy 1-D split', () => {
