@@ -14,14 +14,18 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { convertModel, converterFingerprint, tfjsReference, type TfBackend } from '../src/runtime/convert/index.js';
-import { MODELS, modelPath, modelSpec, modelsDir, sourcePath, type ModelSpec } from '../src/runtime/models.js';
+import { MODELS, modelPath, modelSpec, modelsDir, runtimeModelName, sourcePath, type ModelSpec } from '../src/runtime/models.js';
 import { CAPABILITY_NAMES, modelsFor } from '../src/capabilities/index.js';
+import { calibrationFingerprint } from '../src/runtime/calibration.js';
 
 function stampOf(spec: ModelSpec, fingerprint: string): string {
   const json = sourcePath(spec.name);
   // Only the fields that change the produced file (notes and ranges are documentation).
-  const { source, inputName, inputShape, layout, normalize, outputs } = spec;
-  const h = createHash('sha256').update(fingerprint).update(JSON.stringify({ source, inputName, inputShape, layout, normalize, outputs }));
+  const { source, inputName, inputShape, layout, normalize, outputs, quantize, inputRange } = spec;
+  const h = createHash('sha256').update(fingerprint);
+  // An int8 model also depends on its calibration images and the range they are scaled to.
+  if (quantize) h.update(JSON.stringify({ quantize, inputRange })).update(calibrationFingerprint());
+  h.update(JSON.stringify({ source, inputName, inputShape, layout, normalize, outputs }));
   const text = readFileSync(json);
   h.update(text);
   const manifest = JSON.parse(text.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
@@ -71,7 +75,8 @@ async function buildOne(spec: ModelSpec, fingerprint: string, force: boolean, st
   const mb = (statSync(out).size / 1e6).toFixed(1);
   const nodes = Object.values(res.ops).reduce((a, b) => a + b, 0);
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  return `converted in ${secs}s (${mb} MB, ${nodes} ONNX nodes, outputs ${res.outputs.map((o) => `${o.name}[${o.shape.join(',')}]`).join(' ')})`;
+  const q = res.quantized ? `, int8: ${res.quantized.convs} convs, ${res.quantized.floatConvs} float, ${res.quantized.calibrationInputs} calibration inputs` : '';
+  return `converted in ${secs}s (${mb} MB, ${nodes} ONNX nodes${q}, outputs ${res.outputs.map((o) => `${o.name}[${o.shape.join(',')}]`).join(' ')})`;
 }
 
 function median(xs: number[]): number {
@@ -126,7 +131,9 @@ async function main(): Promise<void> {
   const names = args.filter((a) => !a.startsWith('--'));
   const benchTfjs = (args.find((a) => a.startsWith('--bench-tfjs='))?.split('=')[1]?.split(',') ?? []) as TfBackend[];
   const doBench = args.includes('--bench') || benchTfjs.length > 0;
-  const specs = names.length ? names.map(modelSpec) : args.includes('--all') ? [...MODELS] : modelsFor(CAPABILITY_NAMES).map(modelSpec);
+  // The capabilities' models, plus the int8 twins the precision setting will load.
+  const served = modelsFor(CAPABILITY_NAMES).flatMap((n) => [...new Set([n, runtimeModelName(n)])]);
+  const specs = names.length ? names.map(modelSpec) : args.includes('--all') ? [...MODELS] : served.map(modelSpec);
   mkdirSync(modelsDir(), { recursive: true });
   const fingerprint = converterFingerprint();
   const t0 = performance.now();

@@ -245,6 +245,18 @@ export function modelsDirSetting(env: NodeJS.ProcessEnv = process.env): string |
   return env.BODYLENS_MODELS_DIR ? resolve(env.BODYLENS_MODELS_DIR) : undefined;
 }
 
+export type ModelPrecision = 'float' | 'int8';
+
+/**
+ * BODYLENS_MODEL_PRECISION: 'float' (default) or 'int8', which runs the int8 twins of the
+ * convolution-heavy models (docs/models.md, "int8"): about twice as fast, slightly less accurate.
+ */
+export function modelPrecisionSetting(env: NodeJS.ProcessEnv = process.env): ModelPrecision {
+  const v = (env.BODYLENS_MODEL_PRECISION ?? '').trim().toLowerCase() || 'float';
+  if (v !== 'float' && v !== 'int8') throw new Error(`BODYLENS_MODEL_PRECISION must be "float" or "int8", not "${v}"`);
+  return v;
+}
+
 /** BODYLENS_FFMPEG: another ffmpeg binary (unset: the one in @ffmpeg-installer/ffmpeg). */
 export function ffmpegSetting(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.BODYLENS_FFMPEG || undefined;

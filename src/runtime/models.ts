@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { modelsDirSetting } from '../config.js';
+import { modelPrecisionSetting, modelsDirSetting, type ModelPrecision } from '../config.js';
 
 export interface ModelSpec {
   name: string;
@@ -31,6 +31,12 @@ export interface ModelSpec {
   outputs: Record<string, string>;
   /** ONNX output name → meaning, including whether it is a probability or a raw logit. */
   notes: Record<string, string>;
+  /**
+   * 'int8': the converted graph is calibrated on the committed fixtures and stored in QDQ form
+   * (int8 convolutions, float heads; src/runtime/convert/quantize.ts). Inputs and outputs are
+   * the same as the float model's.
+   */
+  quantize?: 'int8';
 }
 
 const S = 'StatefulPartitionedCall/';
@@ -128,7 +134,7 @@ function handlandmark(name: string): ModelSpec {
   };
 }
 
-export const MODELS: readonly ModelSpec[] = [
+const FLOAT_MODELS: readonly ModelSpec[] = [
   movenetSingle('movenet-thunder', 256),
   movenetSingle('movenet-lightning', 192),
   movenetMulti('movenet-multipose', 256),
@@ -328,6 +334,26 @@ export const MODELS: readonly ModelSpec[] = [
     },
   },
 ];
+
+/** The int8 (QDQ) twin of a float entry: same source, input and outputs (docs/models.md, "int8"). */
+function int8Of(name: string): ModelSpec {
+  const base = FLOAT_MODELS.find((m) => m.name === name);
+  if (!base) throw new Error(`no float model ${name}`);
+  return { ...base, name: `${name}-int8`, quantize: 'int8' };
+}
+
+/**
+ * Models with an int8 twin: the convolution-bound ones where int8 measured faster (CenterNet's
+ * many depthwise convolutions and hard-swish gained ~10 %, so it has none; docs/models.md).
+ */
+export const INT8_TWINS: readonly string[] = ['movenet-thunder', 'movenet-lightning', 'movenet-multipose', 'nanodet'];
+
+export const MODELS: readonly ModelSpec[] = [...FLOAT_MODELS, ...INT8_TWINS.map(int8Of)];
+
+/** The registry entry a model name runs from under `precision`: its int8 twin where it has one. */
+export function runtimeModelName(name: string, precision: ModelPrecision = modelPrecisionSetting()): string {
+  return precision === 'int8' && INT8_TWINS.includes(name) ? `${name}-int8` : name;
+}
 
 // --- locations ----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { modelPath } from './models.js';
+import { modelPath, runtimeModelName } from './models.js';
 
 /** A loaded ONNX model with named float outputs; one per worker, never shared across threads. */
 export interface Model {
@@ -15,8 +15,9 @@ export interface SessionOptions {
   threads: number;
 }
 
+/** Loads a model by its registry name; under BODYLENS_MODEL_PRECISION=int8 from its int8 twin's file. */
 export async function loadModel(name: string, opts: SessionOptions): Promise<Model> {
-  const path = modelPath(name);
+  const path = modelPath(runtimeModelName(name));
   if (!existsSync(path)) {
     throw new Error(`model "${name}" is missing at ${path}; run "npm run models" to convert it`);
   }

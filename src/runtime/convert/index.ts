@@ -10,8 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, loadTfGraph, normRef, splitRef, tfjsModel, attrType, attrInt, TF_INPUT_OP, type TfNode, type TfBackend } from './graph.js';
 import { Ctx, type StaticValue, type TensorInfo } from './context.js';
 import { HANDLERS, SHAPE_OPS, tfDtype } from './ops.js';
+import { quantizeGraph, type QuantSummary } from './quantize.js';
 import type { DType, TypedData } from './onnx-writer.js';
 import { sourcePath, type ModelSpec } from '../models.js';
+import { calibrationInputs } from '../calibration.js';
 
 export type { TfBackend } from './graph.js';
 
@@ -33,6 +35,8 @@ export interface ConvertRequest {
   layout?: 'NHWC' | 'NCHW';
   /** tfjs backend for the shape/folding run; wasm (default) falls back to cpu when it lacks a kernel. */
   backend?: TfBackend;
+  /** Calibration inputs (full input tensors): when given, the graph is quantised to int8 (QDQ). */
+  calibration?: Float32Array[];
 }
 
 /** y[c] = (x[bgr ? 2 - c : c] - mean[c]) / std[c] over the channel axis. */
@@ -57,6 +61,7 @@ export interface ConvertResult {
   bytes: Uint8Array;
   outputs: { name: string; shape: number[] }[];
   ops: Record<string, number>;
+  quantized?: QuantSummary;
 }
 
 function outputCount(n: TfNode): number {
@@ -186,11 +191,13 @@ export async function convertTfjsGraph(req: ConvertRequest): Promise<ConvertResu
   ctx.g.prune();
   ctx.g.foldTransposes();
   ctx.g.nameOutputs(names);
+  const quantized = req.calibration ? await quantizeGraph(ctx.g, req.calibration, req.inputShape) : undefined;
   const bytes = ctx.g.toBytes({ producer: 'bodylens-tfjs2onnx', props: { converter_version: String(CONVERTER_VERSION) } });
   return {
     bytes,
     outputs: names.map((name, k) => ({ name, shape: ctx.shape(outRefs[k]) })),
     ops: ctx.g.countOps(),
+    quantized,
   };
 }
 
@@ -233,7 +240,7 @@ export async function tfjsReference(json: string, inputShape: number[], backend:
 }
 
 /** Converts one registry entry (the one place a ModelSpec becomes a conversion request). */
-export function convertModel(spec: ModelSpec): Promise<ConvertResult> {
+export async function convertModel(spec: ModelSpec): Promise<ConvertResult> {
   return convertTfjsGraph({
     json: sourcePath(spec.name),
     inputShape: spec.inputShape,
@@ -241,5 +248,6 @@ export function convertModel(spec: ModelSpec): Promise<ConvertResult> {
     outputs: spec.outputs,
     normalize: spec.normalize,
     layout: spec.layout,
+    calibration: spec.quantize === 'int8' ? await calibrationInputs(spec) : undefined,
   });
 }

@@ -6,12 +6,12 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-export type DType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8';
-export type TypedData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+export type DType = 'float32' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8';
+export type TypedData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
 
 export const OPSET = 17;
 
-const ONNX_DTYPE: Record<DType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 };
+const ONNX_DTYPE: Record<DType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 };
 export const onnxDtypeCode = (d: DType): number => ONNX_DTYPE[d];
 
 export type Attr = { i: number } | { f: number } | { s: string } | { ints: number[] } | { floats: number[] };
@@ -32,7 +32,8 @@ export interface Initializer {
 export interface IoSpec {
   name: string;
   dtype: DType;
-  dims: number[];
+  /** Absent: no shape is declared (the calibration graph's extra outputs). */
+  dims?: number[];
 }
 
 export class OnnxGraph {
@@ -186,7 +187,12 @@ export class OnnxGraph {
   toBytes(meta: { producer: string; docString?: string; props?: Record<string, string> }): Uint8Array {
     const vi = (io: IoSpec) => ({
       name: io.name,
-      type: { tensorType: { elemType: ONNX_DTYPE[io.dtype], shape: { dim: io.dims.map((d) => (d >= 0 ? { dimValue: d } : { dimParam: 'dyn' })) } } },
+      type: {
+        tensorType: {
+          elemType: ONNX_DTYPE[io.dtype],
+          ...(io.dims ? { shape: { dim: io.dims.map((d) => (d >= 0 ? { dimValue: d } : { dimParam: 'dyn' })) } } : {}),
+        },
+      },
     });
     const attrProto = (name: string, a: Attr) => {
       const T = onnx.AttributeProto.AttributeType;

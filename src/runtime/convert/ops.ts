@@ -4,7 +4,7 @@
  */
 import { attrBool, attrFloat, attrInt, attrInts, attrStr, attrStrs, attrType, type TfNode } from './graph.js';
 import { Ctx, NCHW, mapAxis, normPerm, invertPerm, type Perm } from './context.js';
-import { transposeData, type Attr, type DType } from './onnx-writer.js';
+import { onnxDtypeCode, transposeData, type Attr, type DType } from './onnx-writer.js';
 
 export type Handler = (n: TfNode, ctx: Ctx) => void;
 
@@ -198,8 +198,7 @@ const cast: Handler = (n, ctx) => {
     return;
   }
   const p = ctx.layout(x);
-  const codes: Record<DType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 };
-  ctx.set(out(n), ctx.g.add1('Cast', [ctx.get(x, p)], { to: { i: codes[to] } }, n.name), p);
+  ctx.set(out(n), ctx.g.add1('Cast', [ctx.get(x, p)], { to: { i: onnxDtypeCode(to) } }, n.name), p);
 };
 
 // --- reductions, concat, pad, resize ---------------------------------------------------------------
