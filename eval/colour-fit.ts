@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { COLOUR_NAMES, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, chroma, colourOf, rgbToLab, type ColourName, type ColourNaming, type Lab } from '../src/vision/attributes/colour.js';
-import { LOWER_NAMING, MIN_MASKED_WEIGHT } from '../src/vision/attributes/garments.js';
+import { LOWER_NAMING, masksGarment } from '../src/vision/attributes/garments.js';
 import { attributeMetrics } from './attributes.js';
 
 const { values } = parseArgs({ options: { dump: { type: 'string' }, passes: { type: 'string' }, knobs: { type: 'string' }, margin: { type: 'string' }, start: { type: 'string' }, drop: { type: 'string' } } });
@@ -31,13 +31,17 @@ const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.sl
 /** A garment's pixels as Lab with weights (skin left out, as the pipeline does). */
 interface Garment { lab: Lab[]; w: number[]; truth: ColourName[] }
 interface Crop { subset: string; upper: Garment; lower: Garment; whole: Array<[number, number, number]> }
-/** The dump holds every region pixel with its mask weight; like the pipeline, an (almost) empty mask falls back to the bare region. */
+/**
+ * The dump holds every region pixel with its mask weight; like the pipeline, the masking decision
+ * is made once over all the garment's regions (masksGarment), before any are dropped, and an
+ * (almost) empty mask falls back to the bare regions.
+ */
 const garment = (all: number[], truth: ColourName[], regionOf?: number[], drop?: Set<number>): Garment => {
+  let masked = 0, samples = 0;
+  for (let i = 0; i < all.length; i += 5) if (!all[i + 4]) { masked += all[i + 3]; samples++; }
+  const useMask = masksGarment(masked, samples);
   const px = drop && regionOf ? all.filter((_, i) => !drop.has(regionOf[Math.floor(i / 5)])) : all;
   const lab: Lab[] = [], w: number[] = [];
-  let masked = 0;
-  for (let i = 0; i < px.length; i += 5) if (!px[i + 4]) masked += px[i + 3];
-  const useMask = masked >= MIN_MASKED_WEIGHT;
   for (let i = 0; i < px.length; i += 5) {
     if (px[i + 4] || (useMask && px[i + 3] <= 0)) continue;
     lab.push(rgbToLab(px[i], px[i + 1], px[i + 2]));

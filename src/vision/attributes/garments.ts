@@ -5,7 +5,7 @@
  * (lightness spread and colour mix of the torso) and the upper garment's finer class (weak).
  */
 import { ColourVote, COLOUR_NAMES, rgbToLab, deltaE, type Lab } from './colour.js';
-import { isSkin, sampleRegion, segmentRegion, skinShare, torsoRegion, type PersonView, type Point, type Region, type Skeleton } from './regions.js';
+import { isSkin, maskWeight, sampleRegion, segmentRegion, skinShare, torsoRegion, type PersonView, type Point, type Region, type Skeleton } from './regions.js';
 import { flat, normalise, sigmoid, softmix } from './probability.js';
 
 export interface GarmentEvidence {
@@ -31,29 +31,49 @@ export interface GarmentEvidence {
 }
 
 /**
- * Below this much mask weight in a garment region the mask is taken to have missed the person
+ * Below this much mask weight in a garment's regions the mask is taken to have missed the person
  * (on PETA the segmenter returns nothing on ~8 % of the crops: dark, crowded or cut-off people)
- * and the region's pixels vote unmasked.
+ * and the garment's pixels are read bare.
  */
 export const MIN_MASKED_WEIGHT = 20;
 
-/** Colour vote over regions (mask-weighted; unmasked when the mask missed the person), skin pixels left out. */
-function colourVote(v: PersonView, regions: readonly Region[]): { vote: ColourVote; lab?: Lab } {
-  const once = (useMask: boolean) => {
-    const vote = new ColourVote();
-    let L = 0, a = 0, b = 0, n = 0;
-    for (const r of regions) {
-      sampleRegion(v, r, (R, G, B, w) => {
-        if (isSkin(R, G, B)) return;
-        vote.add(R, G, B, w);
-        const lab = rgbToLab(R, G, B);
-        L += w * lab.L; a += w * lab.a; b += w * lab.b; n += w;
-      }, { useMask });
-    }
-    return { vote, lab: n > 0 ? { L: L / n, a: a / n, b: b / n } : undefined };
-  };
-  const masked = once(true);
-  return v.mask && masked.vote.total < MIN_MASKED_WEIGHT ? once(false) : masked;
+/**
+ * The masking decision from a garment's sums (the non-skin samples' mask weight and their number):
+ * true reads the garment mask-weighted. eval/colour-fit.ts makes the same decision on its dump.
+ */
+export const masksGarment = (masked: number, _samples: number): boolean => masked >= MIN_MASKED_WEIGHT;
+
+/**
+ * Whether a garment's cues (its colour vote, its mean colour, the cloth between the legs) read
+ * its pixels mask-weighted: one decision per garment, so every cue of it sees the same pixels.
+ * False without a mask or when the mask missed the person.
+ */
+export function garmentMasked(v: PersonView, regions: readonly Region[]): boolean {
+  if (!v.mask) return false;
+  let masked = 0, samples = 0;
+  for (const r of regions) {
+    sampleRegion(v, r, (R, G, B, _w, x, y) => {
+      if (isSkin(R, G, B)) return;
+      masked += maskWeight(v, x, y);
+      samples++;
+    }, { useMask: false });
+  }
+  return masksGarment(masked, samples);
+}
+
+/** Colour vote over regions (mask-weighted or bare, as decided for the garment), skin pixels left out. */
+function colourVote(v: PersonView, regions: readonly Region[], useMask: boolean): { vote: ColourVote; lab?: Lab } {
+  const vote = new ColourVote();
+  let L = 0, a = 0, b = 0, n = 0;
+  for (const r of regions) {
+    sampleRegion(v, r, (R, G, B, w) => {
+      if (isSkin(R, G, B)) return;
+      vote.add(R, G, B, w);
+      const lab = rgbToLab(R, G, B);
+      L += w * lab.L; a += w * lab.a; b += w * lab.b; n += w;
+    }, { useMask });
+  }
+  return { vote, lab: n > 0 ? { L: L / n, a: a / n, b: b / n } : undefined };
 }
 
 /** Number of colour names holding at least 15 % of the vote. */
@@ -95,10 +115,12 @@ export const LOWER_NAMING = 2;
 export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
   const t = s.torso;
   const regions = garmentRegions(s);
-  const upper = colourVote(v, regions.upper);
+  const upper = colourVote(v, regions.upper, garmentMasked(v, regions.upper));
   const upperColour = upper.vote.distribution();
-  // The thighs name the colour; the skirt cues compare against the mean of thighs and hip band.
-  const lower = { ...colourVote(v, regions.lower.slice(0, LOWER_NAMING)), lab: colourVote(v, regions.lower).lab };
+  // One masking decision for the lower garment, over all its regions: the thighs name the colour,
+  // the skirt cues compare against the mean of thighs and hip band and probe between the legs.
+  const lowerMasked = garmentMasked(v, regions.lower);
+  const lower = { ...colourVote(v, regions.lower.slice(0, LOWER_NAMING), lowerMasked), lab: colourVote(v, regions.lower, lowerMasked).lab };
   const lowerColour = lower.vote.distribution();
 
   const forearms = [0, 1].map((i) => (s.elbows[i] && s.wrists[i] ? segmentRegion(s.elbows[i]!, s.wrists[i]!, t * 0.08, 0.2, 0.8) : undefined));
@@ -136,7 +158,7 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
     const lo = Math.min(a.x, b.x), hi = Math.max(a.x, b.x);
     const outside = Math.max(share(lo - 1.2 * gap, lo - 0.5 * gap, false) ?? 0, share(hi + 0.5 * gap, hi + 1.2 * gap, false) ?? 0);
     if (outside > 0.35) return undefined;
-    return share(c.x - half, c.x + half, Boolean(v.mask));
+    return share(c.x - half, c.x + half, lowerMasked);
   };
   const [lk, rk] = s.knees, [la, ra] = s.ankles;
   const shinBridge = lk && rk && la && ra ? between(lerp(lk, la, 0.35), lerp(rk, ra, 0.35), [[lk, la], [rk, ra]]) : undefined;

@@ -156,6 +156,36 @@ describe('garment colour when the person mask misses the person', () => {
   });
 });
 
+describe('one masking decision per garment', () => {
+  // A 200×400 person in a long red skirt on a blue background, legs apart: between the shins the
+  // skirt bridges the legs (the long-skirt cue).
+  const W = 200, H = 400;
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 3;
+    const top = x >= 70 && x < 130 && y >= 95 && y < 200;
+    const skirt = y >= 195 && y < 330 && Math.abs(x - 100) < 30 + (y - 195) * 0.3;
+    const [r, g, b] = top ? [235, 235, 235] : skirt ? [200, 30, 30] : [40, 70, 160];
+    data[i] = r; data[i + 1] = g; data[i + 2] = b;
+  }
+  const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
+  const keypoints = [kp(100, 60), kp(95, 55), kp(105, 55), kp(90, 58), kp(110, 58), kp(120, 100), kp(80, 100), kp(128, 150), kp(72, 150), kp(130, 195), kp(70, 195),
+    kp(115, 200), kp(85, 200), kp(130, 285), kp(70, 285), kp(135, 370), kp(65, 370)];
+  const box = { left: 0, top: 0, width: W, height: H };
+  const image = { width: W, height: H, data };
+  const window = { x: 0, y: 0, width: W, height: H };
+  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does (same evidence as without a mask)', () => {
+    const bare = garmentEvidence({ image, box, keypoints }, skeleton({ image, box, keypoints }));
+    assert.ok(bare.shinBridge !== undefined && bare.shinBridge > 0.8, `shin bridge without a mask ${bare.shinBridge}`);
+    const missed: PersonView = { image, box, keypoints, mask: { window, map: { width: 50, height: 100, data: new Float32Array(50 * 100) } } };
+    const g = garmentEvidence(missed, skeleton(missed));
+    assert.deepEqual(
+      { upper: g.upperColour, lower: g.lowerColour, lowerWeight: g.lowerWeight, shin: g.shinBridge, thigh: g.thighBridge },
+      { upper: bare.upperColour, lower: bare.lowerColour, lowerWeight: bare.lowerWeight, shin: bare.shinBridge, thigh: bare.thighBridge },
+    );
+  });
+});
+
 describe('answers and shapes', () => {
   test('answerAttributes takes the most probable value and refuses foreign names', () => {
     // An uncalibrated attribute reports its evidence probability; a calibrated one the fitted map of it.
