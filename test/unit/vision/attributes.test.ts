@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
 import { ColourVote, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
-import { garmentEvidence } from '../../../src/vision/attributes/garments.js';
+import { garmentEvidence, garmentMasked, garmentRegions, masksGarment } from '../../../src/vision/attributes/garments.js';
 import { skeleton, type PersonView } from '../../../src/vision/attributes/regions.js';
 import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
@@ -183,6 +183,40 @@ describe('one masking decision per garment', () => {
       { upper: g.upperColour, lower: g.lowerColour, lowerWeight: g.lowerWeight, shin: g.shinBridge, thigh: g.thighBridge },
       { upper: bare.upperColour, lower: bare.lowerColour, lowerWeight: bare.lowerWeight, shin: bare.shinBridge, thigh: bare.thighBridge },
     );
+  });
+});
+
+describe('the masking decision is relative to the person\'s size', () => {
+  // The 60×120 figure of the test above drawn at half, once and six times its size, with a mask
+  // that holds a patch of one thigh (a tenth of the lower garment's samples): the same scene, the
+  // same decision at any size (a 20-pixel floor dropped the mask of the 30×60 one: 14 px of mask).
+  const figure = (k: number): PersonView => {
+    const W = 60 * k, H = 120 * k;
+    const data = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 3, u = x / k, v = y / k;
+      const torso = u >= 15 && u < 45 && v >= 20 && v < 62;
+      const legs = u >= 18 && u < 42 && v >= 62 && v < 115;
+      const [r, g, b] = torso ? [30, 140, 40] : legs ? [30, 50, 150] : [128, 128, 128];
+      data[i] = r; data[i + 1] = g; data[i + 2] = b;
+    }
+    const kp = (x: number, y: number) => ({ x: x * k, y: y * k, score: 0.9 });
+    const keypoints = [kp(30, 10), kp(28, 8), kp(32, 8), kp(26, 9), kp(34, 9), kp(40, 22), kp(20, 22), kp(44, 40), kp(16, 40), kp(45, 58), kp(15, 58), kp(37, 62), kp(23, 62), kp(36, 88), kp(24, 88), kp(36, 112), kp(24, 112)];
+    const map = { width: 30, height: 60, data: new Float32Array(30 * 60) };
+    for (let y = 33; y < 37; y++) for (let x = 17; x < 20; x++) map.data[y * 30 + x] = 1;
+    return { image: { width: W, height: H, data }, box: { left: 0, top: 0, width: W, height: H }, keypoints, mask: { window: { x: 0, y: 0, width: W, height: H }, map } };
+  };
+  test('a mask holding part of the thighs is used for a small person as for a large one', () => {
+    const decisions = [0.5, 1, 6].map((k) => {
+      const v = figure(k);
+      return garmentMasked(v, garmentRegions(skeleton(v)).lower);
+    });
+    assert.deepEqual(decisions, [true, true, true]);
+  });
+  test('masksGarment: a share of the samples, not a pixel count', () => {
+    assert.equal(masksGarment(15, 100), true);
+    assert.equal(masksGarment(30, 3000), false);
+    assert.equal(masksGarment(0, 0), false);
   });
 });
 
