@@ -4,15 +4,17 @@
  * the attribute suite's metrics: fit on one PETA subset and score the other (CUHK → VIPeR,
  * VIPeR → CUHK), then fit on both (the numbers to ship). One JSON line per fit:
  *   node dist/eval/colour-fit.js --dump /tmp/peta-colours.json [--passes 3] [--knobs adapt,naming,salience] [--margin 0.002]
- *     [--start hand|fitted] [--drop upper:1,2;lower:2]   (regions of garmentRegions() left out;
- *     default lower:2 as the pipeline; --drop '' keeps every region)
+ *     [--start hand|fitted] [--drop upper:leftUpperArm,rightUpperArm;lower:hipBand]   (regions left
+ *     out, by their names in garments.ts UPPER_PARTS / LOWER_PARTS or their places in those lists,
+ *     as the dump numbers them: lower:2 is lower:hipBand; default: the lower regions the pipeline
+ *     does not name the colour from, lower:hipBand; --drop '' keeps every region)
  * The objective is the mean over upper and lower colour of (accuracy + balanced accuracy) / 2.
  * `--knobs single` instead scores every knob value alone from the start, per subset.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { COLOUR_NAMES, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, chroma, colourOf, rgbToLab, type ColourName, type ColourNaming, type Lab } from '../src/vision/attributes/colour.js';
-import { LOWER_NAMING, masksGarment } from '../src/vision/attributes/garments.js';
+import { LOWER_NAMING, LOWER_PARTS, UPPER_PARTS, masksGarment } from '../src/vision/attributes/garments.js';
 import { attributeMetrics } from './attributes.js';
 
 const { values } = parseArgs({ options: { dump: { type: 'string' }, passes: { type: 'string' }, knobs: { type: 'string' }, margin: { type: 'string' }, start: { type: 'string' }, drop: { type: 'string' } } });
@@ -21,9 +23,19 @@ const passes = Number(values.passes ?? 3);
 const MARGIN = Number(values.margin ?? 0.002);
 
 interface Row { subset: string; file: string; upperLabels: string[]; lowerLabels: string[]; upper: number[]; lower: number[]; whole: number[]; upperRegion?: number[]; lowerRegion?: number[] }
-/** Regions left out per garment (--drop). */
-// Default: as the pipeline names colours (the lower garment from its first LOWER_NAMING regions, the thighs).
-const DROP: Record<string, Set<number>> = Object.fromEntries((values.drop ?? `lower:${LOWER_NAMING}`).split(';').filter(Boolean).map((d) => { const [g, list] = d.split(':'); return [g, new Set(list.split(',').map(Number))]; }));
+/** Each garment's region names, in the order of the dump's region numbers. */
+const PARTS: Record<string, readonly string[]> = { upper: UPPER_PARTS, lower: LOWER_PARTS };
+/** A region by name or by its number in the dump. */
+const partIndex = (garment: string, part: string): number => {
+  const i = /^\d+$/.test(part) ? Number(part) : (PARTS[garment]?.indexOf(part) ?? -1);
+  if (!(i >= 0 && i < (PARTS[garment]?.length ?? 0))) throw new Error(`--drop ${garment}:${part}: not a region of ${garment} (${(PARTS[garment] ?? []).join(', ')})`);
+  return i;
+};
+/** Regions left out per garment (--drop). Default: as the pipeline names colours (the lower garment from LOWER_NAMING, the thighs). */
+const DROP: Record<string, Set<number>> = Object.fromEntries((values.drop ?? `lower:${LOWER_PARTS.filter((p) => !LOWER_NAMING.includes(p)).join(',')}`).split(';').filter(Boolean).map((d) => {
+  const [g, list] = d.split(':');
+  return [g, new Set((list ?? '').split(',').filter(Boolean).map((p) => partIndex(g, p)))];
+}));
 const rows: Row[] = JSON.parse(await readFile(values.dump, 'utf8'));
 const NAMES: Record<string, ColourName> = { Black: '黑', Blue: '蓝', Brown: '棕', Green: '绿', Grey: '灰', Orange: '橙', Pink: '粉', Purple: '紫', Red: '红', White: '白', Yellow: '黄' };
 const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.slice(part.length)]).filter(Boolean);

@@ -96,34 +96,55 @@ function maxSkin(v: PersonView, regions: (Region | undefined)[]): number | undef
 }
 
 /**
+ * The garment regions by name, listed in a fixed order (eval/colour-dump.ts numbers each dumped
+ * pixel by its region's place in these lists, and eval/colour-fit.ts --drop takes the names or
+ * those numbers).
+ */
+export const UPPER_PARTS = ['torso', 'leftUpperArm', 'rightUpperArm'] as const;
+export const LOWER_PARTS = ['leftThigh', 'rightThigh', 'hipBand'] as const;
+export type UpperPart = (typeof UPPER_PARTS)[number];
+export type LowerPart = (typeof LOWER_PARTS)[number];
+export interface GarmentRegions {
+  upper: Record<UpperPart, Region>;
+  lower: Record<LowerPart, Region>;
+}
+
+/** The regions of `parts`, in that order. */
+export const partRegions = <P extends string>(regions: Readonly<Record<P, Region>>, parts: readonly P[]): Region[] => parts.map((p) => regions[p]);
+
+/**
  * Where the upper garment's colour is read (torso and upper arms) and the lower's (the thighs,
- * then a band just below the hips: region 2). The band catches the hem of the top, hands and
- * bags, so the lower colour is named from the thighs alone (PETA lower_color on CUHK 0.650 →
- * 0.733, VIPeR unchanged at 0.500; eval/colour-fit.js --drop lower:2); the skirt cues keep the
- * mean colour of all three (measured: naming it from the thighs too moved body_attr lower_wear
+ * and a band just below the hips). The band catches the hem of the top, hands and bags, so the
+ * lower colour is named from the thighs alone (LOWER_NAMING: PETA lower_color on CUHK 0.650 →
+ * 0.733, VIPeR unchanged at 0.500; eval/colour-fit.js --drop lower:hipBand); the skirt cues keep
+ * the mean colour of all three (measured: naming it from the thighs too moved body_attr lower_wear
  * 0.800 → 0.771).
  */
-export function garmentRegions(s: Skeleton): { upper: Region[]; lower: Region[] } {
+export function garmentRegions(s: Skeleton): GarmentRegions {
   const t = s.torso;
   const upperArms = [0, 1].map((i) => segmentRegion(s.shoulders[i], s.elbows[i] ?? lerp(s.shoulders[i], s.hips[i], 0.55), t * 0.11, 0.2, 0.9));
   const knees = [0, 1].map((i) => s.knees[i] ?? { x: s.hips[i].x, y: s.hips[i].y + t * 0.95 });
   const thighs = [0, 1].map((i) => segmentRegion(s.hips[i], knees[i], t * 0.14, 0.1, 0.85));
   const hipBand = torsoRegion({ ...s, shoulders: s.hips, hips: [lerp(s.hips[0], knees[0], 0.3), lerp(s.hips[1], knees[1], 0.3)] }, 0.05, 0, 1);
-  return { upper: [torsoRegion(s), ...upperArms], lower: [...thighs, hipBand] };
+  return {
+    upper: { torso: torsoRegion(s), leftUpperArm: upperArms[0], rightUpperArm: upperArms[1] },
+    lower: { leftThigh: thighs[0], rightThigh: thighs[1], hipBand },
+  };
 }
 
-/** The lower garment's colour-naming regions: the thighs (garmentRegions' lower without the band below the hips). */
-export const LOWER_NAMING = 2;
+/** The lower garment's colour-naming regions: the thighs (the band below the hips left out). */
+export const LOWER_NAMING: readonly LowerPart[] = ['leftThigh', 'rightThigh'];
 
 export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
   const t = s.torso;
   const regions = garmentRegions(s);
-  const upper = colourVote(v, regions.upper, garmentMasked(v, regions.upper));
+  const upperRegions = partRegions(regions.upper, UPPER_PARTS), lowerRegions = partRegions(regions.lower, LOWER_PARTS);
+  const upper = colourVote(v, upperRegions, garmentMasked(v, upperRegions));
   const upperColour = upper.vote.distribution();
   // One masking decision for the lower garment, over all its regions: the thighs name the colour,
   // the skirt cues compare against the mean of thighs and hip band and probe between the legs.
-  const lowerMasked = garmentMasked(v, regions.lower);
-  const lower = { ...colourVote(v, regions.lower.slice(0, LOWER_NAMING), lowerMasked), lab: colourVote(v, regions.lower, lowerMasked).lab };
+  const lowerMasked = garmentMasked(v, lowerRegions);
+  const lower = { ...colourVote(v, partRegions(regions.lower, LOWER_NAMING), lowerMasked), lab: colourVote(v, lowerRegions, lowerMasked).lab };
   const lowerColour = lower.vote.distribution();
 
   const forearms = [0, 1].map((i) => (s.elbows[i] && s.wrists[i] ? segmentRegion(s.elbows[i]!, s.wrists[i]!, t * 0.08, 0.2, 0.8) : undefined));

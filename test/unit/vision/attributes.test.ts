@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
 import { ColourVote, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
-import { garmentEvidence, garmentMasked, garmentRegions, masksGarment } from '../../../src/vision/attributes/garments.js';
+import { LOWER_PARTS, garmentEvidence, garmentMasked, garmentRegions, masksGarment, partRegions } from '../../../src/vision/attributes/garments.js';
 import { skeleton, type PersonView } from '../../../src/vision/attributes/regions.js';
 import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
@@ -209,7 +209,7 @@ describe('the masking decision is relative to the person\'s size', () => {
   test('a mask holding part of the thighs is used for a small person as for a large one', () => {
     const decisions = [0.5, 1, 6].map((k) => {
       const v = figure(k);
-      return garmentMasked(v, garmentRegions(skeleton(v)).lower);
+      return garmentMasked(v, partRegions(garmentRegions(skeleton(v)).lower, LOWER_PARTS));
     });
     assert.deepEqual(decisions, [true, true, true]);
   });
