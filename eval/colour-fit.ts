@@ -9,7 +9,9 @@
  *     as the dump numbers them: lower:2 is lower:hipBand; default: the lower regions the pipeline
  *     does not name the colour from, lower:hipBand; --drop '' keeps every region)
  * The objective is the mean over upper and lower colour of (accuracy + balanced accuracy) / 2.
- * `--knobs single` instead scores every knob value alone from the start, per subset.
+ * `--knobs single[,adapt,naming,salience]` instead scores every value of the named groups' knobs
+ * (every group when none is named) alone from the start, per subset, one `single` line each, and
+ * runs no fit.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -156,7 +158,12 @@ const KNOB_GROUPS: Record<string, Knob[]> = {
   ],
   salience: COLOUR_NAMES.map(salienceKnob),
 };
-const KNOBS = (values.knobs ?? 'adapt,naming,salience').split(',').flatMap((g) => KNOB_GROUPS[g] ?? []);
+const knobWords = (values.knobs ?? 'adapt,naming,salience').split(',').filter(Boolean);
+for (const w of knobWords) if (w !== 'single' && !KNOB_GROUPS[w]) throw new Error(`--knobs ${w}: not single or a knob group (${Object.keys(KNOB_GROUPS).join(', ')})`);
+/** `single` mode: each knob value alone, no fits. */
+const SINGLE = knobWords.includes('single');
+const groupsNamed = knobWords.filter((w) => w !== 'single');
+const KNOBS = (SINGLE && !groupsNamed.length ? Object.keys(KNOB_GROUPS) : groupsNamed).flatMap((g) => KNOB_GROUPS[g]);
 
 /**
  * Coordinate descent. With several groups (subsets) a move must raise the objective of every
@@ -183,21 +190,11 @@ function fit(groups: Crop[][], margin = MARGIN): Params {
 
 const subsets = [...new Set(crops.map((c) => c.subset))];
 const emit = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n');
-for (const held of subsets) {
-  const train = crops.filter((c) => c.subset !== held), test = crops.filter((c) => c.subset === held);
-  const p = fit([train]);
-  emit({ fit: 'colour', train: subsets.filter((s) => s !== held), test: held, before: score(test, START), after: score(test, p), in_sample: score(train, p).objective, params: p });
-}
-const all = fit(subsets.map((s) => crops.filter((c) => c.subset === s)));
-emit({
-  fit: 'colour', train: subsets, rule: 'every move helps every subset', test: 'all (in sample)', before: score(crops, START), after: score(crops, all),
-  per_subset: Object.fromEntries(subsets.map((s) => [s, score(crops.filter((c) => c.subset === s), all)])), params: all,
-});
 
-// One knob at a time from the start, scored on each subset on its own: a change worth keeping
-// should help both (the joint fits above do not transfer between the subsets).
-if (values.knobs?.includes('single')) {
-  for (const k of Object.values(KNOB_GROUPS).flat()) {
+if (SINGLE) {
+  // One knob at a time from the start, scored on each subset on its own: a change worth keeping
+  // should help both (the joint fits do not transfer between the subsets).
+  for (const k of KNOBS) {
     for (const v of k.grid) {
       if (v === k.get(START)) continue;
       const q = k.set(START, v);
@@ -205,8 +202,19 @@ if (values.knobs?.includes('single')) {
         const set = crops.filter((c) => c.subset === s);
         return [s, Math.round((score(set, q).objective - score(set, START).objective) * 1000) / 1000];
       }));
-      const changed = JSON.stringify(q) === JSON.stringify(START) ? '' : JSON.stringify({ ...q.adapt, ...Object.fromEntries(Object.entries(q.naming).filter(([n, x]) => n !== 'salience' && x !== (START.naming as unknown as Record<string, unknown>)[n])), salience: Object.fromEntries(Object.entries(q.naming.salience).filter(([, x]) => x !== 1)) });
+      const changed = JSON.stringify({ ...q.adapt, ...Object.fromEntries(Object.entries(q.naming).filter(([n, x]) => n !== 'salience' && x !== (START.naming as unknown as Record<string, unknown>)[n])), salience: Object.fromEntries(Object.entries(q.naming.salience).filter(([c, x]) => x !== START.naming.salience[c as ColourName])) });
       emit({ single: changed, delta });
     }
   }
+} else {
+  for (const held of subsets) {
+    const train = crops.filter((c) => c.subset !== held), test = crops.filter((c) => c.subset === held);
+    const p = fit([train]);
+    emit({ fit: 'colour', train: subsets.filter((s) => s !== held), test: held, before: score(test, START), after: score(test, p), in_sample: score(train, p).objective, params: p });
+  }
+  const all = fit(subsets.map((s) => crops.filter((c) => c.subset === s)));
+  emit({
+    fit: 'colour', train: subsets, rule: 'every move helps every subset', test: 'all (in sample)', before: score(crops, START), after: score(crops, all),
+    per_subset: Object.fromEntries(subsets.map((s) => [s, score(crops.filter((c) => c.subset === s), all)])), params: all,
+  });
 }
