@@ -108,15 +108,10 @@ export async function describeBodies(
  * Probability distributions of the requested attributes for every person (same order): the body
  * descriptions with gender fused with faceres on the BlazeFace face (face-attributes.ts).
  */
-export async function describePeople(
-  models: AttributeModels,
-  image: RgbImage,
-  people: readonly PersonToDescribe[],
-  attributes: readonly AttributeName[],
-  options: AttributeOptions = DEFAULT_ATTRIBUTE_OPTIONS,
-): Promise<AttributeDistributions[]> {
+export async function describePeople(...args: Parameters<typeof describeBodies>): Promise<AttributeDistributions[]> {
+  const [models, image] = args;
   const out: AttributeDistributions[] = [];
-  for (const { distributions: d, face } of await describeBodies(models, image, people, attributes, options)) {
+  for (const { distributions: d, face } of await describeBodies(...args)) {
     if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
     out.push(d);
   }

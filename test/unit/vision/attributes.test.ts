@@ -122,37 +122,43 @@ describe('colour vote (dominant name by weighted pixel share)', () => {
   });
 });
 
-describe('garment colour when the person mask misses the person', () => {
-  // A 60×120 person: green torso, blue legs on a grey background; keypoints on the body (a flat
-  // guess would answer the first name, 红).
-  const W = 60, H = 120;
+/**
+ * A 60×120 person drawn `k` times its size: green torso, blue legs on a grey background,
+ * keypoints on the body, and a 30×60 person mask over the image whose cells `mask` sets.
+ */
+function figure(k: number, mask: (x: number, y: number) => number): PersonView {
+  const W = 60 * k, H = 120 * k;
   const data = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const i = (y * W + x) * 3;
-    const torso = x >= 15 && x < 45 && y >= 20 && y < 62;
-    const legs = x >= 18 && x < 42 && y >= 62 && y < 115;
+    const i = (y * W + x) * 3, u = x / k, v = y / k;
+    const torso = u >= 15 && u < 45 && v >= 20 && v < 62;
+    const legs = u >= 18 && u < 42 && v >= 62 && v < 115;
     const [r, g, b] = torso ? [30, 140, 40] : legs ? [30, 50, 150] : [128, 128, 128];
     data[i] = r; data[i + 1] = g; data[i + 2] = b;
   }
-  const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
+  const kp = (x: number, y: number) => ({ x: x * k, y: y * k, score: 0.9 });
   const keypoints = [kp(30, 10), kp(28, 8), kp(32, 8), kp(26, 9), kp(34, 9), kp(40, 22), kp(20, 22), kp(44, 40), kp(16, 40), kp(45, 58), kp(15, 58), kp(37, 62), kp(23, 62), kp(36, 88), kp(24, 88), kp(36, 112), kp(24, 112)];
-  const box = { left: 0, top: 0, width: W, height: H };
-  const empty = { window: { x: 0, y: 0, width: W, height: H }, map: { width: 30, height: 60, data: new Float32Array(30 * 60) } };
+  const map = { width: 30, height: 60, data: new Float32Array(30 * 60) };
+  for (let y = 0; y < 60; y++) for (let x = 0; x < 30; x++) map.data[y * 30 + x] = mask(x, y);
+  return { image: { width: W, height: H, data }, box: { left: 0, top: 0, width: W, height: H }, keypoints, mask: { window: { x: 0, y: 0, width: W, height: H }, map } };
+}
+
+const topName = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
+
+describe('garment colour when the person mask misses the person', () => {
+  // (A flat guess would answer the first name, 红.)
   test('an empty mask falls back to the bare regions (the colour is read, not a flat guess)', () => {
-    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: empty };
+    const view = figure(1, () => 0);
     const g = garmentEvidence(view, skeleton(view));
     assert.ok(g.upperWeight > 20, `upper weight ${g.upperWeight}`);
-    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
-    assert.equal(top(g.upperColour), '绿');
-    assert.equal(top(g.lowerColour), '蓝');
+    assert.equal(topName(g.upperColour), '绿');
+    assert.equal(topName(g.lowerColour), '蓝');
   });
   test('a full mask gives the same colours', () => {
-    const full = { ...empty, map: { ...empty.map, data: new Float32Array(30 * 60).fill(1) } };
-    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: full };
+    const view = figure(1, () => 1);
     const g = garmentEvidence(view, skeleton(view));
-    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
-    assert.equal(top(g.upperColour), '绿');
-    assert.equal(top(g.lowerColour), '蓝');
+    assert.equal(topName(g.upperColour), '绿');
+    assert.equal(topName(g.lowerColour), '蓝');
   });
 });
 
@@ -187,28 +193,13 @@ describe('one masking decision per garment', () => {
 });
 
 describe('the masking decision is relative to the person\'s size', () => {
-  // The 60×120 figure of the test above drawn at half, once and six times its size, with a mask
-  // that holds a patch of one thigh (a tenth of the lower garment's samples): the same scene, the
-  // same decision at any size (a 20-pixel floor dropped the mask of the 30×60 one: 14 px of mask).
-  const figure = (k: number): PersonView => {
-    const W = 60 * k, H = 120 * k;
-    const data = new Uint8Array(W * H * 3);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-      const i = (y * W + x) * 3, u = x / k, v = y / k;
-      const torso = u >= 15 && u < 45 && v >= 20 && v < 62;
-      const legs = u >= 18 && u < 42 && v >= 62 && v < 115;
-      const [r, g, b] = torso ? [30, 140, 40] : legs ? [30, 50, 150] : [128, 128, 128];
-      data[i] = r; data[i + 1] = g; data[i + 2] = b;
-    }
-    const kp = (x: number, y: number) => ({ x: x * k, y: y * k, score: 0.9 });
-    const keypoints = [kp(30, 10), kp(28, 8), kp(32, 8), kp(26, 9), kp(34, 9), kp(40, 22), kp(20, 22), kp(44, 40), kp(16, 40), kp(45, 58), kp(15, 58), kp(37, 62), kp(23, 62), kp(36, 88), kp(24, 88), kp(36, 112), kp(24, 112)];
-    const map = { width: 30, height: 60, data: new Float32Array(30 * 60) };
-    for (let y = 33; y < 37; y++) for (let x = 17; x < 20; x++) map.data[y * 30 + x] = 1;
-    return { image: { width: W, height: H, data }, box: { left: 0, top: 0, width: W, height: H }, keypoints, mask: { window: { x: 0, y: 0, width: W, height: H }, map } };
-  };
+  // The figure at half, once and six times its size, with a mask that holds a patch of one thigh
+  // (a tenth of the lower garment's samples): the same scene, the same decision at any size (a
+  // 20-pixel floor dropped the mask of the 30×60 one: 14 px of mask).
+  const thighPatch = (x: number, y: number) => (y >= 33 && y < 37 && x >= 17 && x < 20 ? 1 : 0);
   test('a mask holding part of the thighs is used for a small person as for a large one', () => {
     const decisions = [0.5, 1, 6].map((k) => {
-      const v = figure(k);
+      const v = figure(k, thighPatch);
       return garmentMasked(v, partRegions(garmentRegions(skeleton(v)).lower, LOWER_PARTS));
     });
     assert.deepEqual(decisions, [true, true, true]);
