@@ -12,7 +12,7 @@ import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../src/runtime/session.js';
 import { personView } from '../src/vision/attributes/index.js';
-import { garmentRegions } from '../src/vision/attributes/garments.js';
+import { LOWER_PARTS, UPPER_PARTS, garmentRegions, partRegions } from '../src/vision/attributes/garments.js';
 import { isSkin, maskWeight, sampleRegion, skeleton, type PersonView } from '../src/vision/attributes/regions.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox } from '../src/vision/top-down.js';
 import { loadPeta, upscaled } from './attributes.js';
@@ -53,9 +53,9 @@ for (const s of samples) {
     upperLabels: labels.filter((l) => l.startsWith('upperBody')),
     lowerLabels: labels.filter((l) => l.startsWith('lowerBody')),
     posed: sk.posed,
-    upper: pixels(view, g.upper, 1600, (upperRegion = [])),
-    lower: pixels(view, g.lower, 1600, (lowerRegion = [])),
-    /** Which region of garmentRegions() each pixel came from. */
+    upper: pixels(view, partRegions(g.upper, UPPER_PARTS), 1600, (upperRegion = [])),
+    lower: pixels(view, partRegions(g.lower, LOWER_PARTS), 1600, (lowerRegion = [])),
+    /** Which region each pixel came from: its place in UPPER_PARTS / LOWER_PARTS (garments.ts). */
     upperRegion,
     lowerRegion,
     whole: pixels(view, [{ kind: 'rect', left: 0, top: 0, right: image.width, bottom: image.height }], 800),

@@ -4,15 +4,19 @@
  * the attribute suite's metrics: fit on one PETA subset and score the other (CUHK → VIPeR,
  * VIPeR → CUHK), then fit on both (the numbers to ship). One JSON line per fit:
  *   node dist/eval/colour-fit.js --dump /tmp/peta-colours.json [--passes 3] [--knobs adapt,naming,salience] [--margin 0.002]
- *     [--start hand|fitted] [--drop upper:1,2;lower:2]   (regions of garmentRegions() left out;
- *     default lower:2 as the pipeline; --drop '' keeps every region)
+ *     [--start hand|fitted] [--drop upper:leftUpperArm,rightUpperArm;lower:hipBand]   (regions left
+ *     out, by their names in garments.ts UPPER_PARTS / LOWER_PARTS or their places in those lists,
+ *     as the dump numbers them: lower:2 is lower:hipBand; default: the lower regions the pipeline
+ *     does not name the colour from, lower:hipBand; --drop '' keeps every region)
  * The objective is the mean over upper and lower colour of (accuracy + balanced accuracy) / 2.
- * `--knobs single` instead scores every knob value alone from the start, per subset.
+ * `--knobs single[,adapt,naming,salience]` instead scores every value of the named groups' knobs
+ * (every group when none is named) alone from the start, per subset, one `single` line each, and
+ * runs no fit.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { COLOUR_NAMES, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, chroma, colourOf, rgbToLab, type ColourName, type ColourNaming, type Lab } from '../src/vision/attributes/colour.js';
-import { LOWER_NAMING, MIN_MASKED_WEIGHT } from '../src/vision/attributes/garments.js';
+import { LOWER_NAMING, LOWER_PARTS, UPPER_PARTS, masksGarment } from '../src/vision/attributes/garments.js';
 import { attributeMetrics } from './attributes.js';
 
 const { values } = parseArgs({ options: { dump: { type: 'string' }, passes: { type: 'string' }, knobs: { type: 'string' }, margin: { type: 'string' }, start: { type: 'string' }, drop: { type: 'string' } } });
@@ -21,9 +25,19 @@ const passes = Number(values.passes ?? 3);
 const MARGIN = Number(values.margin ?? 0.002);
 
 interface Row { subset: string; file: string; upperLabels: string[]; lowerLabels: string[]; upper: number[]; lower: number[]; whole: number[]; upperRegion?: number[]; lowerRegion?: number[] }
-/** Regions left out per garment (--drop). */
-// Default: as the pipeline names colours (the lower garment from its first LOWER_NAMING regions, the thighs).
-const DROP: Record<string, Set<number>> = Object.fromEntries((values.drop ?? `lower:${LOWER_NAMING}`).split(';').filter(Boolean).map((d) => { const [g, list] = d.split(':'); return [g, new Set(list.split(',').map(Number))]; }));
+/** Each garment's region names, in the order of the dump's region numbers. */
+const PARTS: Record<string, readonly string[]> = { upper: UPPER_PARTS, lower: LOWER_PARTS };
+/** A region by name or by its number in the dump. */
+const partIndex = (garment: string, part: string): number => {
+  const i = /^\d+$/.test(part) ? Number(part) : (PARTS[garment]?.indexOf(part) ?? -1);
+  if (!(i >= 0 && i < (PARTS[garment]?.length ?? 0))) throw new Error(`--drop ${garment}:${part}: not a region of ${garment} (${(PARTS[garment] ?? []).join(', ')})`);
+  return i;
+};
+/** Regions left out per garment (--drop). Default: as the pipeline names colours (the lower garment from LOWER_NAMING, the thighs). */
+const DROP: Record<string, Set<number>> = Object.fromEntries((values.drop ?? `lower:${LOWER_PARTS.filter((p) => !LOWER_NAMING.includes(p)).join(',')}`).split(';').filter(Boolean).map((d) => {
+  const [g, list] = d.split(':');
+  return [g, new Set((list ?? '').split(',').filter(Boolean).map((p) => partIndex(g, p)))];
+}));
 const rows: Row[] = JSON.parse(await readFile(values.dump, 'utf8'));
 const NAMES: Record<string, ColourName> = { Black: '黑', Blue: '蓝', Brown: '棕', Green: '绿', Grey: '灰', Orange: '橙', Pink: '粉', Purple: '紫', Red: '红', White: '白', Yellow: '黄' };
 const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.slice(part.length)]).filter(Boolean);
@@ -31,13 +45,17 @@ const truthOf = (labels: string[], part: string) => labels.map((l) => NAMES[l.sl
 /** A garment's pixels as Lab with weights (skin left out, as the pipeline does). */
 interface Garment { lab: Lab[]; w: number[]; truth: ColourName[] }
 interface Crop { subset: string; upper: Garment; lower: Garment; whole: Array<[number, number, number]> }
-/** The dump holds every region pixel with its mask weight; like the pipeline, an (almost) empty mask falls back to the bare region. */
+/**
+ * The dump holds every region pixel with its mask weight; like the pipeline, the masking decision
+ * is made once over all the garment's regions (masksGarment), before any are dropped, and an
+ * (almost) empty mask falls back to the bare regions.
+ */
 const garment = (all: number[], truth: ColourName[], regionOf?: number[], drop?: Set<number>): Garment => {
+  let masked = 0, samples = 0;
+  for (let i = 0; i < all.length; i += 5) if (!all[i + 4]) { masked += all[i + 3]; samples++; }
+  const useMask = masksGarment(masked, samples);
   const px = drop && regionOf ? all.filter((_, i) => !drop.has(regionOf[Math.floor(i / 5)])) : all;
   const lab: Lab[] = [], w: number[] = [];
-  let masked = 0;
-  for (let i = 0; i < px.length; i += 5) if (!px[i + 4]) masked += px[i + 3];
-  const useMask = masked >= MIN_MASKED_WEIGHT;
   for (let i = 0; i < px.length; i += 5) {
     if (px[i + 4] || (useMask && px[i + 3] <= 0)) continue;
     lab.push(rgbToLab(px[i], px[i + 1], px[i + 2]));
@@ -140,7 +158,12 @@ const KNOB_GROUPS: Record<string, Knob[]> = {
   ],
   salience: COLOUR_NAMES.map(salienceKnob),
 };
-const KNOBS = (values.knobs ?? 'adapt,naming,salience').split(',').flatMap((g) => KNOB_GROUPS[g] ?? []);
+const knobWords = (values.knobs ?? 'adapt,naming,salience').split(',').filter(Boolean);
+for (const w of knobWords) if (w !== 'single' && !KNOB_GROUPS[w]) throw new Error(`--knobs ${w}: not single or a knob group (${Object.keys(KNOB_GROUPS).join(', ')})`);
+/** `single` mode: each knob value alone, no fits. */
+const SINGLE = knobWords.includes('single');
+const groupsNamed = knobWords.filter((w) => w !== 'single');
+const KNOBS = (SINGLE && !groupsNamed.length ? Object.keys(KNOB_GROUPS) : groupsNamed).flatMap((g) => KNOB_GROUPS[g]);
 
 /**
  * Coordinate descent. With several groups (subsets) a move must raise the objective of every
@@ -167,21 +190,11 @@ function fit(groups: Crop[][], margin = MARGIN): Params {
 
 const subsets = [...new Set(crops.map((c) => c.subset))];
 const emit = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n');
-for (const held of subsets) {
-  const train = crops.filter((c) => c.subset !== held), test = crops.filter((c) => c.subset === held);
-  const p = fit([train]);
-  emit({ fit: 'colour', train: subsets.filter((s) => s !== held), test: held, before: score(test, START), after: score(test, p), in_sample: score(train, p).objective, params: p });
-}
-const all = fit(subsets.map((s) => crops.filter((c) => c.subset === s)));
-emit({
-  fit: 'colour', train: subsets, rule: 'every move helps every subset', test: 'all (in sample)', before: score(crops, START), after: score(crops, all),
-  per_subset: Object.fromEntries(subsets.map((s) => [s, score(crops.filter((c) => c.subset === s), all)])), params: all,
-});
 
-// One knob at a time from the start, scored on each subset on its own: a change worth keeping
-// should help both (the joint fits above do not transfer between the subsets).
-if (values.knobs?.includes('single')) {
-  for (const k of Object.values(KNOB_GROUPS).flat()) {
+if (SINGLE) {
+  // One knob at a time from the start, scored on each subset on its own: a change worth keeping
+  // should help both (the joint fits do not transfer between the subsets).
+  for (const k of KNOBS) {
     for (const v of k.grid) {
       if (v === k.get(START)) continue;
       const q = k.set(START, v);
@@ -189,8 +202,19 @@ if (values.knobs?.includes('single')) {
         const set = crops.filter((c) => c.subset === s);
         return [s, Math.round((score(set, q).objective - score(set, START).objective) * 1000) / 1000];
       }));
-      const changed = JSON.stringify(q) === JSON.stringify(START) ? '' : JSON.stringify({ ...q.adapt, ...Object.fromEntries(Object.entries(q.naming).filter(([n, x]) => n !== 'salience' && x !== (START.naming as unknown as Record<string, unknown>)[n])), salience: Object.fromEntries(Object.entries(q.naming.salience).filter(([, x]) => x !== 1)) });
+      const changed = JSON.stringify({ ...q.adapt, ...Object.fromEntries(Object.entries(q.naming).filter(([n, x]) => n !== 'salience' && x !== (START.naming as unknown as Record<string, unknown>)[n])), salience: Object.fromEntries(Object.entries(q.naming.salience).filter(([c, x]) => x !== START.naming.salience[c as ColourName])) });
       emit({ single: changed, delta });
     }
   }
+} else {
+  for (const held of subsets) {
+    const train = crops.filter((c) => c.subset !== held), test = crops.filter((c) => c.subset === held);
+    const p = fit([train]);
+    emit({ fit: 'colour', train: subsets.filter((s) => s !== held), test: held, before: score(test, START), after: score(test, p), in_sample: score(train, p).objective, params: p });
+  }
+  const all = fit(subsets.map((s) => crops.filter((c) => c.subset === s)));
+  emit({
+    fit: 'colour', train: subsets, rule: 'every move helps every subset', test: 'all (in sample)', before: score(crops, START), after: score(crops, all),
+    per_subset: Object.fromEntries(subsets.map((s) => [s, score(crops.filter((c) => c.subset === s), all)])), params: all,
+  });
 }

@@ -9,11 +9,11 @@
  */
 import { join } from 'node:path';
 import { loadModel } from '../src/runtime/session.js';
-import { DEFAULT_ATTRIBUTE_OPTIONS, describePeople } from '../src/vision/attributes/index.js';
+import { DEFAULT_ATTRIBUTE_OPTIONS, describeBodies } from '../src/vision/attributes/index.js';
 import type { Model } from '../src/runtime/session.js';
 import type { RgbImage } from '../src/types.js';
 import type { CropWindow } from '../src/vision/crop.js';
-import { GENDER_FUSION, faceWindow, findPersonFace, readFaceres, runOnWindow } from '../src/vision/attributes/face-attributes.js';
+import { faceWindow, findPersonFace, readFaceres, runOnWindow } from '../src/vision/attributes/face-attributes.js';
 import { KP, seen, skeleton } from '../src/vision/attributes/regions.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox } from '../src/vision/top-down.js';
 import { loadPeta, upscaled } from './attributes.js';
@@ -42,10 +42,9 @@ for (const s of await loadPeta(root)) {
   const image = await upscaled(s.path);
   const box = { left: 0, top: 0, width: image.width, height: image.height };
   const keypoints = await poseForBox(pose, image, box, DEFAULT_TOP_DOWN_OPTIONS);
-  // No face search: the body cues alone (fuseGender's body term undone to give the body logistic's own probability).
-  const [d] = await describePeople(models, image, [{ box, keypoints }], ['gender', 'age'], { ...DEFAULT_ATTRIBUTE_OPTIONS, faceMinRadius: Infinity });
-  const zFused = Math.log(d.gender!['男性'] / d.gender!['女性']);
-  const bodyFemale = 1 - 1 / (1 + Math.exp(-(zFused - GENDER_FUSION.bias) / GENDER_FUSION.body));
+  // The body cues alone, before the face's fusion (no face search there: the probe makes its own below).
+  const [{ distributions: d }] = await describeBodies(models, image, [{ box, keypoints }], ['gender', 'age'], { ...DEFAULT_ATTRIBUTE_OPTIONS, faceMinRadius: Infinity });
+  const bodyFemale = d.gender!['女性'];
   const view = { image, box, keypoints };
   const sk = skeleton(view);
   const faceKps = [KP.nose, KP.leftEye, KP.rightEye, KP.leftEar, KP.rightEar].filter((i) => seen(view, i)).length;

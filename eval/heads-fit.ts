@@ -15,8 +15,8 @@
 import { fitLogistic } from './logistic.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { PersonProposal } from '../src/vision/person-proposals.js';
-import { DEFAULT_HEAD_OPTIONS, DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, faceHead, mergeFaces, mergeHeads, poseHead, type Head } from '../src/vision/heads.js';
+import { DEFAULT_PROPOSAL_OPTIONS, type PersonProposal } from '../src/vision/person-proposals.js';
+import { DEFAULT_HEAD_FACE_OPTIONS, DEFAULT_HEAD_OPTIONS, DEFAULT_HEAD_POSE_OPTIONS, dedupeHeads, faceHead, mergeFaces, mergeHeads, poseHead, type Head } from '../src/vision/heads.js';
 import type { Face } from '../src/vision/blazeface.js';
 import { headCandidates, headProbability, type HeadCandidate, type HeadProbabilityModel } from './head-candidates.js';
 import type { CropWindow } from '../src/vision/crop.js';
@@ -28,6 +28,27 @@ import { COCO_SIGMAS, oks, type GroundTruth } from './oks.js';
 const { values } = parseArgs({ options: { dump: { type: 'string', default: '/tmp/heads-dump.json' }, plans: { type: 'string', default: 'whole+l2,whole+l2+l2flip,whole+l2+l3,whole+l2+l2flip+l3' }, l2: { type: 'string', default: '0.01' }, radius: { type: 'string', default: '1.5' } } });
 const dump = JSON.parse(await readFile(values.dump!, 'utf8')) as DumpImage[];
 const SETS: CountingSetName[] = ['heads', 'mot17'];
+
+/**
+ * Today's hard head rule, from the service's own defaults: a pose's centre peak from
+ * DEFAULT_HEAD_POSE_OPTIONS.minScore, its mean keypoint score from the proposals'
+ * minKeypointScore, a face keypoint from minKeypointScore to place the head, heads of one source
+ * within duplicateRadius × head size one, faces of several windows merged above mergeIos.
+ */
+const TODAY = {
+  minCentre: DEFAULT_HEAD_POSE_OPTIONS.minScore,
+  minMeanKeypoint: DEFAULT_PROPOSAL_OPTIONS.minKeypointScore,
+  faceKeypoint: DEFAULT_HEAD_POSE_OPTIONS.minKeypointScore,
+  duplicateRadius: DEFAULT_HEAD_OPTIONS.duplicateRadius,
+  faceMergeIos: DEFAULT_HEAD_FACE_OPTIONS.mergeIos,
+};
+
+const asProposal = (p: DumpImage['proposals'][number]): PersonProposal => ({ score: p.score, keypoints: p.kp.map(([x, y, score]) => ({ x, y, score })) });
+const meanKp = (p: DumpImage['proposals'][number]) => p.kp.reduce((s, k) => s + k[2], 0) / p.kp.length;
+/** A proposal today's rule keeps (centre and mean keypoint score). */
+const isToday = (p: DumpImage['proposals'][number]) => p.score >= TODAY.minCentre && meanKp(p) >= TODAY.minMeanKeypoint;
+/** Today's proposals of the default plan (whole image + level 2). */
+const todayProposals = (d: DumpImage) => d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && isToday(p));
 
 interface Labelled {
   set: CountingSetName;
@@ -107,11 +128,11 @@ for (const plan of values.plans!.split(',')) {
   });
   const bySet = (set: CountingSetName) => all.filter((l) => l.set === set);
   const rowsOf = (ls: Labelled[]) => ls.flatMap((l) => l.candidates.map((c, i) => ({ x: c.features, y: l.labels[i] })).filter((r) => r.y >= 0));
-  // The hard rule of today (centre >= 0.1, a face keypoint >= 0.3, mean keypoint >= 0.1, dedupe 0.5) on the same proposals.
+  // The hard rule of today (TODAY) on the same proposals.
   const hard = (l: Labelled) => {
-    const heads = l.image.proposals.filter((p) => kinds.includes(l.image.windows[p.w].kind) && p.score >= 0.1 && p.kp.reduce((s, k) => s + k[2], 0) / 17 >= 0.1)
-      .map((p) => poseHead({ score: p.score, keypoints: p.kp.map(([x, y, score]) => ({ x, y, score })) }, 0.3)).filter((h) => h !== null);
-    return dedupeHeads(heads, 0.5).length;
+    const heads = l.image.proposals.filter((p) => kinds.includes(l.image.windows[p.w].kind) && isToday(p))
+      .map((p) => poseHead(asProposal(p), TODAY.faceKeypoint)).filter((h) => h !== null);
+    return dedupeHeads(heads, TODAY.duplicateRadius).length;
   };
   const truePerSet = Object.fromEntries(SETS.map((s) => [s, { candidates: bySet(s).reduce((a, l) => a + l.candidates.length, 0), true_found: bySet(s).reduce((a, l) => a + l.labels.filter((v) => v === 1).length, 0), people: bySet(s).reduce((a, l) => a + l.image.gt.length, 0) }]));
   console.log(JSON.stringify({ plan, rule: 'hard (today)', heads: errors(bySet('heads'), hard), mot17: errors(bySet('mot17'), hard), recall_ceiling: truePerSet }));
@@ -143,8 +164,6 @@ for (const plan of values.plans!.split(',')) {
 
 // Hard-rule variants on the same proposals (whole + level 2 unless named).
 const cases: { name: string; count: (d: DumpImage) => number }[] = [];
-const asProposal = (p: DumpImage['proposals'][number]): PersonProposal => ({ score: p.score, keypoints: p.kp.map(([x, y, score]) => ({ x, y, score })) });
-const meanKp = (p: DumpImage['proposals'][number]) => p.kp.reduce((s, k) => s + k[2], 0) / p.kp.length;
 for (const minMean of [0.1, 0.15, 0.2]) {
   for (const cell of [0, 1, 2]) {
     for (const radius of [0.5, 0.7]) {
@@ -153,9 +172,9 @@ for (const minMean of [0.1, 0.15, 0.2]) {
         count: (d) => {
           const heads = d.proposals.flatMap((p) => {
             const w = d.windows[p.w];
-            if (!['whole', 'l2'].includes(w.kind) || p.score < 0.1 || meanKp(p) < minMean) return [];
+            if (!['whole', 'l2'].includes(w.kind) || p.score < TODAY.minCentre || meanKp(p) < minMean) return [];
             const side = w.kind === 'whole' ? Math.max(d.width, d.height) : w.width;
-            const h = poseHead(asProposal(p), 0.3, Math.max(4, (cell * 4 * side) / (d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input)));
+            const h = poseHead(asProposal(p), TODAY.faceKeypoint, Math.max(4, (cell * 4 * side) / (d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input)));
             return h ? [h] : [];
           });
           return dedupeHeads(heads, radius).length;
@@ -169,8 +188,8 @@ for (const extra of ['l2flip', 'l3']) {
     cases.push({
       name: `whole + l2 + ${extra}: a head where two runs agree or from centre score ${alone}`,
       count: (d) => {
-        const cands = candidatesFor({ ...d, proposals: d.proposals.filter((p) => p.score >= 0.1 && meanKp(p) >= 0.1) }, ['whole', 'l2', extra]);
-        // features[2]: a face keypoint >= 0.3 (today's rule); features[6]: log(1 + heads merged).
+        const cands = candidatesFor({ ...d, proposals: d.proposals.filter(isToday) }, ['whole', 'l2', extra]);
+        // features[2]: a face keypoint >= 0.3 (TODAY.faceKeypoint); features[6]: log(1 + heads merged).
         return cands.filter((c) => c.features[2] > 0 && (c.head.score >= alone || Math.exp(c.features[6]) - 1 >= 2)).length;
       },
     });
@@ -185,20 +204,20 @@ for (const small of [8, 14, 1000]) {
       name: `whole + l2, + l3 where today's median head < ${small} model px, l3 heads alone from ${alone}`,
       count: (d) => {
         const withPx = (p: DumpImage['proposals'][number]) => {
-          const h = poseHead(asProposal(p), 0.3);
+          const h = poseHead(asProposal(p), TODAY.faceKeypoint);
           const w = d.windows[p.w];
           return h ? { h, px: (h.box.width * (d.input ?? DEFAULT_HEAD_POSE_OPTIONS.input)) / (w.kind === 'whole' ? Math.max(d.width, d.height) : w.width) } : null;
         };
-        const today = d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1).map(withPx).filter((x) => x !== null);
-        const kept = dedupeHeads(today.map((x) => x.h), 0.5);
+        const today = todayProposals(d).map(withPx).filter((x) => x !== null);
+        const kept = dedupeHeads(today.map((x) => x.h), TODAY.duplicateRadius);
         const px = new Map(today.map((x) => [x.h, x.px]));
         const chosen = new Set(d.windows.flatMap((w, i) => {
           if (w.kind !== 'l3') return [];
           const sizes = kept.filter((h) => h.point.x >= w.x && h.point.x < w.x + w.width && h.point.y >= w.y && h.point.y < w.y + w.height).map((h) => px.get(h)!).sort((a, b) => a - b);
           return sizes.length && sizes[Math.floor(sizes.length / 2)] < small ? [i] : [];
         }));
-        const fine = d.proposals.filter((p) => chosen.has(p.w) && p.score >= alone && meanKp(p) >= 0.1).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null);
-        return mergeHeads(kept, dedupeHeads(fine, 0.5), DEFAULT_HEAD_OPTIONS.claimRadius, alone).length;
+        const fine = d.proposals.filter((p) => chosen.has(p.w) && p.score >= alone && meanKp(p) >= TODAY.minMeanKeypoint).map((p) => poseHead(asProposal(p), TODAY.faceKeypoint)).filter((h): h is Head => h !== null);
+        return mergeHeads(kept, dedupeHeads(fine, TODAY.duplicateRadius), DEFAULT_HEAD_OPTIONS.claimRadius, alone).length;
       },
     });
   }
@@ -214,15 +233,14 @@ const asGt = (p: DumpImage['proposals'][number]): GroundTruth | null => {
   const bbox: [number, number, number, number] = [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
   return { keypoints: p.kp.flatMap(([x, y, s]) => [x, y, s >= 0.3 ? 2 : 0]), bbox, area: Math.max(1, bbox[2] * bbox[3]) };
 };
-const todayProposals = (d: DumpImage) => d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1);
 for (const same of [0.8, 0.6]) {
   cases.push({
     name: `duplicates also by pose OKS >= ${same}`,
     count: (d) => {
       const kept: { h: Head; gt: GroundTruth | null }[] = [];
-      const cands = todayProposals(d).map((p) => ({ p, h: poseHead(asProposal(p), 0.3) })).filter((x) => x.h !== null).sort((a, b) => b.h!.score - a.h!.score);
+      const cands = todayProposals(d).map((p) => ({ p, h: poseHead(asProposal(p), TODAY.faceKeypoint) })).filter((x) => x.h !== null).sort((a, b) => b.h!.score - a.h!.score);
       for (const { p, h } of cands) {
-        const near = kept.some((k) => Math.hypot(k.h.point.x - h!.point.x, k.h.point.y - h!.point.y) < 0.5 * Math.max(k.h.box.width, h!.box.width));
+        const near = kept.some((k) => Math.hypot(k.h.point.x - h!.point.x, k.h.point.y - h!.point.y) < TODAY.duplicateRadius * Math.max(k.h.box.width, h!.box.width));
         const samePose = kept.some((k) => k.gt !== null && oks(k.gt, p.kp.flat(), COCO_SIGMAS) >= same);
         if (!near && !samePose) kept.push({ h: h!, gt: asGt(p) });
       }
@@ -243,7 +261,7 @@ for (const big of [0.3, 0.5, 0.7, Infinity]) {
         const ys = conf.map((k) => k[1]);
         return Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) >= big * tile.width;
       };
-      return dedupeHeads(todayProposals(d).filter(keep).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null), 0.5).length;
+      return dedupeHeads(todayProposals(d).filter(keep).map((p) => poseHead(asProposal(p), TODAY.faceKeypoint)).filter((h): h is Head => h !== null), TODAY.duplicateRadius).length;
     },
   });
 }
@@ -255,14 +273,14 @@ for (const c of cases) {
 // Face detectors as a head source (dumps with faces): merged across windows by intersection over
 // the smaller box (as findFaces), alone and added to today's pose heads (mergeHeads).
 const todayHeads = (d: DumpImage): Head[] =>
-  dedupeHeads(d.proposals.filter((p) => ['whole', 'l2'].includes(d.windows[p.w].kind) && p.score >= 0.1 && meanKp(p) >= 0.1).map((p) => poseHead(asProposal(p), 0.3)).filter((h): h is Head => h !== null), 0.5);
+  dedupeHeads(todayProposals(d).map((p) => poseHead(asProposal(p), TODAY.faceKeypoint)).filter((h): h is Head => h !== null), TODAY.duplicateRadius);
 if (dump[0]?.faces) {
   const matched = (heads: readonly Head[], d: DumpImage) => label(heads.map((head) => ({ head, features: [] })), d).filter((v) => v === 1).length;
   for (const src of [...new Set(dump.flatMap((d) => d.faces.map((f) => f.src)))]) {
     for (const plan of ['whole+l2', 'l2', 'whole+l2+l3']) {
       const kinds = plan.split('+');
       for (const minScore of [0.3, 0.5, 0.7]) {
-        const facesOf = (d: DumpImage): Head[] => mergeFaces(d.faces.filter((f) => f.src === src && f.score >= minScore && kinds.includes(d.windows[f.w].kind)).map((f) => ({ score: f.score, box: { left: f.box[0], top: f.box[1], width: f.box[2], height: f.box[3] } }) as Face), 0.5).map(faceHead);
+        const facesOf = (d: DumpImage): Head[] => mergeFaces(d.faces.filter((f) => f.src === src && f.score >= minScore && kinds.includes(d.windows[f.w].kind)).map((f) => ({ score: f.score, box: { left: f.box[0], top: f.box[1], width: f.box[2], height: f.box[3] } }) as Face), TODAY.faceMergeIos).map(faceHead);
         const e = (set: CountingSetName, count: (d: DumpImage) => number) => errors(dump.filter((d) => d.set === set).map((d) => ({ set, image: d, candidates: [], labels: [] })), (l) => count(l.image));
         const trueFound = (set: CountingSetName) => dump.filter((d) => d.set === set).reduce((a, d) => a + matched(facesOf(d), d), 0);
         console.log(JSON.stringify({ faces: src, plan, min_score: minScore, alone: { heads: e('heads', (d) => facesOf(d).length), mot17: e('mot17', (d) => facesOf(d).length) }, true_found: { heads: trueFound('heads'), mot17: trueFound('mot17') } }));

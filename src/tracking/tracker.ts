@@ -51,6 +51,14 @@ export interface TrackerOptions {
    */
   occlusionCover?: number;
   /**
+   * Seconds since a track was last observed, or last hidden in a merged box, within which it can
+   * be a merge's partner (occlusionCover; absent: any live track). A track lost for longer drifts
+   * on an old velocity; a detection that happens to cover that stale prediction is one person,
+   * not a merge, and must not make its track coast. A person hidden for a long merge stays a
+   * partner, since each merged frame renews it.
+   */
+  occlusionPartnerSeconds?: number;
+  /**
    * Largest factor by which a track's predicted width and height may differ from its last box
    * (0 or absent = no limit). A partly hidden person's box shrinks or grows by half in a frame;
    * extrapolated over a few lost frames, that size velocity collapses or balloons the prediction.
@@ -95,6 +103,8 @@ export interface TrackRecord {
   lastSeen: number;
   /** Observations so far (absent in states written before it existed: read as confirmed). */
   hits?: number;
+  /** Timestamp of the last update at which it was hidden in another track's merged box (options.occlusionCover). */
+  hiddenAt?: number;
 }
 
 /** The whole tracker state: plain, structured-cloneable and JSON-serialisable. */
@@ -188,8 +198,9 @@ const boxSize = (b: Box) => Math.sqrt(b.width * b.height);
 
 /**
  * The unmatched track whose person a detection given to `track` also covers (options.occlusionCover),
- * if any: the most covered one among those seen at least twice whose predicted size is within 3x of
- * the track's (a partly hidden person's box shrinks by half; a small false detection is no partner).
+ * if any: the most covered one among those seen at least twice, observed or hidden in a merged box
+ * recently (options.occlusionPartnerSeconds), whose predicted size is within 3x of the track's (a
+ * partly hidden person's box shrinks by half; a small false detection is no partner).
  */
 function occludedPartner(
   track: TrackRecord,
@@ -197,11 +208,14 @@ function occludedPartner(
   unmatched: readonly TrackRecord[],
   predicted: ReadonlyMap<number, Box>,
   minCover: number,
+  t: number,
+  partnerSeconds: number,
 ): TrackRecord | undefined {
   let best: TrackRecord | undefined;
   let bestCover = minCover;
   for (const other of unmatched) {
     if (other.hits !== undefined && other.hits < 2) continue;
+    if (t - Math.max(other.lastSeen, other.hiddenAt ?? -Infinity) > partnerSeconds + TIME_EPSILON) continue;
     const p = predicted.get(other.id)!;
     const ratio = boxSize(p) / boxSize(predicted.get(track.id)!);
     if (!(ratio <= 3 && ratio >= 1 / 3)) continue;
@@ -274,9 +288,12 @@ export function track<D extends Detection>(
   const hidden: HiddenTrack[] = [];
   for (const [tr, det] of allPairs) {
     const box = detections[det].box;
-    const partner = options.occlusionCover ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover) : undefined;
+    const partner = options.occlusionCover
+      ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover, t, options.occlusionPartnerSeconds ?? maxAgeSeconds)
+      : undefined;
     updated.set(tr.id, partner ? coast(tr, predicted.get(tr.id)!, t) : observe(tr, box, t, options.velocitySeconds));
     if (partner) {
+      updated.set(partner.id, { ...updated.get(partner.id)!, hiddenAt: t });
       shared.add(det);
       for (const who of [tr, partner]) if (!hidden.some((h) => h.id === who.id)) hidden.push({ id: who.id, box: predicted.get(who.id)!, detection: det });
     } else result[det].trackId = tr.id;

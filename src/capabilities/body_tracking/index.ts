@@ -57,6 +57,7 @@ export const DEFAULT_BODY_TRACKING_OPTIONS: Readonly<BodyTrackingOptions> = {
     maxAgeSeconds: 1.5,
     maxDistance: 2,
     occlusionCover: 0.5,
+    occlusionPartnerSeconds: 0.5,
     maxSizeChange: 1.5,
     velocitySeconds: 0.5,
   },

@@ -5,7 +5,7 @@
  * (lightness spread and colour mix of the torso) and the upper garment's finer class (weak).
  */
 import { ColourVote, COLOUR_NAMES, rgbToLab, deltaE, type Lab } from './colour.js';
-import { isSkin, sampleRegion, segmentRegion, skinShare, torsoRegion, type PersonView, type Point, type Region, type Skeleton } from './regions.js';
+import { isSkin, maskWeight, sampleRegion, segmentRegion, skinShare, torsoRegion, type PersonView, type Point, type Region, type Skeleton } from './regions.js';
 import { flat, normalise, sigmoid, softmix } from './probability.js';
 
 export interface GarmentEvidence {
@@ -31,29 +31,52 @@ export interface GarmentEvidence {
 }
 
 /**
- * Below this much mask weight in a garment region the mask is taken to have missed the person
- * (on PETA the segmenter returns nothing on ~8 % of the crops: dark, crowded or cut-off people)
- * and the region's pixels vote unmasked.
+ * Below this share of mask weight over a garment's (non-skin) samples the mask is taken to have
+ * missed the person (on PETA the segmenter returns nothing on ~8 % of the crops: dark, crowded or
+ * cut-off people) and the garment's pixels are read bare. A share, so the decision does not depend
+ * on the person's size in pixels (the sampler visits every pixel of a small person's region but at
+ * most ~1600 points of a large one's). On the PETA dump (eval/colour-dump.ts) the crops fall in
+ * two groups: the mask holds at most 1 % of a garment (it missed the person) or at least 2.4 %.
  */
-export const MIN_MASKED_WEIGHT = 20;
+export const MIN_MASKED_SHARE = 0.02;
 
-/** Colour vote over regions (mask-weighted; unmasked when the mask missed the person), skin pixels left out. */
-function colourVote(v: PersonView, regions: readonly Region[]): { vote: ColourVote; lab?: Lab } {
-  const once = (useMask: boolean) => {
-    const vote = new ColourVote();
-    let L = 0, a = 0, b = 0, n = 0;
-    for (const r of regions) {
-      sampleRegion(v, r, (R, G, B, w) => {
-        if (isSkin(R, G, B)) return;
-        vote.add(R, G, B, w);
-        const lab = rgbToLab(R, G, B);
-        L += w * lab.L; a += w * lab.a; b += w * lab.b; n += w;
-      }, { useMask });
-    }
-    return { vote, lab: n > 0 ? { L: L / n, a: a / n, b: b / n } : undefined };
-  };
-  const masked = once(true);
-  return v.mask && masked.vote.total < MIN_MASKED_WEIGHT ? once(false) : masked;
+/**
+ * The masking decision from a garment's sums (the non-skin samples' mask weight and their number):
+ * true reads the garment mask-weighted. eval/colour-fit.ts makes the same decision on its dump.
+ */
+export const masksGarment = (masked: number, samples: number): boolean => samples > 0 && masked >= MIN_MASKED_SHARE * samples;
+
+/**
+ * Whether a garment's cues (its colour vote, its mean colour, the cloth between the legs) read
+ * its pixels mask-weighted: one decision per garment, so every cue of it sees the same pixels.
+ * False without a mask or when the mask missed the person.
+ */
+export function garmentMasked(v: PersonView, regions: readonly Region[]): boolean {
+  if (!v.mask) return false;
+  let masked = 0, samples = 0;
+  for (const r of regions) {
+    sampleRegion(v, r, (R, G, B, _w, x, y) => {
+      if (isSkin(R, G, B)) return;
+      masked += maskWeight(v, x, y);
+      samples++;
+    }, { useMask: false });
+  }
+  return masksGarment(masked, samples);
+}
+
+/** Colour vote over regions (mask-weighted or bare, as decided for the garment), skin pixels left out. */
+function colourVote(v: PersonView, regions: readonly Region[], useMask: boolean): { vote: ColourVote; lab?: Lab } {
+  const vote = new ColourVote();
+  let L = 0, a = 0, b = 0, n = 0;
+  for (const r of regions) {
+    sampleRegion(v, r, (R, G, B, w) => {
+      if (isSkin(R, G, B)) return;
+      vote.add(R, G, B, w);
+      const lab = rgbToLab(R, G, B);
+      L += w * lab.L; a += w * lab.a; b += w * lab.b; n += w;
+    }, { useMask });
+  }
+  return { vote, lab: n > 0 ? { L: L / n, a: a / n, b: b / n } : undefined };
 }
 
 /** Number of colour names holding at least 15 % of the vote. */
@@ -73,32 +96,55 @@ function maxSkin(v: PersonView, regions: (Region | undefined)[]): number | undef
 }
 
 /**
+ * The garment regions by name, listed in a fixed order (eval/colour-dump.ts numbers each dumped
+ * pixel by its region's place in these lists, and eval/colour-fit.ts --drop takes the names or
+ * those numbers).
+ */
+export const UPPER_PARTS = ['torso', 'leftUpperArm', 'rightUpperArm'] as const;
+export const LOWER_PARTS = ['leftThigh', 'rightThigh', 'hipBand'] as const;
+export type UpperPart = (typeof UPPER_PARTS)[number];
+export type LowerPart = (typeof LOWER_PARTS)[number];
+export interface GarmentRegions {
+  upper: Record<UpperPart, Region>;
+  lower: Record<LowerPart, Region>;
+}
+
+/** The regions of `parts`, in that order. */
+export const partRegions = <P extends string>(regions: Readonly<Record<P, Region>>, parts: readonly P[]): Region[] => parts.map((p) => regions[p]);
+
+/**
  * Where the upper garment's colour is read (torso and upper arms) and the lower's (the thighs,
- * then a band just below the hips: region 2). The band catches the hem of the top, hands and
- * bags, so the lower colour is named from the thighs alone (PETA lower_color on CUHK 0.650 →
- * 0.733, VIPeR unchanged at 0.500; eval/colour-fit.js --drop lower:2); the skirt cues keep the
- * mean colour of all three (measured: naming it from the thighs too moved body_attr lower_wear
+ * and a band just below the hips). The band catches the hem of the top, hands and bags, so the
+ * lower colour is named from the thighs alone (LOWER_NAMING: PETA lower_color on CUHK 0.650 →
+ * 0.733, VIPeR unchanged at 0.500; eval/colour-fit.js --drop lower:hipBand); the skirt cues keep
+ * the mean colour of all three (measured: naming it from the thighs too moved body_attr lower_wear
  * 0.800 → 0.771).
  */
-export function garmentRegions(s: Skeleton): { upper: Region[]; lower: Region[] } {
+export function garmentRegions(s: Skeleton): GarmentRegions {
   const t = s.torso;
   const upperArms = [0, 1].map((i) => segmentRegion(s.shoulders[i], s.elbows[i] ?? lerp(s.shoulders[i], s.hips[i], 0.55), t * 0.11, 0.2, 0.9));
   const knees = [0, 1].map((i) => s.knees[i] ?? { x: s.hips[i].x, y: s.hips[i].y + t * 0.95 });
   const thighs = [0, 1].map((i) => segmentRegion(s.hips[i], knees[i], t * 0.14, 0.1, 0.85));
   const hipBand = torsoRegion({ ...s, shoulders: s.hips, hips: [lerp(s.hips[0], knees[0], 0.3), lerp(s.hips[1], knees[1], 0.3)] }, 0.05, 0, 1);
-  return { upper: [torsoRegion(s), ...upperArms], lower: [...thighs, hipBand] };
+  return {
+    upper: { torso: torsoRegion(s), leftUpperArm: upperArms[0], rightUpperArm: upperArms[1] },
+    lower: { leftThigh: thighs[0], rightThigh: thighs[1], hipBand },
+  };
 }
 
-/** The lower garment's colour-naming regions: the thighs (garmentRegions' lower without the band below the hips). */
-export const LOWER_NAMING = 2;
+/** The lower garment's colour-naming regions: the thighs (the band below the hips left out). */
+export const LOWER_NAMING: readonly LowerPart[] = ['leftThigh', 'rightThigh'];
 
 export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
   const t = s.torso;
   const regions = garmentRegions(s);
-  const upper = colourVote(v, regions.upper);
+  const upperRegions = partRegions(regions.upper, UPPER_PARTS), lowerRegions = partRegions(regions.lower, LOWER_PARTS);
+  const upper = colourVote(v, upperRegions, garmentMasked(v, upperRegions));
   const upperColour = upper.vote.distribution();
-  // The thighs name the colour; the skirt cues compare against the mean of thighs and hip band.
-  const lower = { ...colourVote(v, regions.lower.slice(0, LOWER_NAMING)), lab: colourVote(v, regions.lower).lab };
+  // One masking decision for the lower garment, over all its regions: the thighs name the colour,
+  // the skirt cues compare against the mean of thighs and hip band and probe between the legs.
+  const lowerMasked = garmentMasked(v, lowerRegions);
+  const lower = { ...colourVote(v, partRegions(regions.lower, LOWER_NAMING), lowerMasked), lab: colourVote(v, lowerRegions, lowerMasked).lab };
   const lowerColour = lower.vote.distribution();
 
   const forearms = [0, 1].map((i) => (s.elbows[i] && s.wrists[i] ? segmentRegion(s.elbows[i]!, s.wrists[i]!, t * 0.08, 0.2, 0.8) : undefined));
@@ -136,7 +182,7 @@ export function garmentEvidence(v: PersonView, s: Skeleton): GarmentEvidence {
     const lo = Math.min(a.x, b.x), hi = Math.max(a.x, b.x);
     const outside = Math.max(share(lo - 1.2 * gap, lo - 0.5 * gap, false) ?? 0, share(hi + 0.5 * gap, hi + 1.2 * gap, false) ?? 0);
     if (outside > 0.35) return undefined;
-    return share(c.x - half, c.x + half, Boolean(v.mask));
+    return share(c.x - half, c.x + half, lowerMasked);
   };
   const [lk, rk] = s.knees, [la, ra] = s.ankles;
   const shinBridge = lk && rk && la && ra ? between(lerp(lk, la, 0.35), lerp(rk, ra, 0.35), [[lk, la], [rk, ra]]) : undefined;

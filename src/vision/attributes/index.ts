@@ -69,21 +69,28 @@ export async function personView(models: Pick<AttributeModels, 'selfie'>, image:
   return view;
 }
 
+/** One person's distributions with gender from the body cues alone, and the face found on its head (if one was looked for and found). */
+export interface BodyDescription {
+  distributions: AttributeDistributions;
+  face?: Face;
+}
+
 /**
- * Probability distributions of the requested attributes for every person (same order). `others`
- * occlusion uses the other people's boxes.
+ * The requested attributes' distributions for every person (same order) before the face model's
+ * reading is fused into gender: gender here is the body cues' own probability (eval/face-probe.ts
+ * reads it). `others` occlusion uses the other people's boxes.
  */
-export async function describePeople(
+export async function describeBodies(
   models: AttributeModels,
   image: RgbImage,
   people: readonly PersonToDescribe[],
   attributes: readonly AttributeName[],
   options: AttributeOptions = DEFAULT_ATTRIBUTE_OPTIONS,
-): Promise<AttributeDistributions[]> {
+): Promise<BodyDescription[]> {
   const want = new Set(attributes);
   const needs = (list: readonly AttributeName[]) => list.some((a) => want.has(a));
   const objects = people.length && needs(OBJECT_ATTRIBUTES) ? await objectsInImage(models.centernet, image, options.minObjectScore) : [];
-  const out: AttributeDistributions[] = [];
+  const out: BodyDescription[] = [];
   for (const p of people) {
     const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
     const s = skeleton(view);
@@ -92,8 +99,19 @@ export async function describePeople(
       face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
     }
     const others = people.filter((q) => q !== p).map((q) => q.box);
-    const d = describeView(view, s, objects, face, others, want);
-    // Gender: the body cues fused with faceres on the BlazeFace face (face-attributes.ts).
+    out.push({ distributions: describeView(view, s, objects, face, others, want), face });
+  }
+  return out;
+}
+
+/**
+ * Probability distributions of the requested attributes for every person (same order): the body
+ * descriptions with gender fused with faceres on the BlazeFace face (face-attributes.ts).
+ */
+export async function describePeople(...args: Parameters<typeof describeBodies>): Promise<AttributeDistributions[]> {
+  const [models, image] = args;
+  const out: AttributeDistributions[] = [];
+  for (const { distributions: d, face } of await describeBodies(...args)) {
     if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
     out.push(d);
   }

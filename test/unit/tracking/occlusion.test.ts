@@ -13,7 +13,7 @@ const union = (a: Box, b: Box): Box => {
   return { left, top, width: Math.max(a.left + a.width, b.left + b.width) - left, height: Math.max(a.top + a.height, b.top + b.height) - top };
 };
 
-const OCCLUSION: TrackerOptions = { ...DEFAULT_TRACKER_OPTIONS, maxAgeSeconds: 1.5, maxDistance: 2, occlusionCover: 0.5, maxSizeChange: 1.5, velocitySeconds: 0.5 };
+const OCCLUSION: TrackerOptions = { ...DEFAULT_TRACKER_OPTIONS, maxAgeSeconds: 1.5, maxDistance: 2, occlusionCover: 0.5, occlusionPartnerSeconds: 0.5, maxSizeChange: 1.5, velocitySeconds: 0.5 };
 
 /**
  * An overtaking at `fps`: `front` walks at 230 px/s, `back` at 100 px/s on a row 60 px higher,
@@ -95,6 +95,38 @@ describe('tracker occlusions', () => {
       assert.deepEqual(ids[ids.length - 1], ids[0], `${fps} fps`);
       assert.ok(ids.some(([a, b]) => a === b), `${fps} fps: some frames are merged`);
     }
+  });
+
+  test('a stale lost track drifting onto a real detection is no partner: the person keeps its id', () => {
+    // B walks right at 100 px/s and is lost at t = 1 s (it left through a door, 30 px short of A);
+    // its prediction drifts on and covers A, who stands still, from t = 1.8 s, 0.8 s after B was
+    // last seen (B is retired at 2.5 s).
+    const run = (options: TrackerOptions) => {
+      let state = initialTrackerState();
+      const frames: { t: number; id: number | undefined; hidden: number }[] = [];
+      for (let k = 0; k <= 25; k++) {
+        const t = k / 10;
+        const a = { box: box(330, 100), score: 0.9 };
+        const out = track(state, t <= 1 ? [a, { box: box(100 + 100 * t, 100), score: 0.9 }] : [a], t, options);
+        state = out.state;
+        frames.push({ t, id: out.tracks[0].trackId, hidden: out.hidden.length });
+      }
+      return frames;
+    };
+    const frames = run(OCCLUSION);
+    for (const f of frames) assert.deepEqual([f.id, f.hidden], [1, 0], `t=${f.t}`);
+    // Without the partner window (any live track), A coasts under B's stale prediction.
+    const before = run({ ...OCCLUSION, occlusionPartnerSeconds: undefined });
+    assert.ok(before.some((f) => f.t > 1.7 && f.id === undefined && f.hidden === 2), 'the stale track made A coast');
+  });
+
+  test('a merge longer than the partner window keeps its partner (each merged frame renews it)', () => {
+    // At 10 fps the overtaking's merge lasts about 0.9 s, longer than occlusionPartnerSeconds.
+    const ids = overtake(OCCLUSION);
+    const merged = ids.filter(([a, b]) => a === b).length;
+    assert.ok(merged / 10 > OCCLUSION.occlusionPartnerSeconds!, `${merged} merged frames`);
+    assert.deepEqual(ids[ids.length - 1], ids[0]);
+    assert.ok(ids.every(([a, b]) => a !== b || a === undefined), 'no merged box took an id');
   });
 
   test('a detection over a small or once-seen track is not a merge', () => {

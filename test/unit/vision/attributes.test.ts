@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
 import { ColourVote, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
-import { garmentEvidence } from '../../../src/vision/attributes/garments.js';
+import { LOWER_PARTS, garmentEvidence, garmentMasked, garmentRegions, masksGarment, partRegions } from '../../../src/vision/attributes/garments.js';
 import { skeleton, type PersonView } from '../../../src/vision/attributes/regions.js';
 import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
@@ -122,37 +122,92 @@ describe('colour vote (dominant name by weighted pixel share)', () => {
   });
 });
 
-describe('garment colour when the person mask misses the person', () => {
-  // A 60×120 person: green torso, blue legs on a grey background; keypoints on the body (a flat
-  // guess would answer the first name, 红).
-  const W = 60, H = 120;
+/**
+ * A 60×120 person drawn `k` times its size: green torso, blue legs on a grey background,
+ * keypoints on the body, and a 30×60 person mask over the image whose cells `mask` sets.
+ */
+function figure(k: number, mask: (x: number, y: number) => number): PersonView {
+  const W = 60 * k, H = 120 * k;
   const data = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const i = (y * W + x) * 3;
-    const torso = x >= 15 && x < 45 && y >= 20 && y < 62;
-    const legs = x >= 18 && x < 42 && y >= 62 && y < 115;
+    const i = (y * W + x) * 3, u = x / k, v = y / k;
+    const torso = u >= 15 && u < 45 && v >= 20 && v < 62;
+    const legs = u >= 18 && u < 42 && v >= 62 && v < 115;
     const [r, g, b] = torso ? [30, 140, 40] : legs ? [30, 50, 150] : [128, 128, 128];
     data[i] = r; data[i + 1] = g; data[i + 2] = b;
   }
-  const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
+  const kp = (x: number, y: number) => ({ x: x * k, y: y * k, score: 0.9 });
   const keypoints = [kp(30, 10), kp(28, 8), kp(32, 8), kp(26, 9), kp(34, 9), kp(40, 22), kp(20, 22), kp(44, 40), kp(16, 40), kp(45, 58), kp(15, 58), kp(37, 62), kp(23, 62), kp(36, 88), kp(24, 88), kp(36, 112), kp(24, 112)];
-  const box = { left: 0, top: 0, width: W, height: H };
-  const empty = { window: { x: 0, y: 0, width: W, height: H }, map: { width: 30, height: 60, data: new Float32Array(30 * 60) } };
+  const map = { width: 30, height: 60, data: new Float32Array(30 * 60) };
+  for (let y = 0; y < 60; y++) for (let x = 0; x < 30; x++) map.data[y * 30 + x] = mask(x, y);
+  return { image: { width: W, height: H, data }, box: { left: 0, top: 0, width: W, height: H }, keypoints, mask: { window: { x: 0, y: 0, width: W, height: H }, map } };
+}
+
+const topName = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
+
+describe('garment colour when the person mask misses the person', () => {
+  // (A flat guess would answer the first name, 红.)
   test('an empty mask falls back to the bare regions (the colour is read, not a flat guess)', () => {
-    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: empty };
+    const view = figure(1, () => 0);
     const g = garmentEvidence(view, skeleton(view));
     assert.ok(g.upperWeight > 20, `upper weight ${g.upperWeight}`);
-    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
-    assert.equal(top(g.upperColour), '绿');
-    assert.equal(top(g.lowerColour), '蓝');
+    assert.equal(topName(g.upperColour), '绿');
+    assert.equal(topName(g.lowerColour), '蓝');
   });
   test('a full mask gives the same colours', () => {
-    const full = { ...empty, map: { ...empty.map, data: new Float32Array(30 * 60).fill(1) } };
-    const view: PersonView = { image: { width: W, height: H, data }, box, keypoints, mask: full };
+    const view = figure(1, () => 1);
     const g = garmentEvidence(view, skeleton(view));
-    const top = (d: Record<string, number>) => Object.entries(d).sort((a, b) => b[1] - a[1])[0][0];
-    assert.equal(top(g.upperColour), '绿');
-    assert.equal(top(g.lowerColour), '蓝');
+    assert.equal(topName(g.upperColour), '绿');
+    assert.equal(topName(g.lowerColour), '蓝');
+  });
+});
+
+describe('one masking decision per garment', () => {
+  // A 200×400 person in a long red skirt on a blue background, legs apart: between the shins the
+  // skirt bridges the legs (the long-skirt cue).
+  const W = 200, H = 400;
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 3;
+    const top = x >= 70 && x < 130 && y >= 95 && y < 200;
+    const skirt = y >= 195 && y < 330 && Math.abs(x - 100) < 30 + (y - 195) * 0.3;
+    const [r, g, b] = top ? [235, 235, 235] : skirt ? [200, 30, 30] : [40, 70, 160];
+    data[i] = r; data[i + 1] = g; data[i + 2] = b;
+  }
+  const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
+  const keypoints = [kp(100, 60), kp(95, 55), kp(105, 55), kp(90, 58), kp(110, 58), kp(120, 100), kp(80, 100), kp(128, 150), kp(72, 150), kp(130, 195), kp(70, 195),
+    kp(115, 200), kp(85, 200), kp(130, 285), kp(70, 285), kp(135, 370), kp(65, 370)];
+  const box = { left: 0, top: 0, width: W, height: H };
+  const image = { width: W, height: H, data };
+  const window = { x: 0, y: 0, width: W, height: H };
+  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does (same evidence as without a mask)', () => {
+    const bare = garmentEvidence({ image, box, keypoints }, skeleton({ image, box, keypoints }));
+    assert.ok(bare.shinBridge !== undefined && bare.shinBridge > 0.8, `shin bridge without a mask ${bare.shinBridge}`);
+    const missed: PersonView = { image, box, keypoints, mask: { window, map: { width: 50, height: 100, data: new Float32Array(50 * 100) } } };
+    const g = garmentEvidence(missed, skeleton(missed));
+    assert.deepEqual(
+      { upper: g.upperColour, lower: g.lowerColour, lowerWeight: g.lowerWeight, shin: g.shinBridge, thigh: g.thighBridge },
+      { upper: bare.upperColour, lower: bare.lowerColour, lowerWeight: bare.lowerWeight, shin: bare.shinBridge, thigh: bare.thighBridge },
+    );
+  });
+});
+
+describe('the masking decision is relative to the person\'s size', () => {
+  // The figure at half, once and six times its size, with a mask that holds a patch of one thigh
+  // (a tenth of the lower garment's samples): the same scene, the same decision at any size (a
+  // 20-pixel floor dropped the mask of the 30×60 one: 14 px of mask).
+  const thighPatch = (x: number, y: number) => (y >= 33 && y < 37 && x >= 17 && x < 20 ? 1 : 0);
+  test('a mask holding part of the thighs is used for a small person as for a large one', () => {
+    const decisions = [0.5, 1, 6].map((k) => {
+      const v = figure(k, thighPatch);
+      return garmentMasked(v, partRegions(garmentRegions(skeleton(v)).lower, LOWER_PARTS));
+    });
+    assert.deepEqual(decisions, [true, true, true]);
+  });
+  test('masksGarment: a share of the samples, not a pixel count', () => {
+    assert.equal(masksGarment(15, 100), true);
+    assert.equal(masksGarment(30, 3000), false);
+    assert.equal(masksGarment(0, 0), false);
   });
 });
 

@@ -14,6 +14,7 @@ import { detectFaces, type Face } from '../../../src/vision/blazeface.js';
 import { resizeImage } from '../../../src/vision/crop.js';
 import { FACE_CROP_MARGIN, MIN_FACE_SIDE, faceGender, faceWindow, fuseGender } from '../../../src/vision/attributes/face-attributes.js';
 import { genderAnswer } from '../../../src/vision/attributes/head.js';
+import { describeBodies, describePeople } from '../../../src/vision/attributes/index.js';
 import type { RgbImage } from '../../../src/types.js';
 
 const male = (d: Record<string, number>) => d['男性'];
@@ -86,6 +87,33 @@ describe('faceres on a real face', () => {
     assert.ok(f2);
     const a = await faceGender(faceres, image, face), b = await faceGender(faceres, flipped, f2);
     assert.ok(a && b && Math.abs(a.male - b.male) < 0.1, `${a?.male} vs ${b?.male}`);
+  });
+  test('describeBodies gives the body cues\' own gender and the face; describePeople fuses faceres into it', async () => {
+    assert.ok(face);
+    const [centernet, selfie] = await Promise.all(['centernet', 'selfie'].map((n) => loadModel(n, { threads: 1 })));
+    try {
+      const models = { centernet, selfie, blazeface, faceres };
+      // The head keypoints where BlazeFace put the eyes, nose and ears (the rest unseen).
+      const p = face.points;
+      const keypoints = Array.from({ length: 17 }, () => ({ x: 0, y: 0, score: 0 }));
+      [p.nose_tip, p.left_eye, p.right_eye, p.left_ear, p.right_ear].forEach((q, i) => { keypoints[i] = { x: q.x, y: q.y, score: 0.9 }; });
+      const person = { box: { left: 0, top: 0, width: image.width, height: image.height }, keypoints };
+      const [body] = await describeBodies(models, image, [person], ['gender']);
+      assert.ok(body.face, 'the face is found on the head');
+      const [fused] = await describePeople(models, image, [person], ['gender']);
+      assert.deepEqual(fused.gender, fuseGender(body.distributions.gender!, await faceGender(faceres, image, body.face)));
+      assert.ok(male(fused.gender!) > male(fuseGender(body.distributions.gender!, undefined)), 'the male face raises P(male)');
+    } finally {
+      await Promise.all([centernet.release(), selfie.release()]);
+    }
+  });
+  test('a 12 px face (as small as most PETA faces in their own pixels) is read', async () => {
+    assert.ok(face);
+    const k = 12 / Math.max(face.box.width, face.box.height);
+    const small = resizeImage(image, Math.round(image.width * k), Math.round(image.height * k));
+    const scaled: Face = { ...face, box: { left: face.box.left * k, top: face.box.top * k, width: face.box.width * k, height: face.box.height * k } };
+    const g = await faceGender(faceres, small, scaled);
+    assert.ok(g && g.male >= 0 && g.male <= 1);
   });
   test('a face under the minimum side and no face are not read', async () => {
     assert.ok(face);
