@@ -96,10 +96,13 @@ export function foldConvBias(g: OnnxGraph): number {
   return drop.size;
 }
 
-export function planQuantization(g: OnnxGraph): QuantPlan {
+/**
+ * `headDepth`: how many convs deep the float heads reach (1 = only the convs whose results are
+ * outputs; 2 = also the convs (with their activation) that feed nothing but those).
+ */
+export function planQuantization(g: OnnxGraph, headDepth = 1): QuantPlan {
   const users = consumersOf(g);
   const graphOut = new Set(g.outputs.map((o) => o.name));
-  const head = (v: string) => feedsOutput(g, v, users, graphOut);
   const isActivation = (v: string) => !!v && !g.initializers.has(v);
   const convs: OnnxNode[] = [];
   const tensors = new Set<string>();
@@ -109,8 +112,25 @@ export function planQuantization(g: OnnxGraph): QuantPlan {
     const u = users.get(v) ?? [];
     return u.length === 1 && (u[0].op === 'Relu' || u[0].op === 'Clip') ? u[0].outputs[0] : v;
   };
+  // The heads: convs whose results reach an output, and with headDepth > 1 the convs (with their
+  // activations) that feed nothing but float head nodes.
+  const floatHeads = new Set(g.nodes.filter((n) => n.op === 'Conv' && feedsOutput(g, n.outputs[0], users, graphOut)));
+  for (let depth = 1; depth < headDepth; depth++) {
+    for (const n of g.nodes.filter((c) => c.op === 'Conv' && !floatHeads.has(c))) {
+      const chain = [n];
+      let v = n.outputs[0];
+      for (let u = users.get(v) ?? []; u.length === 1 && ['Relu', 'Clip', 'LeakyRelu'].includes(u[0].op); u = users.get(v) ?? []) {
+        chain.push(u[0]);
+        v = u[0].outputs[0];
+      }
+      const u = users.get(v) ?? [];
+      if (u.length && u.every((x) => floatHeads.has(x))) for (const c of chain) floatHeads.add(c);
+    }
+  }
+  const head = (v: string) => feedsOutput(g, v, users, graphOut);
   for (const n of g.nodes) {
     if (!QUANTISED_OPS.has(n.op)) continue;
+    if (floatHeads.has(n)) continue;
     if (n.op === 'Conv') {
       const w = floatInit(g, n.inputs[1]);
       if (!w || w.dims.length !== 4 || (n.inputs[2] && !floatInit(g, n.inputs[2]))) continue;
@@ -331,11 +351,11 @@ function addChannelMeans(acc: Float64Array, data: Float32Array, runs: number): v
  * shift the quantised body causes on the calibration inputs (bias correction), so the heads'
  * scores are not biased up or down.
  */
-export async function quantizeGraph(g: OnnxGraph, inputs: Float32Array[], shape: number[]): Promise<QuantSummary> {
+export async function quantizeGraph(g: OnnxGraph, inputs: Float32Array[], shape: number[], headDepth = 1): Promise<QuantSummary> {
   if (!inputs.length) throw new Error('int8 quantisation needs calibration inputs');
   if (inputs.some((x) => x.some((v) => !Number.isFinite(v)))) throw new Error('a calibration input holds NaN or infinite values');
   foldConvBias(g);
-  const plan = planQuantization(g);
+  const plan = planQuantization(g, headDepth);
   const inputName = g.inputs[0].name;
   const planned = new Set(plan.tensors);
   const quantised = new Set(plan.convs);
