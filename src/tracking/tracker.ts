@@ -286,10 +286,14 @@ export function track<D extends Detection>(
   const updated = new Map(alive.map((tr) => [tr.id, tr]));
   const shared = new Set<number>();
   const hidden: HiddenTrack[] = [];
+  // At low frame rates a partner seen in the previous frame still qualifies: the window is at
+  // least one and a half frame gaps.
+  const gap = state.previous === null ? 0 : t - state.previous;
+  const partnerSeconds = Math.max(options.occlusionPartnerSeconds ?? maxAgeSeconds, 1.5 * gap);
   for (const [tr, det] of allPairs) {
     const box = detections[det].box;
     const partner = options.occlusionCover
-      ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover, t, options.occlusionPartnerSeconds ?? maxAgeSeconds)
+      ? occludedPartner(tr, box, unmatched, predicted, options.occlusionCover, t, partnerSeconds)
       : undefined;
     updated.set(tr.id, partner ? coast(tr, predicted.get(tr.id)!, t) : observe(tr, box, t, options.velocitySeconds));
     if (partner) {

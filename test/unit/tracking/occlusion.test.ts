@@ -89,6 +89,23 @@ describe('tracker occlusions', () => {
     }
   });
 
+  test('at 1 fps a partner seen in the previous frame still counts: the window is at least 1.5 frame gaps', () => {
+    // The overtaking slowed down five times (46 and 20 px/s), so that 1 fps is like 5 fps above;
+    // the partner was last seen one second (one frame) before the merge, twice the 0.5 s window.
+    let state = initialTrackerState();
+    const hiddenPerMerge: number[] = [];
+    for (let t = 0; t <= 20; t++) {
+      const front = box(46 * t, 100);
+      const back = box(300 + 20 * t, 40);
+      const merged = Math.abs(back.left - front.left) < 30;
+      const out = track(state, merged ? [{ box: union(front, back), score: 0.9 }] : [{ box: front, score: 0.9 }, { box: back, score: 0.9 }], t, OCCLUSION);
+      state = out.state;
+      if (merged) hiddenPerMerge.push(out.hidden.length);
+    }
+    assert.ok(hiddenPerMerge.length > 0, 'the merge happened');
+    assert.equal(hiddenPerMerge[0], 2, 'the first merged frame holds both people');
+  });
+
   test('the same at 5 fps and 2 fps', () => {
     for (const fps of [5, 2]) {
       const ids = overtake(OCCLUSION, fps, 80);
