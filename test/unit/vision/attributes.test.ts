@@ -180,7 +180,7 @@ describe('one masking decision per garment', () => {
   const box = { left: 0, top: 0, width: W, height: H };
   const image = { width: W, height: H, data };
   const window = { x: 0, y: 0, width: W, height: H };
-  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does (same evidence as without a mask)', () => {
+  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does (the colour and skirt cues read the same pixels)', () => {
     const bare = garmentEvidence({ image, box, keypoints }, skeleton({ image, box, keypoints }));
     assert.ok(bare.shinBridge !== undefined && bare.shinBridge > 0.8, `shin bridge without a mask ${bare.shinBridge}`);
     const missed: PersonView = { image, box, keypoints, mask: { window, map: { width: 50, height: 100, data: new Float32Array(50 * 100) } } };
