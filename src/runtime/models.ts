@@ -343,10 +343,13 @@ function int8Of(name: string): ModelSpec {
 }
 
 /**
- * Models with an int8 twin: the convolution-bound ones where int8 measured faster (CenterNet's
- * many depthwise convolutions and hard-swish gained ~10 %, so it has none; docs/models.md).
+ * Models with an int8 twin: the convolution-bound ones where int8 measured faster and held up
+ * (docs/models.md, "int8 twins"). CenterNet gained ~5 % (its many depthwise convolutions and
+ * hard-swish as Add / Clip / Mul), so it has none. MultiPose's twin was 1.7× faster but its centre
+ * heat map rose: body_num counted 28 % / 60 % too many people on crowd/heads and MOT17 (count error
+ * 0.21 → 0.60 and 0.49 → 1.26), so it has none either.
  */
-export const INT8_TWINS: readonly string[] = ['movenet-thunder', 'movenet-lightning', 'movenet-multipose', 'nanodet'];
+export const INT8_TWINS: readonly string[] = ['movenet-thunder', 'movenet-lightning', 'nanodet'];
 
 export const MODELS: readonly ModelSpec[] = [...FLOAT_MODELS, ...INT8_TWINS.map(int8Of)];
 
