@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { packageRoot, type ModelSpec } from './models.js';
 
@@ -21,9 +23,16 @@ export const CALIBRATION_IMAGES = [
 
 const imagePath = (f: string): string => join(packageRoot(), 'test', 'fixtures', f);
 
-/** Hash of the calibration images, part of an int8 model's build stamp. */
+/**
+ * Hash of everything calibration depends on, part of an int8 model's build stamp: the images,
+ * this module's code (the windows and the scaling), and the onnxruntime and sharp versions that
+ * run and resize them.
+ */
 export function calibrationFingerprint(): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
+  const require = createRequire(join(packageRoot(), 'package.json'));
+  h.update(`onnxruntime-node@${(require('onnxruntime-node/package.json') as { version: string }).version}`);
+  h.update(`sharp@${sharp.versions.sharp} vips@${sharp.versions.vips}`);
   for (const f of CALIBRATION_IMAGES) h.update(f).update(readFileSync(imagePath(f)));
   return h.digest('hex');
 }
@@ -52,17 +61,32 @@ function windowsOf(w: number, h: number): Window[] {
         const centre = fx === 0.5 && fy === 0.5;
         const corner = fx !== 0.5 && fy !== 0.5;
         if (f === 0.9 ? !centre : !(centre || corner)) continue;
-        out.push({ left: Math.round((w - side) * fx), top: Math.round((h - side) * fy), width: side, height: side, flip: (fx + fy) % 1 !== 0, grey: false });
+        out.push({ left: Math.round((w - side) * fx), top: Math.round((h - side) * fy), width: side, height: side, flip: false, grey: false });
       }
     }
   }
   return out;
 }
 
-export async function calibrationInputs(spec: ModelSpec): Promise<Float32Array[]> {
+/**
+ * Interleaved 8-bit RGB already resized to the model's input, as the model's input tensor: scaled
+ * to its range, in its layout. `grey`: the same luma in all three channels, as an infrared camera
+ * gives it.
+ */
+export function modelInputFromRgb(raw: Uint8Array, spec: ModelSpec, grey = false): Float32Array {
   const nchw = spec.layout === 'NCHW';
   const [H, W] = nchw ? spec.inputShape.slice(2, 4) : spec.inputShape.slice(1, 3);
   const [lo, hi] = spec.inputRange;
+  const x = new Float32Array(H * W * 3);
+  for (let p = 0; p < H * W; p++) {
+    const luma = 0.299 * raw[p * 3] + 0.587 * raw[p * 3 + 1] + 0.114 * raw[p * 3 + 2];
+    for (let c = 0; c < 3; c++) x[nchw ? c * H * W + p : p * 3 + c] = lo + ((grey ? luma : raw[p * 3 + c]) / 255) * (hi - lo);
+  }
+  return x;
+}
+
+export async function calibrationInputs(spec: ModelSpec): Promise<Float32Array[]> {
+  const [H, W] = spec.layout === 'NCHW' ? spec.inputShape.slice(2, 4) : spec.inputShape.slice(1, 3);
   const out: Float32Array[] = [];
   for (const f of CALIBRATION_IMAGES) {
     const src = sharp(imagePath(f));
@@ -72,16 +96,7 @@ export async function calibrationInputs(spec: ModelSpec): Promise<Float32Array[]
       if (win.flip) img = img.flop();
       const raw = await img.removeAlpha().raw().toBuffer();
       if (raw.length !== H * W * 3) throw new Error(`calibration image ${f}: expected RGB`);
-      const x = new Float32Array(H * W * 3);
-      for (let p = 0; p < H * W; p++) {
-        // Grey windows as an infrared camera gives them: the same luma in all three channels.
-        const luma = 0.299 * raw[p * 3] + 0.587 * raw[p * 3 + 1] + 0.114 * raw[p * 3 + 2];
-        for (let c = 0; c < 3; c++) {
-          const v = lo + ((win.grey ? luma : raw[p * 3 + c]) / 255) * (hi - lo);
-          x[nchw ? c * H * W + p : p * 3 + c] = v;
-        }
-      }
-      out.push(x);
+      out.push(modelInputFromRgb(raw, spec, win.grey));
     }
   }
   return out;

@@ -17,9 +17,11 @@ export interface SessionOptions {
 
 /** Loads a model by its registry name; under BODYLENS_MODEL_PRECISION=int8 from its int8 twin's file. */
 export async function loadModel(name: string, opts: SessionOptions): Promise<Model> {
-  const path = modelPath(runtimeModelName(name));
+  const file = runtimeModelName(name);
+  const path = modelPath(file);
   if (!existsSync(path)) {
-    throw new Error(`model "${name}" is missing at ${path}; run "npm run models" to convert it`);
+    const how = file === name ? 'npm run models' : 'BODYLENS_MODEL_PRECISION=int8 npm run models';
+    throw new Error(`model "${file}" is missing at ${path}; run "${how}" to convert it`);
   }
   const session = await ort.InferenceSession.create(path, {
     intraOpNumThreads: opts.threads,
@@ -30,7 +32,8 @@ export async function loadModel(name: string, opts: SessionOptions): Promise<Mod
   // Our converter gives every model one float32 input.
   const inputName = session.inputNames[0];
   return {
-    name,
+    // The file's registry name, so metrics tell an int8 twin's runs from the float model's.
+    name: file,
     async run(input, shape) {
       const tensor = new ort.Tensor('float32', input, shape);
       const result = await session.run({ [inputName]: tensor });

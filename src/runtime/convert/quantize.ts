@@ -189,8 +189,12 @@ export function uint8Params(r: Range): { scale: number; zeroPoint: number } {
   return { scale, zeroPoint };
 }
 
-/** Symmetric int8 per output channel (axis 0 of an OIHW / depthwise weight). */
-export function int8PerChannel(w: Initializer): { q: Int8Array; scales: Float32Array } {
+/**
+ * Symmetric int8 per output channel (axis 0 of an OIHW / depthwise weight). `minScales` raises a
+ * channel's scale where its bias would not fit in int32 at input scale × weight scale (a nearly
+ * dead channel: tiny weights, ordinary bias).
+ */
+export function int8PerChannel(w: Initializer, minScales?: Float32Array): { q: Int8Array; scales: Float32Array } {
   const cout = w.dims[0];
   const per = w.data.length / cout;
   const data = w.data as Float32Array;
@@ -199,12 +203,15 @@ export function int8PerChannel(w: Initializer): { q: Int8Array; scales: Float32A
   for (let c = 0; c < cout; c++) {
     let m = 0;
     for (let k = c * per; k < (c + 1) * per; k++) m = Math.max(m, Math.abs(data[k]));
-    const s = m > 0 ? m / 127 : 1;
+    const s = Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0);
     scales[c] = s;
     for (let k = c * per; k < (c + 1) * per; k++) q[k] = Math.max(-127, Math.min(127, Math.round(data[k] / s)));
   }
   return { q, scales };
 }
+
+/** Largest int32 bias magnitude used (half the range, so rounding and accumulation stay clear of the edge). */
+const MAX_BIAS_Q = 2 ** 30;
 
 /**
  * Rewrites `g` in place into QDQ form. Every tensor of `plan` must have a range. Node order stays
@@ -220,6 +227,7 @@ export function applyQdq(g: OnnxGraph, plan: QuantPlan, measured: Map<string, Ra
   for (const t of plan.tensors) {
     const r = ranges.get(t);
     if (!r) throw new Error(`no calibration range for ${t}`);
+    if (!Number.isFinite(r.min) || !Number.isFinite(r.max)) throw new Error(`calibration range of ${t} is not finite`);
     const { scale, zeroPoint } = uint8Params(r);
     params.set(t, {
       scale: g.initF32(`${t}_scale`, [scale], []),
@@ -239,19 +247,20 @@ export function applyQdq(g: OnnxGraph, plan: QuantPlan, measured: Map<string, Ra
   const convSet = new Set(plan.convs);
   const weightNodes = (conv: OnnxNode): OnnxNode[] => {
     const w = g.initializers.get(conv.inputs[1])!;
-    const { q, scales } = int8PerChannel(w);
     const cout = w.dims[0];
+    const bias = conv.inputs[2] ? (g.initializers.get(conv.inputs[2])!.data as Float32Array) : undefined;
+    const sx = params.get(conv.inputs[0])!.scaleValue;
+    const minScales = bias ? Float32Array.from(bias, (v) => Math.abs(v) / (sx * MAX_BIAS_Q)) : undefined;
+    const { q, scales } = int8PerChannel(w, minScales);
     const wq = g.init(`${conv.inputs[1]}_int8`, 'int8', w.dims, q);
     const ws = g.initF32(`${conv.inputs[1]}_wscale`, scales, [cout]);
     const wz = g.init(`${conv.inputs[1]}_wzp`, 'int8', [cout], new Int8Array(cout));
     const wdq = g.uniq(`${conv.inputs[1]}_dq`);
     const nodes: OnnxNode[] = [{ op: 'DequantizeLinear', inputs: [wq, ws, wz], outputs: [wdq], attrs: { axis: { i: 0 } } }];
     conv.inputs[1] = wdq;
-    if (conv.inputs[2]) {
-      const b = g.initializers.get(conv.inputs[2])!.data as Float32Array;
-      const sx = params.get(conv.inputs[0])!.scaleValue;
+    if (bias) {
       const bs = Float32Array.from(scales, (s) => s * sx);
-      const bq = Int32Array.from(b, (v, c) => Math.round(v / bs[c]));
+      const bq = Int32Array.from(bias, (v, c) => Math.round(v / bs[c]));
       const bqName = g.init(`${conv.inputs[2]}_int32`, 'int32', [cout], bq);
       const bsName = g.initF32(`${conv.inputs[2]}_bscale`, bs, [cout]);
       const bzName = g.init(`${conv.inputs[2]}_bzp`, 'int32', [cout], new Int32Array(cout));
@@ -307,12 +316,9 @@ export interface QuantSummary {
   calibrationInputs: number;
 }
 
-/**
- * Calibrates `g` on `inputs` (each a full input tensor of `shape`) and rewrites it into QDQ form.
- * The float graph runs once per input with the planned tensors as extra outputs.
- */
 /** Runs `g` on every input with `names` exposed as extra outputs; `visit` reads each run's values. */
-async function runExposing(g: OnnxGraph, names: string[], inputs: Float32Array[], shape: number[], visit: (x: Float32Array, value: (name: string) => Float32Array) => void): Promise<void> {
+async function runExposing(g: OnnxGraph, wanted: string[], inputs: Float32Array[], shape: number[], visit: (x: Float32Array, value: (name: string) => Float32Array) => void): Promise<void> {
+  const names = [...new Set(wanted)];
   const declared = new Set(g.outputs.map((o) => o.name));
   const extra = names.filter((t) => !declared.has(t));
   const exposed = Object.assign(new OnnxGraph(), {
@@ -347,9 +353,9 @@ function addChannelMeans(acc: Float64Array, data: Float32Array, runs: number): v
 /**
  * Calibrates `g` on `inputs` (each a full input tensor of `shape`) and rewrites it into QDQ form.
  * The float graph runs once per input with the planned tensors as extra outputs. Then the float
- * convs that read quantised values (the heads) get their bias corrected by the mean per-channel
- * shift the quantised body causes on the calibration inputs (bias correction), so the heads'
- * scores are not biased up or down.
+ * convs that read quantised values (the first float conv of each head) get their bias corrected
+ * by the mean per-channel shift the quantised body causes on the calibration inputs (bias
+ * correction), so what the heads compute from is not shifted on average.
  */
 export async function quantizeGraph(g: OnnxGraph, inputs: Float32Array[], shape: number[], headDepth = 1): Promise<QuantSummary> {
   if (!inputs.length) throw new Error('int8 quantisation needs calibration inputs');

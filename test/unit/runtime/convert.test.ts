@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { modelInputFromRgb } from '../../../src/runtime/calibration.js';
 import { convertModel, tfjsReference, type TfBackend } from '../../../src/runtime/convert/index.js';
 import { permBetween } from '../../../src/runtime/convert/context.js';
 import { transposeData } from '../../../src/runtime/convert/onnx-writer.js';
@@ -29,17 +30,7 @@ async function onnxModel(spec: ModelSpec): Promise<{ source: string | Uint8Array
 /** The fixture resized (stretched) to the model input, scaled to its range, in its layout. */
 async function modelInput(spec: ModelSpec): Promise<Float32Array> {
   const [h, w] = spec.layout === 'NHWC' ? spec.inputShape.slice(1, 3) : spec.inputShape.slice(2, 4);
-  const rgb = await sharp(FIXTURE).removeAlpha().resize(w, h, { fit: 'fill' }).raw().toBuffer();
-  const [lo, hi] = spec.inputRange;
-  const out = new Float32Array(h * w * 3);
-  for (let i = 0; i < h * w; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = lo + (rgb[i * 3 + c] / 255) * (hi - lo);
-      if (spec.layout === 'NHWC') out[i * 3 + c] = v;
-      else out[c * h * w + i] = v;
-    }
-  }
-  return out;
+  return modelInputFromRgb(await sharp(FIXTURE).removeAlpha().resize(w, h, { fit: 'fill' }).raw().toBuffer(), spec);
 }
 
 /** What the original graph receives for `x`: the spec's in-graph normalisation applied by hand. */
