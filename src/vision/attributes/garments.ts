@@ -48,8 +48,9 @@ export const masksGarment = (masked: number, samples: number): boolean => sample
 
 /**
  * Whether a garment's cues (its colour vote, its mean colour, the cloth between the legs) read
- * its pixels mask-weighted: one decision per garment, so every cue of it sees the same pixels.
- * False without a mask or when the mask missed the person.
+ * its pixels mask-weighted: one decision per garment, so those cues see the same pixels. False
+ * without a mask or when the mask missed the person. The skin cues (maxSkin) keep the mask: made
+ * to follow this decision they flipped only right answers to wrong ones (docs/attributes.md).
  */
 export function garmentMasked(v: PersonView, regions: readonly Region[]): boolean {
   if (!v.mask) return false;
@@ -84,6 +85,7 @@ const colourCount = (d: Record<string, number>) => Object.values(d).filter((p) =
 
 const lerp = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
 
+/** The largest mask-weighted skin share over regions; undefined when none rests on 3 mask-weighted samples (the mask missed them). */
 function maxSkin(v: PersonView, regions: (Region | undefined)[]): number | undefined {
   let best: number | undefined;
   for (const r of regions) {

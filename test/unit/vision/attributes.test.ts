@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseAttributeTypes, bodyAttrResponse } from '../../../src/api/baidu/attr-format.js';
 import { ServiceError } from '../../../src/errors.js';
 import { ColourVote, DEFAULT_COLOUR_NAMING, HAND_SET_COLOUR_NAMING, colourOf, rgbToLab } from '../../../src/vision/attributes/colour.js';
-import { LOWER_PARTS, garmentEvidence, garmentMasked, garmentRegions, masksGarment, partRegions } from '../../../src/vision/attributes/garments.js';
+import { LOWER_PARTS, garmentEvidence, garmentMasked, garmentRegions, masksGarment, partRegions, upperWearAnswer } from '../../../src/vision/attributes/garments.js';
 import { skeleton, type PersonView } from '../../../src/vision/attributes/regions.js';
 import { calibratedScore } from '../../../src/vision/attributes/calibration.js';
 import { ATTRIBUTE_NAMES, ATTRIBUTE_VALUES, DEFAULT_ATTRIBUTES, answerAttributes } from '../../../src/vision/attributes/index.js';
@@ -163,15 +163,16 @@ describe('garment colour when the person mask misses the person', () => {
 });
 
 describe('one masking decision per garment', () => {
-  // A 200×400 person in a long red skirt on a blue background, legs apart: between the shins the
-  // skirt bridges the legs (the long-skirt cue).
+  // A 200×400 person in a short-sleeved white top (bare forearms) and a long red skirt on a blue
+  // background, legs apart: between the shins the skirt bridges the legs (the long-skirt cue).
   const W = 200, H = 400;
   const data = new Uint8Array(W * H * 3);
+  const forearm = (x: number, y: number) => y >= 150 && y < 195 && (Math.abs(x - 129) < 6 || Math.abs(x - 71) < 6);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
     const i = (y * W + x) * 3;
     const top = x >= 70 && x < 130 && y >= 95 && y < 200;
     const skirt = y >= 195 && y < 330 && Math.abs(x - 100) < 30 + (y - 195) * 0.3;
-    const [r, g, b] = top ? [235, 235, 235] : skirt ? [200, 30, 30] : [40, 70, 160];
+    const [r, g, b] = forearm(x, y) ? [220, 170, 140] : top ? [235, 235, 235] : skirt ? [200, 30, 30] : [40, 70, 160];
     data[i] = r; data[i + 1] = g; data[i + 2] = b;
   }
   const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
@@ -180,15 +181,23 @@ describe('one masking decision per garment', () => {
   const box = { left: 0, top: 0, width: W, height: H };
   const image = { width: W, height: H, data };
   const window = { x: 0, y: 0, width: W, height: H };
-  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does (the colour and skirt cues read the same pixels)', () => {
+  test('a mask that missed the person: the skirt cue reads the bare pixels, as the colour does; the skin cues keep the mask and fall back to their priors', () => {
     const bare = garmentEvidence({ image, box, keypoints }, skeleton({ image, box, keypoints }));
     assert.ok(bare.shinBridge !== undefined && bare.shinBridge > 0.8, `shin bridge without a mask ${bare.shinBridge}`);
+    assert.ok(bare.forearmSkin! > 0.5 && bare.shinSkin === 0, `bare forearms ${bare.forearmSkin}, covered shins ${bare.shinSkin}`);
     const missed: PersonView = { image, box, keypoints, mask: { window, map: { width: 50, height: 100, data: new Float32Array(50 * 100) } } };
     const g = garmentEvidence(missed, skeleton(missed));
     assert.deepEqual(
       { upper: g.upperColour, lower: g.lowerColour, lowerWeight: g.lowerWeight, shin: g.shinBridge, thigh: g.thighBridge },
       { upper: bare.upperColour, lower: bare.lowerColour, lowerWeight: bare.lowerWeight, shin: bare.shinBridge, thigh: bare.thighBridge },
     );
+    // Measured (docs/attributes.md): making the skin cues follow the garment's decision flipped
+    // only right answers to wrong ones on PETA, so they still read the mask.
+    assert.deepEqual(
+      { forearm: g.forearmSkin, upperArm: g.upperArmSkin, shin: g.shinSkin, thigh: g.thighSkin },
+      { forearm: undefined, upperArm: undefined, shin: undefined, thigh: undefined },
+    );
+    assert.deepEqual(upperWearAnswer(g, false), { 长袖: 0.62, 短袖: 0.38 });
   });
 });
 
