@@ -45,6 +45,12 @@ function floatInit(g: OnnxGraph, name: string | undefined): Initializer | undefi
   return t && t.dtype === 'float32' ? t : undefined;
 }
 
+/** A 2-D Conv whose weights (and bias, if any) are float constants: the only kind the pass quantises or corrects. */
+function constantConv(g: OnnxGraph, n: OnnxNode): boolean {
+  const w = floatInit(g, n.inputs[1]);
+  return n.op === 'Conv' && !!w && w.dims.length === 4 && (!n.inputs[2] || !!floatInit(g, n.inputs[2]));
+}
+
 /** Ops onnxruntime runs on quantised tensors when every input comes from a DQ and the output goes to a Q. */
 const QUANTISED_OPS = new Set(['Conv', 'Add', 'Mul', 'Concat', 'LeakyRelu', 'Sigmoid', 'AveragePool', 'GlobalAveragePool']);
 /** Ops that only move or select values: run on uint8 directly when their output shares the input's parameters. */
@@ -73,16 +79,16 @@ export function foldConvBias(g: OnnxGraph): number {
   const rename = new Map<string, string>();
   const drop = new Set<OnnxNode>();
   for (const n of g.nodes) {
-    if (n.op !== 'Conv') continue;
-    const w = floatInit(g, n.inputs[1]);
+    if (!constantConv(g, n)) continue;
+    const w = g.initializers.get(n.inputs[1])!;
     const y = n.outputs[0];
     const u = users.get(y) ?? [];
-    if (!w || u.length !== 1 || u[0].op !== 'Add' || graphOut.has(y)) continue;
+    if (u.length !== 1 || u[0].op !== 'Add' || graphOut.has(y)) continue;
     const add = u[0];
     const c = floatInit(g, add.inputs[0] === y ? add.inputs[1] : add.inputs[0]);
     const cout = w.dims[0];
     const perChannel = c && c.data.length === cout && (c.dims.join() === `1,${cout},1,1` || c.dims.join() === `${cout},1,1`);
-    if (!perChannel || graphOut.has(add.outputs[0]) || (n.inputs[2] && !floatInit(g, n.inputs[2]))) continue;
+    if (!perChannel || graphOut.has(add.outputs[0])) continue;
     const old = n.inputs[2] ? (g.initializers.get(n.inputs[2])!.data as Float32Array) : new Float32Array(cout);
     const add2 = c!.data as Float32Array;
     n.inputs[2] = g.initF32(`${y}_bias`, Float32Array.from(old, (v, k) => v + add2[k]), [cout]);
@@ -131,10 +137,7 @@ export function planQuantization(g: OnnxGraph, headDepth = 1): QuantPlan {
   for (const n of g.nodes) {
     if (!QUANTISED_OPS.has(n.op)) continue;
     if (floatHeads.has(n)) continue;
-    if (n.op === 'Conv') {
-      const w = floatInit(g, n.inputs[1]);
-      if (!w || w.dims.length !== 4 || (n.inputs[2] && !floatInit(g, n.inputs[2]))) continue;
-    }
+    if (n.op === 'Conv' && !constantConv(g, n)) continue;
     const out = n.op === 'Conv' ? viaActivation(n.outputs[0]) : n.outputs[0];
     // Heads stay float: their results are the model's outputs.
     if (head(n.outputs[0]) || head(out)) continue;
@@ -365,7 +368,7 @@ export async function quantizeGraph(g: OnnxGraph, inputs: Float32Array[], shape:
   const inputName = g.inputs[0].name;
   const planned = new Set(plan.tensors);
   const quantised = new Set(plan.convs);
-  const heads = g.nodes.filter((n) => n.op === 'Conv' && !quantised.has(n) && planned.has(n.inputs[0]) && floatInit(g, n.inputs[1]) && (!n.inputs[2] || floatInit(g, n.inputs[2])));
+  const heads = g.nodes.filter((n) => constantConv(g, n) && !quantised.has(n) && planned.has(n.inputs[0]));
   const headOut = heads.map((h) => h.outputs[0]);
   const observer = new RangeObserver();
   const floatMeans = heads.map((h) => new Float64Array(g.initializers.get(h.inputs[1])!.dims[0]));
