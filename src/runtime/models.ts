@@ -196,6 +196,7 @@ const FLOAT_MODELS: readonly ModelSpec[] = [
   },
   blazepose('blazepose-full'),
   blazepose('blazepose-lite'),
+  blazepose('blazepose-heavy'),
   {
     name: 'blazepose-detector',
     source: 'blazepose-detector.json',
