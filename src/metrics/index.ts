@@ -15,6 +15,8 @@ export interface EngineGauges {
   busy: number;
   /** Worker-seconds spent running calls since start (all workers). */
   busySeconds: number;
+  /** Model runs a busy worker handed to an idle one since start (engine/assist.ts). */
+  lentRuns: number;
 }
 
 /** Outcomes that are limit rejections: per-app QPS (18), daily (17) and total (19) quota, and a full queue or concurrency cap (4). */
@@ -120,6 +122,16 @@ export class Metrics {
         const e = self.engine?.();
         this.reset();
         if (e) this.inc(e.busySeconds);
+      },
+    });
+    new client.Counter({
+      name: 'bodylens_engine_lent_runs_total',
+      help: 'Model runs a busy inference worker handed to an idle one (BODYLENS_LEND_RUNS)',
+      registers,
+      collect() {
+        const e = self.engine?.();
+        this.reset();
+        if (e) this.inc(e.lentRuns);
       },
     });
     new client.Gauge({

@@ -143,13 +143,13 @@ interface Posed {
 /** Old pipeline: MultiPose proposals, each refined by Thunder; scores on the old scale. */
 async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Posed[]> {
   const proposals: PersonProposal[] = await detectPeople(models.proposer, image);
-  const refined: Posed[] = [];
-  // Sequential on purpose: each worker owns one core; parallel runs would only contend.
-  for (const proposal of proposals) {
-    const keypoints = await refinePose(models.refiner, image, proposal);
-    refined.push({ keypoints, score: personScore(keypoints, proposal.score) });
-  }
-  return refined;
+  // Issued together: in a pool worker idle peers take some of the runs (engine/assist.ts).
+  return Promise.all(
+    proposals.map(async (proposal) => {
+      const keypoints = await refinePose(models.refiner, image, proposal);
+      return { keypoints, score: personScore(keypoints, proposal.score) };
+    }),
+  );
 }
 
 type Evidence = { support: number; maxScore: number; votes: number };
@@ -177,10 +177,9 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
   // CenterNet alone on the tiles (the finder's default adds NanoDet): body_analysis keeps its speed.
   const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, tileDetectors: CENTERNET_TILES, maxTileSide });
   const covered = new Set<number>();
-  const people: Posed[] = [];
+  const kept: number[] = [];
   for (let j = 0; j < proposals.length; j++) {
-    const proposal = proposals[j];
-    const rough = clampBox(keypointBox(proposal.keypoints), image);
+    const rough = clampBox(keypointBox(proposals[j].keypoints), image);
     let best = -1;
     let bestIou = o.coverIou;
     for (let i = 0; i < candidates.length; i++) {
@@ -188,18 +187,16 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
       if (v >= o.coverIou) covered.add(i);
       if (v >= bestIou) { bestIou = v; best = i; }
     }
-    if (best < 0 && proposal.score < o.unmatchedMinProposal) continue;
-    const keypoints = j === 0 && single ? single : await refinePose(models.refiner, image, proposal);
-    people.push(oldPerson(keypoints, proposal));
+    if (best >= 0 || proposals[j].score >= o.unmatchedMinProposal) kept.push(j);
   }
-  if (finder.pose) {
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i];
-      if (covered.has(i) || c.support < o.freshMinSupport) continue;
-      people.push(finderPerson(await poseForBox(finder.pose, image, c.box, o.topDown), c));
-    }
-  }
-  return people;
+  const fresh = finder.pose ? candidates.filter((c, i) => !covered.has(i) && c.support >= o.freshMinSupport) : [];
+  // Every refinement and top-down crop issued together: in a pool worker idle peers take some
+  // of the runs (engine/assist.ts); the people keep their order.
+  const [refined, found] = await Promise.all([
+    Promise.all(kept.map(async (j) => oldPerson(j === 0 && single ? single : await refinePose(models.refiner, image, proposals[j]), proposals[j]))),
+    Promise.all(fresh.map(async (c) => finderPerson(await poseForBox(finder.pose!, image, c.box, o.topDown), c))),
+  ]);
+  return [...refined, ...found];
 }
 
 export async function analyzePeople(
