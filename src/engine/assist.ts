@@ -38,9 +38,22 @@ export function resetWorker(shared: AssistShared, index: number): void {
   Atomics.store(shared.state, shared.workers + index, 0);
 }
 
+/**
+ * A lent run's claim, one Int32 per slot of the lender's `claims` (shared with the helpers): the
+ * helper takes a pending run before running it, the lender takes it back when its own queue is
+ * empty and the helper has not started it (a helper slowed by other work on its core would
+ * otherwise hold the call's last runs).
+ */
+const PENDING = 1, TAKEN = 2, BACK = 3;
+/** Lent runs in flight per lender at most (slots of `claims`). */
+const SLOTS = 256;
+
 /** A model run as it crosses to a helper, and the helper's answer. */
-interface LendRequest { kind: 'lend'; id: number; model: string; input: Float32Array; shape: readonly number[] }
-type LendReply = { kind: 'lent'; id: number; outputs: Awaited<ReturnType<Model['run']>> } | { kind: 'lent'; id: number; error: string };
+interface LendRequest { kind: 'lend'; id: number; model: string; input: Float32Array; shape: readonly number[]; claims: Int32Array; slot: number }
+type LendReply =
+  | { kind: 'lent'; id: number; outputs: Awaited<ReturnType<Model['run']>> }
+  | { kind: 'lent'; id: number; error: string }
+  | { kind: 'lent'; id: number; skipped: true };
 
 interface Pending {
   /** The registry name a helper loads it by. */
@@ -52,16 +65,23 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** Counters for tests and the bench: runs this worker handed out, ran for others, took back from a helper that went away. */
-export interface AssistCounts { lent: number; helped: number; reclaimed: number }
+/**
+ * Counters for tests and the bench: runs this worker handed out, ran for others, took back
+ * unstarted when its own queue ran dry (`takenBack`), took back from a helper that went away.
+ */
+export interface AssistCounts { lent: number; helped: number; takenBack: number; reclaimed: number }
+
+interface Away { peer: number; job: Pending; sent: number; slot: number; back: boolean }
 
 export class Assist {
   private readonly peers = new Map<number, MessagePort>();
   private readonly queue: Pending[] = [];
-  private readonly away = new Map<number, { peer: number; job: Pending; sent: number }>();
+  private readonly away = new Map<number, Away>();
+  private readonly claims = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+  private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
   private draining = false;
   private nextId = 1;
-  readonly counts: AssistCounts = { lent: 0, helped: 0, reclaimed: 0 };
+  readonly counts: AssistCounts = { lent: 0, helped: 0, takenBack: 0, reclaimed: 0 };
 
   /**
    * `self`: this worker's index; `local(name)`: the worker's own model by registry name, untimed
@@ -103,10 +123,14 @@ export class Assist {
     setImmediate(() => void this.drain());
   }
 
-  /** Runs the queue: lends what helpers can take (always keeping one run for itself), runs one, yields so helpers' answers come in. */
+  /**
+   * Runs the queue: lends what helpers can take (always keeping one run for itself), runs one,
+   * yields so helpers' answers come in; with nothing left here, takes back lent runs no helper
+   * has started.
+   */
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length) {
+      while (this.queue.length || this.takeBack()) {
         this.lend();
         const job = this.queue.shift()!;
         try {
@@ -122,15 +146,39 @@ export class Assist {
   }
 
   private lend(): void {
-    while (this.queue.length > 1) {
+    while (this.queue.length > 1 && this.freeSlots.length) {
       const peer = this.claim();
       if (peer === undefined) return;
       const job = this.queue.shift()!;
       const id = this.nextId++;
-      this.away.set(id, { peer, job, sent: performance.now() });
+      const slot = this.freeSlots.pop()!;
+      Atomics.store(this.claims, slot, PENDING);
+      this.away.set(id, { peer, job, sent: performance.now(), slot, back: false });
       this.counts.lent++;
-      this.peers.get(peer)!.postMessage({ kind: 'lend', id, model: job.name, input: job.input, shape: job.shape } satisfies LendRequest);
+      this.peers.get(peer)!.postMessage({ kind: 'lend', id, model: job.name, input: job.input, shape: job.shape, claims: this.claims, slot } satisfies LendRequest);
     }
+  }
+
+  /** Lent runs no helper has started come back to the queue; true when there was one. */
+  private takeBack(): boolean {
+    let any = false;
+    for (const entry of this.away.values()) {
+      if (entry.back || Atomics.compareExchange(this.claims, entry.slot, PENDING, BACK) !== PENDING) continue;
+      entry.back = true;
+      this.counts.takenBack++;
+      this.queue.push(entry.job);
+      any = true;
+    }
+    return any;
+  }
+
+  /** The helper has answered (or skipped) lent run `id`, or is gone: its slot is free again. */
+  private settle(id: number): Away | undefined {
+    const entry = this.away.get(id);
+    if (!entry) return undefined;
+    this.away.delete(id);
+    this.freeSlots.push(entry.slot);
+    return entry;
   }
 
   /** A peer with no call of its own and room for one more lent run, reserved; undefined when none. */
@@ -147,9 +195,9 @@ export class Assist {
   }
 
   private answered(msg: LendReply): void {
-    const entry = this.away.get(msg.id);
-    if (!entry) return;
-    this.away.delete(msg.id);
+    const entry = this.settle(msg.id);
+    // A run taken back is answered by this worker's own run.
+    if (!entry || entry.back || 'skipped' in msg) return;
     this.record(entry.job.model.name, (performance.now() - entry.sent) / 1000);
     if ('error' in msg) entry.job.reject(new Error(`lent model run failed in worker ${entry.peer}: ${msg.error}`));
     else entry.job.resolve(msg.outputs);
@@ -160,6 +208,10 @@ export class Assist {
   private async help(port: MessagePort, msg: LendRequest): Promise<void> {
     try {
       const model = await this.local(msg.model);
+      if (Atomics.compareExchange(msg.claims, msg.slot, PENDING, TAKEN) !== PENDING) {
+        port.postMessage({ kind: 'lent', id: msg.id, skipped: true } satisfies LendReply);
+        return;
+      }
       const outputs = await model.run(msg.input, msg.shape);
       this.counts.helped++;
       port.postMessage({ kind: 'lent', id: msg.id, outputs } satisfies LendReply);
@@ -173,11 +225,12 @@ export class Assist {
   /** A helper went away (its worker crashed or was replaced): its runs go back in our queue. */
   private lost(index: number, port: MessagePort): void {
     if (this.peers.get(index) === port) this.peers.delete(index);
-    for (const [id, { peer, job }] of this.away) {
+    for (const [id, { peer }] of [...this.away]) {
       if (peer !== index) continue;
-      this.away.delete(id);
+      const entry = this.settle(id)!;
+      if (entry.back) continue;
       this.counts.reclaimed++;
-      this.queue.unshift(job);
+      this.queue.unshift(entry.job);
     }
     this.schedule();
   }

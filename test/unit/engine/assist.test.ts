@@ -48,7 +48,26 @@ describe('assist: lending runs between workers', () => {
     got.forEach((o, i) => assert.deepEqual(o.kpt_heatmap.data, want[i].kpt_heatmap.data, `run ${i}`));
     assert.ok(lender.counts.lent >= 1, `lent ${lender.counts.lent}`);
     assert.ok(lender.counts.lent < ks.length, 'the lender keeps runs for itself');
-    assert.equal(helper.counts.helped, lender.counts.lent);
+    assert.equal(helper.counts.helped + lender.counts.takenBack, lender.counts.lent, 'each lent run ran once: in the helper or taken back');
+    close();
+  });
+
+  test('runs a slow helper has not started are taken back when the lender runs dry, and answered once', async () => {
+    // The helper's model arrives late (its core busy elsewhere): the lender runs out of its own
+    // work first and takes the lent runs back; the helper then skips them.
+    const { lender, helper, close } = pair(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return lightning;
+    });
+    const wrapped = lender.wrap(lightning, 'movenet-lightning');
+    const ks = [0, 1, 2, 3];
+    const got = await runAll(wrapped, ks);
+    const want = await runAll(lightning, ks);
+    got.forEach((o, i) => assert.deepEqual(o.kpt_heatmap.data, want[i].kpt_heatmap.data, `run ${i}`));
+    assert.ok(lender.counts.lent >= 1);
+    assert.equal(lender.counts.takenBack, lender.counts.lent, 'every lent run came back unstarted');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(helper.counts.helped, 0, 'the helper skipped what was taken back');
     close();
   });
 
