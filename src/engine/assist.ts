@@ -80,6 +80,9 @@ export class Assist {
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
   private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
   private draining = false;
+  /** Runs peers lent us, in arrival order. */
+  private readonly helping: Array<{ port: MessagePort; msg: LendRequest }> = [];
+  private helpingNow = false;
   private nextId = 1;
   readonly counts: AssistCounts = { lent: 0, helped: 0, takenBack: 0, reclaimed: 0 };
 
@@ -99,7 +102,7 @@ export class Assist {
   addPeer(index: number, port: MessagePort): void {
     this.peers.get(index)?.close();
     this.peers.set(index, port);
-    port.on('message', (msg: LendRequest | LendReply) => (msg.kind === 'lend' ? void this.help(port, msg) : this.answered(msg)));
+    port.on('message', (msg: LendRequest | LendReply) => (msg.kind === 'lend' ? this.help(port, msg) : this.answered(msg)));
     port.on('close', () => this.lost(index, port));
   }
 
@@ -204,21 +207,31 @@ export class Assist {
     this.lend();
   }
 
-  /** A run a peer lent us: on our own model, answered on the same port. */
-  private async help(port: MessagePort, msg: LendRequest): Promise<void> {
-    try {
-      const model = await this.local(msg.model);
-      if (Atomics.compareExchange(msg.claims, msg.slot, PENDING, TAKEN) !== PENDING) {
-        port.postMessage({ kind: 'lent', id: msg.id, skipped: true } satisfies LendReply);
-        return;
+  /** A run a peer lent us: queued, run one at a time (each claimed only as it starts), answered on its port. */
+  private help(port: MessagePort, msg: LendRequest): void {
+    this.helping.push({ port, msg });
+    if (this.helpingNow) return;
+    this.helpingNow = true;
+    void this.helpAll().finally(() => (this.helpingNow = false));
+  }
+
+  private async helpAll(): Promise<void> {
+    for (let next = this.helping.shift(); next; next = this.helping.shift()) {
+      const { port, msg } = next;
+      try {
+        const model = await this.local(msg.model);
+        if (Atomics.compareExchange(msg.claims, msg.slot, PENDING, TAKEN) !== PENDING) {
+          port.postMessage({ kind: 'lent', id: msg.id, skipped: true } satisfies LendReply);
+          continue;
+        }
+        const outputs = await model.run(msg.input, msg.shape);
+        this.counts.helped++;
+        port.postMessage({ kind: 'lent', id: msg.id, outputs } satisfies LendReply);
+      } catch (err) {
+        port.postMessage({ kind: 'lent', id: msg.id, error: err instanceof Error ? err.message : String(err) } satisfies LendReply);
+      } finally {
+        Atomics.sub(this.shared.state, this.shared.workers + this.self, 1);
       }
-      const outputs = await model.run(msg.input, msg.shape);
-      this.counts.helped++;
-      port.postMessage({ kind: 'lent', id: msg.id, outputs } satisfies LendReply);
-    } catch (err) {
-      port.postMessage({ kind: 'lent', id: msg.id, error: err instanceof Error ? err.message : String(err) } satisfies LendReply);
-    } finally {
-      Atomics.sub(this.shared.state, this.shared.workers + this.self, 1);
     }
   }
 
