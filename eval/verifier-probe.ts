@@ -7,16 +7,13 @@
  * Per candidate and model: `flag` (BlazePose's pose-presence probability), `seg` (mean person-mask
  * probability inside the box), `segOut` (outside it, in the crop), `vis` (mean landmark visibility).
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createInProcessEngine } from '../src/engine/in-process.js';
-import { decodeImage } from '../src/intake/index.js';
 import { loadModel, type Model } from '../src/runtime/session.js';
 import type { Box, RgbImage } from '../src/types.js';
 import { cropToTensor } from '../src/vision/crop.js';
-import type { FoundPerson } from '../src/vision/person-finder.js';
 import { MIN_HEIGHT } from './persons.js';
-import { labelBoxes, loadPersonSet, type PersonSetName } from './person-sets.js';
+import { eachLabelledCandidate, type PersonSetName } from './person-sets.js';
 import { evalDataRoot } from './suite.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, models: { type: 'string' }, crop: { type: 'string' }, 'eval-dir': { type: 'string' } } });
@@ -57,18 +54,11 @@ async function verify(model: Model, image: RgbImage, box: Box) {
 
 const out = (l: unknown) => process.stdout.write(JSON.stringify(l) + '\n');
 for (const set of chosen) {
-  const samples = await loadPersonSet(root, set, MIN_HEIGHT);
-  let gt = 0;
-  for (const s of samples) {
-    const image = await decodeImage(new Uint8Array(await readFile(s.path)));
-    const people: FoundPerson[] = (await engine.run('body_detection', { image }, { minScore: 0 })).persons;
-    gt += s.gts.filter((g) => !g.ignore).length;
-    for (const { dt: p, label } of labelBoxes(people, s.gts)) {
-      const bp: Record<string, unknown> = {};
-      for (const [n, m] of models) bp[n] = await verify(m, image, p.box);
-      out({ set, image: s.name, width: image.width, height: image.height, box: p.box, evidence: p.evidence, score: p.score, label, bp });
-    }
-  }
+  const gt = await eachLabelledCandidate(engine, root, set, MIN_HEIGHT, {}, async (name, image, p, label) => {
+    const bp: Record<string, unknown> = {};
+    for (const [n, m] of models) bp[n] = await verify(m, image, p.box);
+    out({ set, image: name, width: image.width, height: image.height, box: p.box, evidence: p.evidence, score: p.score, label, bp });
+  });
   out({ set, gt });
 }
 for (const [, m] of models) await m.release();

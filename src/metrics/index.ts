@@ -114,26 +114,20 @@ export class Metrics {
         this.set({ state: 'idle' }, e ? e.workers - e.busy : 0);
       },
     });
-    new client.Counter({
-      name: 'bodylens_engine_busy_seconds_total',
-      help: 'Worker-seconds spent running calls (rate() of it over bodylens_engine_workers is the busy ratio)',
-      registers,
-      collect() {
-        const e = self.engine?.();
-        this.reset();
-        if (e) this.inc(e.busySeconds);
-      },
-    });
-    new client.Counter({
-      name: 'bodylens_engine_lent_runs_total',
-      help: 'Model runs a busy inference worker handed to an idle one (BODYLENS_LEND_RUNS)',
-      registers,
-      collect() {
-        const e = self.engine?.();
-        this.reset();
-        if (e) this.inc(e.lentRuns);
-      },
-    });
+    // Totals the pool keeps, read when scraped.
+    const engineTotal = (name: string, help: string, read: (e: EngineGauges) => number) =>
+      new client.Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const e = self.engine?.();
+          this.reset();
+          if (e) this.inc(read(e));
+        },
+      });
+    engineTotal('bodylens_engine_busy_seconds_total', 'Worker-seconds spent running calls (rate() of it over bodylens_engine_workers is the busy ratio)', (e) => e.busySeconds);
+    engineTotal('bodylens_engine_lent_runs_total', 'Model runs a busy inference worker handed to an idle one (BODYLENS_LEND_RUNS)', (e) => e.lentRuns);
     new client.Gauge({
       name: 'bodylens_engine_busy_ratio',
       help: 'Share of worker time spent running calls since the previous scrape (the first scrape: since start)',
