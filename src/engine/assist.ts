@@ -40,16 +40,18 @@ export function resetWorker(shared: AssistShared, index: number): void {
 
 /**
  * A lent run's claim, one Int32 per slot of the lender's `claims` (shared with the helpers): the
- * helper takes a pending run before running it, the lender takes it back when its own queue is
- * empty and the helper has not started it (a helper slowed by other work on its core would
- * otherwise hold the call's last runs).
+ * run's token while it waits, minus the token once a helper has started it, 0 when the lender
+ * has taken it back (its own queue ran dry and the helper had not started: a helper slowed by
+ * other work on its core would otherwise hold the call's last runs). Tokens differ per run, so
+ * a stale request for a reused slot never claims another run.
  */
-const PENDING = 1, TAKEN = 2, BACK = 3;
+const BACK = 0;
+const tokenOf = (id: number) => (id % 0x7ffffffe) + 1;
 /** Lent runs in flight per lender at most (slots of `claims`). */
 const SLOTS = 256;
 
 /** A model run as it crosses to a helper, and the helper's answer. */
-interface LendRequest { kind: 'lend'; id: number; model: string; input: Float32Array; shape: readonly number[]; claims: Int32Array; slot: number }
+interface LendRequest { kind: 'lend'; id: number; model: string; input: Float32Array; shape: readonly number[]; claims: Int32Array; slot: number; token: number }
 type LendReply =
   | { kind: 'lent'; id: number; outputs: Awaited<ReturnType<Model['run']>> }
   | { kind: 'lent'; id: number; error: string }
@@ -71,7 +73,7 @@ interface Pending {
  */
 export interface AssistCounts { lent: number; helped: number; takenBack: number; reclaimed: number }
 
-interface Away { peer: number; job: Pending; sent: number; slot: number; back: boolean }
+interface Away { peer: number; port: MessagePort; job: Pending; sent: number; slot: number; token: number; back: boolean }
 
 export class Assist {
   private readonly peers = new Map<number, MessagePort>();
@@ -155,10 +157,12 @@ export class Assist {
       const job = this.queue.shift()!;
       const id = this.nextId++;
       const slot = this.freeSlots.pop()!;
-      Atomics.store(this.claims, slot, PENDING);
-      this.away.set(id, { peer, job, sent: performance.now(), slot, back: false });
+      const token = tokenOf(id);
+      const port = this.peers.get(peer)!;
+      Atomics.store(this.claims, slot, token);
+      this.away.set(id, { peer, port, job, sent: performance.now(), slot, token, back: false });
       this.counts.lent++;
-      this.peers.get(peer)!.postMessage({ kind: 'lend', id, model: job.name, input: job.input, shape: job.shape, claims: this.claims, slot } satisfies LendRequest);
+      port.postMessage({ kind: 'lend', id, model: job.name, input: job.input, shape: job.shape, claims: this.claims, slot, token } satisfies LendRequest);
     }
   }
 
@@ -166,7 +170,7 @@ export class Assist {
   private takeBack(): boolean {
     let any = false;
     for (const entry of this.away.values()) {
-      if (entry.back || Atomics.compareExchange(this.claims, entry.slot, PENDING, BACK) !== PENDING) continue;
+      if (entry.back || Atomics.compareExchange(this.claims, entry.slot, entry.token, BACK) !== entry.token) continue;
       entry.back = true;
       this.counts.takenBack++;
       this.queue.push(entry.job);
@@ -220,7 +224,7 @@ export class Assist {
       const { port, msg } = next;
       try {
         const model = await this.local(msg.model);
-        if (Atomics.compareExchange(msg.claims, msg.slot, PENDING, TAKEN) !== PENDING) {
+        if (Atomics.compareExchange(msg.claims, msg.slot, msg.token, -msg.token) !== msg.token) {
           port.postMessage({ kind: 'lent', id: msg.id, skipped: true } satisfies LendReply);
           continue;
         }
@@ -235,13 +239,15 @@ export class Assist {
     }
   }
 
-  /** A helper went away (its worker crashed or was replaced): its runs go back in our queue. */
+  /** A helper went away (its worker crashed or was replaced): what it was lent on that channel comes back to our queue. */
   private lost(index: number, port: MessagePort): void {
     if (this.peers.get(index) === port) this.peers.delete(index);
-    for (const [id, { peer }] of [...this.away]) {
-      if (peer !== index) continue;
-      const entry = this.settle(id)!;
+    for (const [id, entry] of [...this.away]) {
+      if (entry.port !== port) continue;
+      this.settle(id);
+      // Unless taken back already; a helper still alive skips it (its token is gone).
       if (entry.back) continue;
+      Atomics.store(this.claims, entry.slot, BACK);
       this.counts.reclaimed++;
       this.queue.unshift(entry.job);
     }
