@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_VIDEO_SETTINGS } from '../src/config.js';
 import { createEnginePool, defaultWarmupImage } from '../src/engine/pool.js';
+import { lendRunsSetting } from '../src/config.js';
 import { openDatabase } from '../src/store/db.js';
 import { ffmpegPath, probeVideo } from '../src/video/decode.js';
 import { PoseJobs } from '../src/video/jobs.js';
@@ -61,7 +62,7 @@ export async function runVideoBench(
   const work = await mkdtemp(join(tmpdir(), 'bodylens-video-bench-'));
   const workers = availableParallelism();
   // A pose job and the image probes only need body_analysis (as BODYLENS_CAPABILITIES=body_analysis would load).
-  const pool = createEnginePool({ capabilities: ['body_analysis'], workers, threads: 1, warmup: { image: defaultWarmupImage() } });
+  const pool = createEnginePool({ capabilities: ['body_analysis'], workers, threads: 1, lendRuns: lendRunsSetting(), warmup: { image: defaultWarmupImage() } });
   const db = openDatabase(join(work, 'data'));
   let jobs: PoseJobs | undefined;
   try {

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '../src/intake/index.js';
-import type { Model } from '../src/runtime/session.js';
+import { RunLane, type Model } from '../src/runtime/session.js';
 import {
   DEFAULT_PERSON_FINDER_OPTIONS,
   estimatePoses,
@@ -30,20 +30,16 @@ const samples = (await loadPersonSet(evalDataRoot(values['eval-dir']), set)).sli
 const threads = Number(values.threads ?? 1);
 const models = await loadPersonFinderModels(threads);
 const runs = new Map<string, { n: number; ms: number }>();
-const timed = (m: Model): Model => ({
-  name: m.name,
-  release: () => m.release(),
-  async run(input, shape) {
-    const t0 = performance.now();
-    const out = await m.run(input, shape);
-    const key = `${m.name} ${shape.join('x')}`;
+// One run at a time, so each run's time is its own (the finder issues its runs together).
+const lane = new RunLane();
+const timed = (m: Model): Model =>
+  lane.wrap(m, (name, shape, seconds) => {
+    const key = `${name} ${shape.join('x')}`;
     const r = runs.get(key) ?? { n: 0, ms: 0 };
     r.n++;
-    r.ms += performance.now() - t0;
+    r.ms += seconds * 1000;
     runs.set(key, r);
-    return out;
-  },
-});
+  });
 for (const k of Object.keys(models.detectors) as (keyof typeof models.detectors)[]) models.detectors[k] = timed(models.detectors[k]!);
 const pose = { thunder: timed(models.pose!.thunder), lightning: timed(models.pose!.lightning!) };
 const images = await Promise.all(samples.map(async (s) => decodeImage(new Uint8Array(await readFile(s.path)))));

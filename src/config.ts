@@ -179,6 +179,11 @@ export function parseUtcOffset(raw: string): number {
 /** Beijing time, where Baidu's daily quotas turn. */
 export const DEFAULT_QUOTA_UTC_OFFSET_MINUTES = 480;
 
+/** BODYLENS_LEND_RUNS alone (the bench's in-process pool reads it without the rest of the config). */
+export function lendRunsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
+  return onOffSetting(env, 'BODYLENS_LEND_RUNS', true);
+}
+
 function onOffSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
   if (raw === '') return fallback;
@@ -209,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApp: apiKey && secretKey ? { apiKey, secretKey, appId: env.BODYLENS_APP_ID || undefined } : undefined,
     workers: intSetting(env, 'BODYLENS_WORKERS', availableParallelism(), 1, 64),
     threadsPerWorker: intSetting(env, 'BODYLENS_THREADS_PER_WORKER', 1, 1, 64),
-    lendRuns: onOffSetting(env, 'BODYLENS_LEND_RUNS', true),
+    lendRuns: lendRunsSetting(env),
     logLevel: env.BODYLENS_LOG_LEVEL || 'info',
     urlAllowList: (env.BODYLENS_URL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     kakao: {

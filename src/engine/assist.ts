@@ -14,7 +14,13 @@
  * A sender claims a helper with compare-and-swap, so two senders never overfill one.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Model } from '../runtime/session.js';
+import type { Model, ModelOutputs } from '../runtime/session.js';
+
+/**
+ * Runs a model of this worker by registry name on the worker's run lane; `start`, asked when the
+ * run's turn comes, may decline (undefined: skipped). Resolves with the outputs and the run's seconds.
+ */
+export type LocalRun = (name: string, input: Float32Array, shape: readonly number[], start: () => boolean) => Promise<{ outputs: ModelOutputs; seconds: number } | undefined>;
 
 /** Runs a helper takes at once: one running, one waiting, so it never idles between replies. */
 export const MAX_LENT = 2;
@@ -50,10 +56,18 @@ const tokenOf = (id: number) => (id % 0x7ffffffe) + 1;
 /** Lent runs in flight per lender at most (slots of `claims`). */
 const SLOTS = 256;
 
+/** One lent run less for worker `index`, never below 0 (the pool resets a replaced worker's count). */
+function releaseLent(shared: AssistShared, index: number): void {
+  const at = shared.workers + index;
+  for (let seen = Atomics.load(shared.state, at); seen > 0; seen = Atomics.load(shared.state, at)) {
+    if (Atomics.compareExchange(shared.state, at, seen, seen - 1) === seen) return;
+  }
+}
+
 /** A model run as it crosses to a helper, and the helper's answer. */
 interface LendRequest { kind: 'lend'; id: number; model: string; input: Float32Array; shape: readonly number[]; claims: Int32Array; slot: number; token: number }
 type LendReply =
-  | { kind: 'lent'; id: number; outputs: Awaited<ReturnType<Model['run']>> }
+  | { kind: 'lent'; id: number; outputs: ModelOutputs; seconds: number }
   | { kind: 'lent'; id: number; error: string }
   | { kind: 'lent'; id: number; skipped: true };
 
@@ -63,15 +77,16 @@ interface Pending {
   model: Model;
   input: Float32Array;
   shape: readonly number[];
-  resolve(v: Awaited<ReturnType<Model['run']>>): void;
+  resolve(v: ModelOutputs): void;
   reject(err: unknown): void;
 }
 
 /**
- * Counters for tests and the bench: runs this worker handed out, ran for others, took back
- * unstarted when its own queue ran dry (`takenBack`), took back from a helper that went away.
+ * Counters for tests, the bench and metrics: runs this worker handed out (`lent`), of those the
+ * ones a peer ran and answered (`ranByPeer`), ran for others (`helped`), took back unstarted when
+ * its own queue ran dry (`takenBack`), and ran itself after a helper went away or failed (`reclaimed`).
  */
-export interface AssistCounts { lent: number; helped: number; takenBack: number; reclaimed: number }
+export interface AssistCounts { lent: number; ranByPeer: number; helped: number; takenBack: number; reclaimed: number }
 
 interface Away { peer: number; port: MessagePort; job: Pending; sent: number; slot: number; token: number; back: boolean }
 
@@ -86,17 +101,19 @@ export class Assist {
   private readonly helping: Array<{ port: MessagePort; msg: LendRequest }> = [];
   private helpingNow = false;
   private nextId = 1;
-  readonly counts: AssistCounts = { lent: 0, helped: 0, takenBack: 0, reclaimed: 0 };
+  readonly counts: AssistCounts = { lent: 0, ranByPeer: 0, helped: 0, takenBack: 0, reclaimed: 0 };
+  /** Channels whose other end has gone: what was lent on them is not run. */
+  private readonly closed = new WeakSet<MessagePort>();
 
   /**
-   * `self`: this worker's index; `local(name)`: the worker's own model by registry name, untimed
-   * (runs a peer asked for are not this worker's service time); `record(name, seconds)`: a lent
-   * run's round trip, timed as the sender's run.
+   * `self`: this worker's index; `runLocal`: runs a peer asked for, on this worker's own models and
+   * lane, untimed here (they are the lender's service time); `record(name, seconds)`: a run a peer
+   * ran for us, with the seconds the peer measured, timed as this worker's run.
    */
   constructor(
     private readonly shared: AssistShared,
     private readonly self: number,
-    private readonly local: (name: string) => Promise<Model>,
+    private readonly runLocal: LocalRun,
     private readonly record: (name: string, seconds: number) => void = () => {},
   ) {}
 
@@ -105,7 +122,10 @@ export class Assist {
     this.peers.get(index)?.close();
     this.peers.set(index, port);
     port.on('message', (msg: LendRequest | LendReply) => (msg.kind === 'lend' ? this.help(port, msg) : this.answered(msg)));
-    port.on('close', () => this.lost(index, port));
+    port.on('close', () => {
+      this.closed.add(port);
+      this.lost(index, port);
+    });
   }
 
   /** `model` as the executor's capabilities see it: its runs go through this worker's queue. */
@@ -205,9 +225,16 @@ export class Assist {
     const entry = this.settle(msg.id);
     // A run taken back is answered by this worker's own run.
     if (!entry || entry.back || 'skipped' in msg) return;
-    this.record(entry.job.model.name, (performance.now() - entry.sent) / 1000);
-    if ('error' in msg) entry.job.reject(new Error(`lent model run failed in worker ${entry.peer}: ${msg.error}`));
-    else entry.job.resolve(msg.outputs);
+    if ('error' in msg) {
+      // Not the caller's failure yet: run it here; a real fault fails here with its own error.
+      this.counts.reclaimed++;
+      this.queue.unshift(entry.job);
+      this.schedule();
+      return;
+    }
+    this.counts.ranByPeer++;
+    this.record(entry.job.model.name, msg.seconds);
+    entry.job.resolve(msg.outputs);
     this.lend();
   }
 
@@ -222,20 +249,19 @@ export class Assist {
   private async helpAll(): Promise<void> {
     for (let next = this.helping.shift(); next; next = this.helping.shift()) {
       const { port, msg } = next;
+      let reply: LendReply;
       try {
-        const model = await this.local(msg.model);
-        if (Atomics.compareExchange(msg.claims, msg.slot, msg.token, -msg.token) !== msg.token) {
-          port.postMessage({ kind: 'lent', id: msg.id, skipped: true } satisfies LendReply);
-          continue;
-        }
-        const outputs = await model.run(msg.input, msg.shape);
-        this.counts.helped++;
-        port.postMessage({ kind: 'lent', id: msg.id, outputs } satisfies LendReply);
+        // Claimed only when its turn on this worker's lane comes: until then the lender may take it back.
+        const start = () => !this.closed.has(port) && Atomics.compareExchange(msg.claims, msg.slot, msg.token, -msg.token) === msg.token;
+        const ran = await this.runLocal(msg.model, msg.input, msg.shape, start);
+        if (ran) this.counts.helped++;
+        reply = ran ? { kind: 'lent', id: msg.id, outputs: ran.outputs, seconds: ran.seconds } : { kind: 'lent', id: msg.id, skipped: true };
       } catch (err) {
-        port.postMessage({ kind: 'lent', id: msg.id, error: err instanceof Error ? err.message : String(err) } satisfies LendReply);
-      } finally {
-        Atomics.sub(this.shared.state, this.shared.workers + this.self, 1);
+        reply = { kind: 'lent', id: msg.id, error: err instanceof Error ? err.message : String(err) };
       }
+      // Room for the next one before the lender reads the answer.
+      Atomics.sub(this.shared.state, this.shared.workers + this.self, 1);
+      if (!this.closed.has(port)) port.postMessage(reply);
     }
   }
 
@@ -245,6 +271,8 @@ export class Assist {
     for (const [id, entry] of [...this.away]) {
       if (entry.port !== port) continue;
       this.settle(id);
+      // The helper will never lower its count for this run; a replaced worker starts at 0.
+      releaseLent(this.shared, entry.peer);
       // Unless taken back already; a helper still alive skips it (its token is gone).
       if (entry.back) continue;
       Atomics.store(this.claims, entry.slot, BACK);

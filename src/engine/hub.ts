@@ -2,12 +2,18 @@
  * The model hub of one engine instance (one per worker thread): each model is loaded once and
  * shared by every capability that names it.
  */
-import { loadModel, type Model } from '../runtime/session.js';
+import { loadModel, RunLane, type Model } from '../runtime/session.js';
 import type { Models } from '../capabilities/capability.js';
-import { Assist, type AssistShared } from './assist.js';
+import { Assist, type AssistShared, type LocalRun } from './assist.js';
 
 export class ModelHub {
-  /** What capabilities get: timed when asked, and through the assist queue in a pool worker. */
+  /** A run's time, kept for `takeRuns()` when timing. */
+  private readonly record = (name: string, seconds: number): void => {
+    if (this.timeRuns) this.runs.push([name, seconds]);
+  };
+  /** Every run of this thread, one after another (so each is timed alone). */
+  private readonly lane = new RunLane();
+  /** What capabilities get: on the lane, timed when asked, and through the assist queue in a pool worker. */
   private readonly models = new Map<string, Promise<Model>>();
   /** The sessions themselves, loaded once. */
   private readonly sessions = new Map<string, Promise<Model>>();
@@ -32,10 +38,9 @@ export class ModelHub {
    * (`assist.ts`); before any model is handed out.
    */
   lendAs(shared: AssistShared, self: number): Assist {
-    const record = (name: string, seconds: number) => {
-      if (this.timeRuns) this.runs.push([name, seconds]);
-    };
-    this.assist = new Assist(shared, self, (name) => this.session(name), record);
+    // A peer's runs share this thread's lane, untimed here (they are the lender's service time).
+    const runLocal: LocalRun = async (name, input, shape, start) => this.lane.run(await this.session(name), input, shape, start);
+    this.assist = new Assist(shared, self, runLocal, this.record);
     return this.assist;
   }
 
@@ -43,8 +48,8 @@ export class ModelHub {
     let model = this.models.get(name);
     if (!model) {
       model = this.session(name).then((m) => {
-        const timed = this.timeRuns ? this.timed(m) : m;
-        return this.assist ? this.assist.wrap(timed, name) : timed;
+        const laned = this.lane.wrap(m, (n, _shape, seconds) => this.record(n, seconds));
+        return this.assist ? this.assist.wrap(laned, name) : laned;
       });
       this.models.set(name, model);
     }
@@ -71,23 +76,6 @@ export class ModelHub {
     const runs = this.runs;
     this.runs = [];
     return runs;
-  }
-
-  /** The model, its every run timed. */
-  private timed(model: Model): Model {
-    const runs = () => this.runs;
-    return {
-      name: model.name,
-      async run(input, shape) {
-        const t0 = performance.now();
-        try {
-          return await model.run(input, shape);
-        } finally {
-          runs().push([model.name, (performance.now() - t0) / 1000]);
-        }
-      },
-      release: () => model.release(),
-    };
   }
 
   get loaded(): string[] {

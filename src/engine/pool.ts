@@ -56,7 +56,11 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Its place in the pool (and in the assist state). */
+  index: number;
   ready: boolean;
+  /** Crashed or exited: never marked idle again (a replacement takes its index). */
+  gone?: boolean;
   job?: Job;
   /** When the current job was handed to the worker (performance.now()). */
   since?: number;
@@ -123,7 +127,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       dispatched++;
       slot.job = job;
       slot.since = performance.now();
-      if (shared) markBusy(shared, slots.indexOf(slot), true);
+      if (shared) markBusy(shared, slot.index, true);
       slot.worker.postMessage(job.message, job.transfer);
     }
   }
@@ -152,7 +156,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       transferList = transfer;
     }
     const worker = new Worker(WORKER_URL, { workerData, transferList });
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, index, ready: false };
     slots[index] = slot;
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'ready') {
@@ -181,10 +185,12 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       }
     });
     worker.on('error', (err) => {
+      slot.gone = true;
       slot.job?.reject(new ServiceError('recognize_error', `inference worker crashed: ${err.message}`));
       free(slot);
     });
     worker.on('exit', () => {
+      slot.gone = true;
       if (closing || startFailed) return;
       slot.job?.reject(new ServiceError('recognize_error', 'inference worker exited'));
       free(slot);
@@ -199,7 +205,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     if (slot.job && slot.since !== undefined) busyDone += (performance.now() - slot.since) / 1000;
     slot.job = undefined;
     slot.since = undefined;
-    if (shared && slot.ready) markBusy(shared, slots.indexOf(slot), false);
+    if (shared && slot.ready && !slot.gone) markBusy(shared, slot.index, false);
   }
 
   function stats(): PoolStats {

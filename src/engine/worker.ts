@@ -52,8 +52,8 @@ if (port) {
           return;
         }
         const t0 = performance.now();
-        const lentBefore = executor.assist?.counts.lent ?? 0;
-        const timing = (): CallTiming => ({ seconds: (performance.now() - t0) / 1000, runs: executor.takeRuns(), lent: (executor.assist?.counts.lent ?? 0) - lentBefore });
+        const lentBefore = executor.assist?.counts.ranByPeer ?? 0;
+        const timing = (): CallTiming => ({ seconds: (performance.now() - t0) / 1000, runs: executor.takeRuns(), lent: (executor.assist?.counts.ranByPeer ?? 0) - lentBefore });
         try {
           const result = await executor.execute(msg.call);
           reply({ type: 'result', id: msg.id, result, timing: timing() });

@@ -46,3 +46,45 @@ export async function loadModel(name: string, opts: SessionOptions): Promise<Mod
     release: () => session.release(),
   };
 }
+
+export type ModelOutputs = Awaited<ReturnType<Model['run']>>;
+
+/**
+ * One thread's model runs, started strictly one after another. Vision code issues independent
+ * runs together (`Promise.all`) and ONNX Runtime then runs them back to back on the thread, so a
+ * run's own time is only known when it starts after the previous one (of any model on the lane)
+ * has ended.
+ */
+export class RunLane {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `model` after every run queued on the lane before it: its outputs and its own seconds.
+   * `start`, asked when its turn comes, may still decline (the run is skipped: undefined).
+   */
+  run(model: Model, input: Float32Array, shape: readonly number[]): Promise<{ outputs: ModelOutputs; seconds: number }>;
+  run(model: Model, input: Float32Array, shape: readonly number[], start: () => boolean): Promise<{ outputs: ModelOutputs; seconds: number } | undefined>;
+  run(model: Model, input: Float32Array, shape: readonly number[], start?: () => boolean): Promise<{ outputs: ModelOutputs; seconds: number } | undefined> {
+    const run = this.tail.then(async () => {
+      if (start && !start()) return undefined;
+      const t0 = performance.now();
+      const outputs = await model.run(input, shape);
+      return { outputs, seconds: (performance.now() - t0) / 1000 };
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `model` on this lane; `onRun(name, shape, seconds)` after each run that succeeded. */
+  wrap(model: Model, onRun?: (name: string, shape: readonly number[], seconds: number) => void): Model {
+    return {
+      name: model.name,
+      release: () => model.release(),
+      run: async (input, shape) => {
+        const { outputs, seconds } = await this.run(model, input, shape);
+        onRun?.(model.name, shape, seconds);
+        return outputs;
+      },
+    };
+  }
+}

@@ -33,6 +33,7 @@
  * photos (`combined.detectors`, loaded when the models record has `nanodet`): coco-mini AP
  * 0.389, recall 0.46 at +35 ms, but crowdpose 0.59; not the default.
  */
+import { mapInFlight } from './in-flight.js';
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, Person, RgbImage } from '../types.js';
 import { detectPeople, type PersonProposal } from './person-proposals.js';
@@ -144,12 +145,10 @@ interface Posed {
 async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Posed[]> {
   const proposals: PersonProposal[] = await detectPeople(models.proposer, image);
   // Issued together: in a pool worker idle peers take some of the runs (engine/assist.ts).
-  return Promise.all(
-    proposals.map(async (proposal) => {
-      const keypoints = await refinePose(models.refiner, image, proposal);
-      return { keypoints, score: personScore(keypoints, proposal.score) };
-    }),
-  );
+  return mapInFlight(proposals, async (proposal) => {
+    const keypoints = await refinePose(models.refiner, image, proposal);
+    return { keypoints, score: personScore(keypoints, proposal.score) };
+  });
 }
 
 type Evidence = { support: number; maxScore: number; votes: number };
@@ -192,11 +191,11 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
   const fresh = finder.pose ? candidates.filter((c, i) => !covered.has(i) && c.support >= o.freshMinSupport) : [];
   // Every refinement and top-down crop issued together: in a pool worker idle peers take some
   // of the runs (engine/assist.ts); the people keep their order.
-  const [refined, found] = await Promise.all([
-    Promise.all(kept.map(async (j) => oldPerson(j === 0 && single ? single : await refinePose(models.refiner, image, proposals[j]), proposals[j]))),
-    Promise.all(fresh.map(async (c) => finderPerson(await poseForBox(finder.pose!, image, c.box, o.topDown), c))),
-  ]);
-  return [...refined, ...found];
+  const jobs: Array<() => Promise<Posed>> = [
+    ...kept.map((j) => async () => oldPerson(j === 0 && single ? single : await refinePose(models.refiner, image, proposals[j]), proposals[j])),
+    ...fresh.map((c) => async () => finderPerson(await poseForBox(finder.pose!, image, c.box, o.topDown), c)),
+  ];
+  return mapInFlight(jobs, (job) => job());
 }
 
 export async function analyzePeople(

@@ -3,6 +3,7 @@
  * the whole image plus, for larger photos, overlapping tiles so that small hands still cover
  * enough detector cells. Returns palms in image pixels, merged across views.
  */
+import { mapInFlight } from './in-flight.js';
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
 import { cropToTensor, downscaleForSampling, type CropWindow, type RotatedWindow } from './crop.js';
@@ -75,7 +76,7 @@ async function detectInWindow(model: Model, image: RgbImage, window: CropWindow,
 export async function detectPalms(model: Model, image: RgbImage, opts: PalmOptions = DEFAULT_PALM_OPTIONS): Promise<Palm[]> {
   // Every window issued together: in a pool worker idle peers take some (engine/assist.ts).
   const windows = detectionWindows(image.width, image.height, opts.minTile);
-  const candidates = (await Promise.all(windows.map((window) => detectInWindow(model, image, window, opts.minScore)))).flat();
+  const candidates = (await mapInFlight(windows, (window) => detectInWindow(model, image, window, opts.minScore))).flat();
   return weightedNms(candidates, opts.mergeIou);
 }
 

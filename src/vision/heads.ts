@@ -17,6 +17,7 @@
  * unclaimed earlier one is that head; otherwise it is a head of its own if its score is high
  * enough. What each source adds is measured in docs/counting.md (eval/heads-probe.ts).
  */
+import { mapInFlight } from './in-flight.js';
 import type { Model } from '../runtime/session.js';
 import type { Box, RgbImage } from '../types.js';
 import { boxIos } from './box-fusion.js';
@@ -172,10 +173,7 @@ export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOp
   const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input, maxPeople: Infinity };
   const windows = poseTiles(image.width, image.height, o);
   // Every window issued together: in a pool worker idle peers take some (engine/assist.ts).
-  const perWindow = await Promise.all([
-    o.whole ? detectPeople(model, image, opts) : Promise.resolve([]),
-    ...windows.map((window) => detectPeople(model, image, opts, window)),
-  ]);
+  const perWindow = await mapInFlight([...(o.whole ? [undefined] : []), ...windows], (window) => detectPeople(model, image, opts, window));
   const proposals: PersonProposal[] = perWindow.flat();
   return proposals.map((p) => poseHead(p, o.minKeypointScore)).filter((h): h is Head => h !== null);
 }
@@ -183,7 +181,7 @@ export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOp
 /** Faces over the windows of the plan, merged across windows (best score first). */
 export async function findFaces(model: Model, image: RgbImage, o: HeadFaceOptions): Promise<Face[]> {
   const windows = planWindows(image.width, image.height, { whole: o.whole, levels: o.levels, overlap: o.overlap });
-  const all = (await Promise.all(windows.map((window) => detectFaces(model, image, { window, minScore: o.minScore })))).flat();
+  const all = (await mapInFlight(windows, (window) => detectFaces(model, image, { window, minScore: o.minScore }))).flat();
   return mergeFaces(all, o.mergeIos);
 }
 

@@ -13,6 +13,7 @@
  *    development sets (see PERSON_SCORE_WEIGHTS), so `score` reads as the probability that the
  *    box is a person at IoU ≥ 0.5. Duplicates are removed by box IoU and by keypoint OKS.
  */
+import { mapInFlight } from './in-flight.js';
 import { loadModel, type Model } from '../runtime/session.js';
 import type { Box, Keypoint, RgbImage } from '../types.js';
 import { clampBox } from './box.js';
@@ -183,14 +184,12 @@ export async function personCandidates(models: PersonFinderModels, image: RgbIma
   ];
   const runs = jobs.map(({ name, window }) => ({ window, side: DETECTOR_INPUT[name] }));
   // Issued together: in a pool worker idle peers take some of the runs (engine/assist.ts).
-  const perRun = await Promise.all(
-    jobs.map(async ({ name, window }, run) => {
+  const perRun = await mapInFlight(jobs, async ({ name, window }, run) => {
       const model = models.detectors[name];
       if (!model) throw new Error(`person finder: detector ${name} is not loaded`);
       const raw = await runDetector(name, model, image, window, options.minRawScore);
       return nms(raw, options.runNms).map((b): RunBox => ({ box: b.box, score: b.score, window, run }));
-    }),
-  );
+  });
   const boxes = perRun.flat();
   const fused = fuseBoxes(boxes, runs, image, options.fusion);
   return nms(
@@ -244,12 +243,10 @@ export async function estimatePoses<T extends { box: Box }>(
 ): Promise<(T & { keypoints: Keypoint[]; poseScore: number })[]> {
   // One crop per run (batching measured no faster, top-down.ts), issued together so idle pool
   // workers can take some (engine/assist.ts); the answers keep the people's order.
-  return Promise.all(
-    people.map(async (p) => {
-      const keypoints = await poseForBox(models, image, p.box, opts);
-      return { ...p, keypoints, poseScore: poseConfidence(keypoints) };
-    }),
-  );
+  return mapInFlight(people, async (p) => {
+    const keypoints = await poseForBox(models, image, p.box, opts);
+    return { ...p, keypoints, poseScore: poseConfidence(keypoints) };
+  });
 }
 
 /** Every person in the image. */

@@ -3,6 +3,7 @@
  * the people found by the body pipeline. Only pixels near a detected person can be foreground, so
  * a photo without people yields an empty mask. Method and measurements: docs/segmentation.md.
  */
+import { mapInFlight } from './in-flight.js';
 import type { Box, Person, RgbImage } from '../types.js';
 import { resizeImage, type CropWindow } from './crop.js';
 import { applyGuided, guidedCoefficients } from './guided-filter.js';
@@ -151,7 +152,7 @@ export async function segmentPeople(
       .map((extent) => clampWindow(personWindow(extent, options.personMargin, aspect), width, height))
       .filter((w) => options.passes !== 'image+people' || Math.max(w.width, w.height) < options.cropBelow * Math.max(width, height));
     // Every crop issued together (idle pool workers take some, engine/assist.ts); pasted in order.
-    const maps = await Promise.all(windows.map((w) => segmentTwice(net, image, w, options.flip)));
+    const maps = await mapInFlight(windows, (w) => segmentTwice(net, image, w, options.flip));
     windows.forEach((w, i) => pasteMax(work, maps[i], w, shrink));
   }
   if (options.gate) keepPeopleBlobs(work, persons, extents, shrink);

@@ -5,6 +5,7 @@
  * the head window), COCO objects (CenterNet on the image) — and turns it into a probability per
  * value name for every requested attribute. Method and measured accuracy: docs/attributes.md.
  */
+import { mapInFlight } from '../in-flight.js';
 import type { Model } from '../../runtime/session.js';
 import type { Box, Keypoint, RgbImage } from '../../types.js';
 import type { Face } from '../blazeface.js';
@@ -91,18 +92,16 @@ export async function describeBodies(
   const needs = (list: readonly AttributeName[]) => list.some((a) => want.has(a));
   const objects = people.length && needs(OBJECT_ATTRIBUTES) ? await objectsInImage(models.centernet, image, options.minObjectScore) : [];
   // Every person's runs issued together: in a pool worker idle peers take some (engine/assist.ts).
-  return Promise.all(
-    people.map(async (p) => {
-      const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
-      const s = skeleton(view);
-      let face: Face | undefined;
-      if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
-        face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
-      }
-      const others = people.filter((q) => q !== p).map((q) => q.box);
-      return { distributions: describeView(view, s, objects, face, others, want), face };
-    }),
-  );
+  return mapInFlight(people, async (p) => {
+    const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
+    const s = skeleton(view);
+    let face: Face | undefined;
+    if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
+      face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
+    }
+    const others = people.filter((q) => q !== p).map((q) => q.box);
+    return { distributions: describeView(view, s, objects, face, others, want), face };
+  });
 }
 
 /**
@@ -112,12 +111,10 @@ export async function describeBodies(
 export async function describePeople(...args: Parameters<typeof describeBodies>): Promise<AttributeDistributions[]> {
   const [models, image] = args;
   const bodies = await describeBodies(...args);
-  return Promise.all(
-    bodies.map(async ({ distributions: d, face }) => {
-      if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
-      return d;
-    }),
-  );
+  return mapInFlight(bodies, async ({ distributions: d, face }) => {
+    if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
+    return d;
+  });
 }
 
 /** The distributions for one person from its gathered evidence. */

@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
-import { Assist, createAssistShared, markBusy, type AssistShared } from '../../../src/engine/assist.js';
+import { Assist, createAssistShared, markBusy, type AssistShared, type LocalRun } from '../../../src/engine/assist.js';
 import { createEnginePool } from '../../../src/engine/pool.js';
 import { createInProcessEngine } from '../../../src/engine/in-process.js';
-import { loadModel, type Model } from '../../../src/runtime/session.js';
+import { loadModel, RunLane, type Model } from '../../../src/runtime/session.js';
 import { loadConfig } from '../../../src/config.js';
 import { fixture } from '../../helpers/helpers.js';
 
@@ -24,11 +24,16 @@ before(async () => {
 });
 after(() => lightning?.release());
 
-/** Worker 0 lends to worker 1 over a real channel, both in this thread. */
-function pair(helperLocal: (name: string) => Promise<Model> = async () => lightning): { shared: AssistShared; lender: Assist; helper: Assist; close(): void } {
+/** Worker 0 lends to worker 1 over a real channel, both in this thread; the helper runs on its own lane, after `gate` when given. */
+function pair(gate?: () => Promise<void>): { shared: AssistShared; lender: Assist; helper: Assist; close(): void } {
   const shared = createAssistShared(2);
-  const lender = new Assist(shared, 0, async () => lightning);
-  const helper = new Assist(shared, 1, helperLocal);
+  const lane = new RunLane();
+  const helperRun: LocalRun = async (_name, input, shape, start) => {
+    await gate?.();
+    return lane.run(lightning, input, shape, start);
+  };
+  const lender = new Assist(shared, 0, async (_n, input, shape, start) => lane.run(lightning, input, shape, start));
+  const helper = new Assist(shared, 1, helperRun);
   const { port1, port2 } = new MessageChannel();
   lender.addPeer(1, port1);
   helper.addPeer(0, port2);
@@ -36,10 +41,15 @@ function pair(helperLocal: (name: string) => Promise<Model> = async () => lightn
 }
 
 const runAll = (m: Model, ks: number[]) => Promise.all(ks.map((k) => m.run(input(k), SHAPE)));
+/** Worker 1's count of runs lent to it and not yet done, once it has settled back to 0 (or after 5 s). */
+async function lentSettles(shared: AssistShared): Promise<number> {
+  for (let i = 0; i < 500 && Atomics.load(shared.state, shared.workers + 1) !== 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return Atomics.load(shared.state, shared.workers + 1);
+}
 
 describe('assist: lending runs between workers', () => {
   test('runs issued together are shared with an idle helper; every answer is the model\'s own, in order', async () => {
-    const { lender, helper, close } = pair();
+    const { shared, lender, helper, close } = pair();
     const wrapped = lender.wrap(lightning, 'movenet-lightning');
     const ks = [0, 1, 2, 3, 4, 5];
     const got = await runAll(wrapped, ks);
@@ -49,16 +59,17 @@ describe('assist: lending runs between workers', () => {
     assert.ok(lender.counts.lent >= 1, `lent ${lender.counts.lent}`);
     assert.ok(lender.counts.lent < ks.length, 'the lender keeps runs for itself');
     assert.equal(helper.counts.helped + lender.counts.takenBack, lender.counts.lent, 'each lent run ran once: in the helper or taken back');
+    assert.equal(lender.counts.ranByPeer, helper.counts.helped);
+    assert.equal(await lentSettles(shared), 0, 'the helper has room again');
     close();
   });
 
   test('runs a slow helper has not started are taken back when the lender runs dry, and answered once', async () => {
-    // The helper's model arrives late (its core busy elsewhere): the lender runs out of its own
-    // work first and takes the lent runs back; the helper then skips them.
-    const { lender, helper, close } = pair(async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      return lightning;
-    });
+    // The helper cannot start (its core busy elsewhere) until the test opens the gate: the lender
+    // runs out of its own work first and takes the lent runs back; the helper then skips them.
+    let open!: () => void;
+    const gateOpen = new Promise<void>((r) => (open = r));
+    const { shared, lender, helper, close } = pair(() => gateOpen);
     const wrapped = lender.wrap(lightning, 'movenet-lightning');
     const ks = [0, 1, 2, 3];
     const got = await runAll(wrapped, ks);
@@ -66,8 +77,9 @@ describe('assist: lending runs between workers', () => {
     got.forEach((o, i) => assert.deepEqual(o.kpt_heatmap.data, want[i].kpt_heatmap.data, `run ${i}`));
     assert.ok(lender.counts.lent >= 1);
     assert.equal(lender.counts.takenBack, lender.counts.lent, 'every lent run came back unstarted');
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(helper.counts.helped, 0, 'the helper skipped what was taken back');
+    open();
+    assert.equal(await lentSettles(shared), 0, 'the helper went through them');
+    assert.equal(helper.counts.helped, 0, 'and skipped what was taken back');
     close();
   });
 
@@ -100,17 +112,27 @@ describe('assist: lending runs between workers', () => {
     assert.ok(lender.counts.reclaimed >= 1 && lender.counts.reclaimed <= lender.counts.lent, `reclaimed ${lender.counts.reclaimed} of ${lender.counts.lent}`);
   });
 
-  test('a run that fails in the helper rejects the caller with the helper\'s reason', async () => {
-    const { lender, close } = pair(async (name) => {
+  test('a run that fails in the helper is run by the lender instead; a run that fails everywhere rejects with its own error', async () => {
+    const shared = createAssistShared(2);
+    const lane = new RunLane();
+    const lender = new Assist(shared, 0, async (_n, i, sh, start) => lane.run(lightning, i, sh, start));
+    const helper = new Assist(shared, 1, async (name) => {
       throw new Error(`model ${name} is not loaded here`);
     });
+    const { port1, port2 } = new MessageChannel();
+    lender.addPeer(1, port1);
+    helper.addPeer(0, port2);
     const wrapped = lender.wrap(lightning, 'movenet-lightning');
-    const settled = await Promise.allSettled([0, 1, 2].map((k) => wrapped.run(input(k), SHAPE)));
-    const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-    assert.equal(failed.length, lender.counts.lent);
-    assert.ok(failed.length >= 1);
-    for (const f of failed) assert.match(String(f.reason), /lent model run failed in worker 1: model movenet-lightning is not loaded here/);
-    close();
+    const got = await runAll(wrapped, [0, 1, 2]);
+    const want = await runAll(lightning, [0, 1, 2]);
+    got.forEach((o, i) => assert.deepEqual(o.kpt_heatmap.data, want[i].kpt_heatmap.data, `run ${i}`));
+    assert.ok(lender.counts.lent >= 1);
+    assert.equal(lender.counts.reclaimed + lender.counts.takenBack, lender.counts.lent, 'each failed lent run ran here');
+    assert.equal(lender.counts.ranByPeer, 0);
+    // A run that fails on this worker too is the caller's failure.
+    const broken = lender.wrap({ name: 'broken', release: async () => {}, run: async () => { throw new Error('bad input shape'); } }, 'broken');
+    await assert.rejects(broken.run(input(0), SHAPE), /bad input shape/);
+    port1.close();
   });
 });
 
