@@ -129,6 +129,21 @@ describe('BlazePose (real models)', () => {
     assert.ok(median(moved) < 0.03 * thunderOnly.box.height, `median move ${median(moved)}`);
     await assert.rejects(analyzePeople({ ...models, blazepose: {} }, image, DEFAULT_BODY_OPTIONS), /not loaded/);
   });
+
+  test('scope \'dominant\' refines only the tallest person, and only when the others are small enough', async () => {
+    // The cabin frame: the driver (~700 px tall) and a smaller passenger (~390 px); two proposals, so no gate.
+    const cabin = await decodeImage(new Uint8Array(await readFile(fixture('driver-cabin.jpg'))));
+    const models = bodyModels(m);
+    const gate = await analyzePeople(models, cabin, DEFAULT_BODY_OPTIONS);
+    assert.equal(gate.length, 2);
+    const strict = await analyzePeople(models, cabin, { ...DEFAULT_BODY_OPTIONS, single: { scope: 'dominant', dominance: 0.5 } });
+    assert.deepEqual(strict, gate, 'the passenger is over half the driver\'s height: nobody is refined');
+    const loose = await analyzePeople(models, cabin, { ...DEFAULT_BODY_OPTIONS, single: { scope: 'dominant', dominance: 0.6 } });
+    const tall = gate[0].box.height > gate[1].box.height ? 0 : 1;
+    assert.deepEqual(loose[1 - tall], gate[1 - tall], 'the passenger is untouched');
+    assert.notDeepEqual(loose[tall].keypoints, gate[tall].keypoints, 'the driver is refined');
+    assert.equal(loose[tall].score, gate[tall].score);
+  });
 });
 
 test('fuseKeypoints: replace, confident, agree', () => {
