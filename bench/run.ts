@@ -24,6 +24,7 @@ import { packageRoot } from '../src/runtime/models.js';
 import { availableParallelism } from 'node:os';
 import type { CapabilityName } from '../src/capabilities/index.js';
 import { createEnginePool, defaultWarmupImage } from '../src/engine/pool.js';
+import { loadConfig } from '../src/config.js';
 import { FrameReader } from '../src/video/decode.js';
 import sharp from 'sharp';
 
@@ -462,7 +463,9 @@ async function runEngineBench(
   const inputs = images.map((f) => new Uint8Array(readFileSync(f)));
   const t0 = performance.now();
   const workers = availableParallelism();
-  const pool = createEnginePool({ capabilities: [capability], workers, threads: 1, warmup: { image: defaultWarmupImage() } });
+  // As the server would run it: BODYLENS_LEND_RUNS decides whether idle workers take runs.
+  const { lendRuns } = loadConfig();
+  const pool = createEnginePool({ capabilities: [capability], workers, threads: 1, lendRuns, warmup: { image: defaultWarmupImage() } });
   try {
     await pool.ready;
     const startupMs = Math.round(performance.now() - t0);
@@ -470,14 +473,14 @@ async function runEngineBench(
     const onError = (e: ErrorSample) => { firstError ??= e; };
     const send: Send = (i) => pool.run(capability, { bytes: inputs[i % inputs.length] }).then(() => null, (e: Error) => ({ status: 0, body: e.message }));
     for (let i = 0; i < warmup; i++) { const e = await send(i); if (e) onError(e); }
-    const line: Record<string, unknown> = { bench: benchCase.name, via: 'engine pool in-process', capability, images: images.length, image_source: imageSource, workers };
+    const line: Record<string, unknown> = { bench: benchCase.name, via: 'engine pool in-process', capability, images: images.length, image_source: imageSource, workers, lend_runs: lendRuns };
     let errors = 0;
     for (const level of levels) {
       const r = await runLevel(send, level.concurrency, level.requests, onError);
       line[`c${level.concurrency}`] = r;
       errors += r.errors;
     }
-    Object.assign(line, { peak_rss_mb: Math.round(procStatusKb(process.pid, 'VmHWM') / 1024), errors, warmup, startup_ms: startupMs, ...(firstError ? { first_error: firstError } : {}) });
+    Object.assign(line, { peak_rss_mb: Math.round(procStatusKb(process.pid, 'VmHWM') / 1024), errors, warmup, startup_ms: startupMs, lent_runs: pool.stats().lentRuns, ...(firstError ? { first_error: firstError } : {}) });
     out(line);
     return errors > 0 ? 1 : 0;
   } finally {

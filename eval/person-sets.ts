@@ -15,7 +15,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Box } from '../src/types.js';
+import type { Box, RgbImage } from '../src/types.js';
+import type { Engine } from '../src/engine/engine.js';
+import { decodeImage } from '../src/intake/index.js';
+import type { FoundPerson } from '../src/vision/person-finder.js';
 
 export interface GtBox {
   box: Box;
@@ -174,4 +177,27 @@ export function labelBoxes<T extends { box: Box; score: number }>(dts: readonly 
     const onIgnore = gts.some((g) => g.ignore && (g.crowd ? iodt(d.box, g.box) : boxIou(d.box, g.box)) >= thr);
     return { dt: d, label: onIgnore ? null : (0 as const) };
   });
+}
+
+/**
+ * Runs the finder (`body_detection`, minScore 0) on every image of `set` and hands each candidate
+ * with its label (labelBoxes) to `visit`, awaited, in score order per image; returns the scored
+ * ground-truth count (for recall). The candidate dumps (persons-dump, verifier-probe) use it.
+ */
+export async function eachLabelledCandidate(
+  engine: Engine,
+  root: string,
+  set: PersonSetName,
+  minHeight: number,
+  options: object,
+  visit: (name: string, image: RgbImage, person: FoundPerson, label: 1 | 0 | null) => void | Promise<void>,
+): Promise<number> {
+  let gt = 0;
+  for (const s of await loadPersonSet(root, set, minHeight)) {
+    const image = await decodeImage(new Uint8Array(await readFile(s.path)));
+    const people: FoundPerson[] = (await engine.run('body_detection', { image }, { ...options, minScore: 0 })).persons;
+    gt += s.gts.filter((g) => !g.ignore).length;
+    for (const { dt, label } of labelBoxes(people, s.gts)) await visit(s.name, image, dt, label);
+  }
+  return gt;
 }

@@ -7,13 +7,10 @@
  * null = on an ignore region (people under 30 px, crowd regions, non-pedestrian MOT classes).
  * A last line per set gives the scored ground-truth count (for recall).
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createInProcessEngine } from '../src/engine/in-process.js';
-import { decodeImage } from '../src/intake/index.js';
-import type { FoundPerson } from '../src/vision/person-finder.js';
 import { MIN_HEIGHT } from './persons.js';
-import { labelBoxes, loadPersonSet, type PersonSetName } from './person-sets.js';
+import { eachLabelledCandidate, type PersonSetName } from './person-sets.js';
 import { evalDataRoot } from './suite.js';
 
 const { values } = parseArgs({ options: { set: { type: 'string', multiple: true }, options: { type: 'string' }, 'eval-dir': { type: 'string' } } });
@@ -25,16 +22,10 @@ const engine = createInProcessEngine({ capabilities: ['body_detection'] });
 await engine.ready;
 const out = (l: unknown) => process.stdout.write(JSON.stringify(l) + '\n');
 for (const set of chosen) {
-  const samples = await loadPersonSet(root, set, MIN_HEIGHT);
-  let gt = 0;
-  for (const s of samples) {
-    const image = await decodeImage(new Uint8Array(await readFile(s.path)));
-    const people: FoundPerson[] = (await engine.run('body_detection', { image }, { ...options, minScore: 0 })).persons;
-    gt += s.gts.filter((g) => !g.ignore).length;
-    for (const { dt: p, label } of labelBoxes(people, s.gts)) {
-      out({ set, image: s.name, width: image.width, height: image.height, box: p.box, evidence: p.evidence, score: p.score, label });
-    }
-  }
+  const gt = await eachLabelledCandidate(engine, root, set, MIN_HEIGHT, options, (name, image, p, label) => {
+    out({ set, image: name, width: image.width, height: image.height, box: p.box, evidence: p.evidence, score: p.score, label });
+  });
   out({ set, gt });
 }
 await engine.close();
+

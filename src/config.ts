@@ -59,6 +59,11 @@ export interface Config {
   workers: number;
   /** ONNX Runtime threads inside each worker (BODYLENS_THREADS_PER_WORKER, default 1). */
   threadsPerWorker: number;
+  /**
+   * Idle workers run model runs for a busy one (BODYLENS_LEND_RUNS, on | off, default on): one
+   * request uses every idle core (src/engine/assist.ts).
+   */
+  lendRuns: boolean;
   /** Log level for Fastify's logger (BODYLENS_LOG_LEVEL, default info). */
   logLevel: string;
   /**
@@ -174,6 +179,13 @@ export function parseUtcOffset(raw: string): number {
 /** Beijing time, where Baidu's daily quotas turn. */
 export const DEFAULT_QUOTA_UTC_OFFSET_MINUTES = 480;
 
+function onOffSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new Error(`${name} must be on or off, got "${env[name]}"`);
+  return raw === 'on';
+}
+
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -197,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApp: apiKey && secretKey ? { apiKey, secretKey, appId: env.BODYLENS_APP_ID || undefined } : undefined,
     workers: intSetting(env, 'BODYLENS_WORKERS', availableParallelism(), 1, 64),
     threadsPerWorker: intSetting(env, 'BODYLENS_THREADS_PER_WORKER', 1, 1, 64),
+    lendRuns: onOffSetting(env, 'BODYLENS_LEND_RUNS', true),
     logLevel: env.BODYLENS_LOG_LEVEL || 'info',
     urlAllowList: (env.BODYLENS_URL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     kakao: {

@@ -69,6 +69,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     capabilities,
     workers: config.workers,
     threads: config.threadsPerWorker,
+    lendRuns: config.lendRuns,
     warmup: { image: defaultWarmupImage() },
     queueTimeoutMs: config.http.queueTimeoutMs,
     maxQueue: config.http.maxQueue,

@@ -10,6 +10,7 @@ import { decodeImage } from '../intake/index.js';
 import type { RgbImage } from '../types.js';
 import { assertServed, type EngineCall, type EngineSettings } from './engine.js';
 import { ModelHub } from './hub.js';
+import type { Assist, AssistShared } from './assist.js';
 import { mergeOptions } from '../capabilities/capability.js';
 
 export interface Executor {
@@ -18,6 +19,8 @@ export interface Executor {
   takeRuns(): Array<[string, number]>;
   /** Model names loaded, for diagnostics. */
   readonly models: readonly string[];
+  /** In a pool worker that lends runs to its peers: where their channels are added. */
+  readonly assist?: Assist;
   close(): Promise<void>;
 }
 
@@ -29,8 +32,9 @@ function served(settings: EngineSettings, name: string): Capability {
 const grey = (): RgbImage => ({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) });
 
 /** Loads the models of every served capability, then (warm-up) runs capabilities until each model has run once. */
-export async function createExecutor(settings: EngineSettings, options: { timeRuns?: boolean } = {}): Promise<Executor> {
+export async function createExecutor(settings: EngineSettings, options: { timeRuns?: boolean; lendAs?: { shared: AssistShared; self: number } } = {}): Promise<Executor> {
   const hub = new ModelHub(settings.threads, options.timeRuns);
+  const assist = options.lendAs ? hub.lendAs(options.lendAs.shared, options.lendAs.self) : undefined;
   await hub.load(modelsFor(settings.capabilities));
 
   async function execute(call: EngineCall): Promise<unknown> {
@@ -53,7 +57,7 @@ export async function createExecutor(settings: EngineSettings, options: { timeRu
   // (realistic kernels and allocations), else on mid-grey.
   if (settings.warmup) await warmUp(settings.capabilities, settings.warmup.image, execute);
   hub.takeRuns(); // warm-up runs are not service time
-  return { execute, takeRuns: () => hub.takeRuns(), models: hub.loaded, close: () => hub.close() };
+  return { execute, takeRuns: () => hub.takeRuns(), models: hub.loaded, assist, close: () => hub.close() };
 }
 
 /**

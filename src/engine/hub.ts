@@ -4,9 +4,15 @@
  */
 import { loadModel, type Model } from '../runtime/session.js';
 import type { Models } from '../capabilities/capability.js';
+import { Assist, type AssistShared } from './assist.js';
 
 export class ModelHub {
+  /** What capabilities get: timed when asked, and through the assist queue in a pool worker. */
   private readonly models = new Map<string, Promise<Model>>();
+  /** The sessions themselves, loaded once. */
+  private readonly sessions = new Map<string, Promise<Model>>();
+  /** Set in a pool worker (`lendAs`): runs queued together may go to idle peer workers. */
+  assist?: Assist;
   /** Model runs since the last `takeRuns()`: [model name, seconds] (for bodylens_inference_seconds). */
   private runs: Array<[string, number]> = [];
 
@@ -21,13 +27,37 @@ export class ModelHub {
     await Promise.all(names.map((n) => this.get(n)));
   }
 
+  /**
+   * Makes this hub worker `self` of a pool whose workers lend each other model runs
+   * (`assist.ts`); before any model is handed out.
+   */
+  lendAs(shared: AssistShared, self: number): Assist {
+    const record = (name: string, seconds: number) => {
+      if (this.timeRuns) this.runs.push([name, seconds]);
+    };
+    this.assist = new Assist(shared, self, (name) => this.session(name), record);
+    return this.assist;
+  }
+
   get(name: string): Promise<Model> {
     let model = this.models.get(name);
     if (!model) {
-      model = loadModel(name, { threads: this.threads }).then((m) => (this.timeRuns ? this.timed(m) : m));
+      model = this.session(name).then((m) => {
+        const timed = this.timeRuns ? this.timed(m) : m;
+        return this.assist ? this.assist.wrap(timed, name) : timed;
+      });
       this.models.set(name, model);
     }
     return model;
+  }
+
+  private session(name: string): Promise<Model> {
+    let session = this.sessions.get(name);
+    if (!session) {
+      session = loadModel(name, { threads: this.threads });
+      this.sessions.set(name, session);
+    }
+    return session;
   }
 
   /** The loaded models a capability asked for, keyed by name. */
@@ -61,12 +91,13 @@ export class ModelHub {
   }
 
   get loaded(): string[] {
-    return [...this.models.keys()];
+    return [...this.sessions.keys()];
   }
 
   async close(): Promise<void> {
-    const all = [...this.models.values()];
+    const all = [...this.sessions.values()];
     this.models.clear();
+    this.sessions.clear();
     await Promise.all(all.map(async (m) => (await m.catch(() => undefined))?.release()));
   }
 }

@@ -2,14 +2,15 @@
  * The engine as a fixed set of inference worker threads with a FIFO queue; a crashed worker is
  * replaced. Each worker serves the configured capabilities and loads only their models.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ServiceError, isErrorKind } from '../errors.js';
 import type { RgbImage } from '../types.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/models.js';
 import { assertServed, frameInput, type CallControl, type Engine, type EngineCall, type EngineSettings } from './engine.js';
-import type { CallTiming, WorkerMessage, WorkerReply } from './worker.js';
+import type { CallMessage, CallTiming, WorkerData, WorkerMessage, WorkerReply } from './worker.js';
+import { createAssistShared, markBusy, resetWorker } from './assist.js';
 
 /** Told about each call a worker finished (the server's metrics, src/metrics). */
 export interface PoolObserver {
@@ -34,6 +35,8 @@ export interface PoolOptions extends EngineSettings {
    */
   queueTimeoutMs?: number;
   observer?: PoolObserver;
+  /** Idle workers run model runs for a busy one (assist.ts; default true; nothing to lend with one worker). */
+  lendRuns?: boolean;
 }
 
 /** Below the official Node SDK's 10 s HTTP timeout: a caller that has given up gets no work done for it. */
@@ -41,7 +44,7 @@ export const DEFAULT_QUEUE_TIMEOUT_MS = 8000;
 
 interface Job {
   id: number;
-  message: WorkerMessage;
+  message: CallMessage;
   transfer: ArrayBuffer[];
   /** When it was queued (performance.now()). */
   queuedAt: number;
@@ -80,6 +83,8 @@ export interface PoolStats {
   workers: number;
   busy: number;
   busySeconds: number;
+  /** Model runs workers handed to idle peers (assist.ts). */
+  lentRuns: number;
 }
 
 export type EnginePool = Engine & { stats(): PoolStats };
@@ -94,6 +99,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
   let shed = 0;
   /** Worker-seconds of finished calls; running calls are added when stats are read. */
   let busyDone = 0;
+  let lentRuns = 0;
   let closing = false;
   // A worker that cannot load its models would fail the same way again: no respawn loop.
   let startFailed = false;
@@ -106,6 +112,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
   });
   // Callers that never await `ready` must not crash the process with an unhandled rejection.
   ready.catch(() => undefined);
+  const shared = opts.workers > 1 && opts.lendRuns !== false ? createAssistShared(opts.workers) : undefined;
 
   function dispatch(): void {
     for (const slot of slots) {
@@ -116,19 +123,41 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       dispatched++;
       slot.job = job;
       slot.since = performance.now();
+      if (shared) markBusy(shared, slots.indexOf(slot), true);
       slot.worker.postMessage(job.message, job.transfer);
     }
   }
 
-  function spawn(index: number): void {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { capabilities: opts.capabilities, threads: opts.threads, warmup: opts.warmup } satisfies EngineSettings,
+  /** Channels from a new worker to every live peer: its ends go in its workerData, theirs by message. */
+  function peerChannels(index: number): { peers: Array<{ index: number; port: MessagePort }>; transfer: MessagePort[] } {
+    const peers: Array<{ index: number; port: MessagePort }> = [];
+    slots.forEach((peer, j) => {
+      if (!peer || j === index) return;
+      const { port1, port2 } = new MessageChannel();
+      peers.push({ index: j, port: port1 });
+      peer.worker.postMessage({ type: 'peer', index, port: port2 } satisfies WorkerMessage, [port2]);
     });
+    return { peers, transfer: peers.map((p) => p.port) };
+  }
+
+  function spawn(index: number): void {
+    const settings: EngineSettings = { capabilities: opts.capabilities, threads: opts.threads, warmup: opts.warmup };
+    let workerData: WorkerData = settings;
+    let transferList: MessagePort[] = [];
+    if (shared) {
+      // Busy (lends nothing, is lent nothing) until it has warmed up.
+      resetWorker(shared, index);
+      const { peers, transfer } = peerChannels(index);
+      workerData = { ...settings, assist: { shared, self: index, peers } };
+      transferList = transfer;
+    }
+    const worker = new Worker(WORKER_URL, { workerData, transferList });
     const slot: Slot = { worker, ready: false };
     slots[index] = slot;
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'ready') {
         slot.ready = true;
+        if (shared) markBusy(shared, index, false);
         if (++readyCount === opts.workers) resolveReady();
         dispatch();
       } else if (msg.type === 'failed_to_start') {
@@ -143,6 +172,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
         const waited = job && slot.since !== undefined ? (slot.since - job.queuedAt) / 1000 : 0;
         free(slot);
         if (job && job.id === msg.id) {
+          lentRuns += msg.timing.lent;
           opts.observer?.call(job.message.call.capability, waited, msg.timing);
           if (msg.type === 'result') job.resolve(msg.result);
           else job.reject(new ServiceError(isErrorKind(msg.kind) ? msg.kind : 'internal', msg.detail));
@@ -169,6 +199,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
     if (slot.job && slot.since !== undefined) busyDone += (performance.now() - slot.since) / 1000;
     slot.job = undefined;
     slot.since = undefined;
+    if (shared && slot.ready) markBusy(shared, slots.indexOf(slot), false);
   }
 
   function stats(): PoolStats {
@@ -180,7 +211,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
       busy++;
       running += (now - (slot.since ?? now)) / 1000;
     }
-    return { queued: queue.length, dispatched, shed, workers: opts.workers, busy, busySeconds: busyDone + running };
+    return { queued: queue.length, dispatched, shed, workers: opts.workers, busy, busySeconds: busyDone + running, lentRuns };
   }
 
   for (let i = 0; i < opts.workers; i++) spawn(i);

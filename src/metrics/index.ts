@@ -15,6 +15,8 @@ export interface EngineGauges {
   busy: number;
   /** Worker-seconds spent running calls since start (all workers). */
   busySeconds: number;
+  /** Model runs a busy worker handed to an idle one since start (engine/assist.ts). */
+  lentRuns: number;
 }
 
 /** Outcomes that are limit rejections: per-app QPS (18), daily (17) and total (19) quota, and a full queue or concurrency cap (4). */
@@ -112,16 +114,20 @@ export class Metrics {
         this.set({ state: 'idle' }, e ? e.workers - e.busy : 0);
       },
     });
-    new client.Counter({
-      name: 'bodylens_engine_busy_seconds_total',
-      help: 'Worker-seconds spent running calls (rate() of it over bodylens_engine_workers is the busy ratio)',
-      registers,
-      collect() {
-        const e = self.engine?.();
-        this.reset();
-        if (e) this.inc(e.busySeconds);
-      },
-    });
+    // Totals the pool keeps, read when scraped.
+    const engineTotal = (name: string, help: string, read: (e: EngineGauges) => number) =>
+      new client.Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const e = self.engine?.();
+          this.reset();
+          if (e) this.inc(read(e));
+        },
+      });
+    engineTotal('bodylens_engine_busy_seconds_total', 'Worker-seconds spent running calls (rate() of it over bodylens_engine_workers is the busy ratio)', (e) => e.busySeconds);
+    engineTotal('bodylens_engine_lent_runs_total', 'Model runs a busy inference worker handed to an idle one (BODYLENS_LEND_RUNS)', (e) => e.lentRuns);
     new client.Gauge({
       name: 'bodylens_engine_busy_ratio',
       help: 'Share of worker time spent running calls since the previous scrape (the first scrape: since start)',

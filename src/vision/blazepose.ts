@@ -6,7 +6,7 @@
  * Three ways to get it: from COCO-17 keypoints (MoveNet's hips, shoulders and extent), from the
  * pose detector (`blazepose-detector`: hip centre and full-body scale point), or from a previous
  * BlazePose pass's auxiliary points 33 / 34 (MediaPipe's tracking mode).
- * Measured as body_analysis's single-person refiner in docs/person-finder.md ("Fifth pass").
+ * Measured as body_analysis's single-person refiner in docs/person-finder.md ("Seventh pass").
  */
 import type { Model } from '../runtime/session.js';
 import type { Keypoint, RgbImage } from '../types.js';

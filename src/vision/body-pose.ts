@@ -8,8 +8,9 @@
  *      least 0.5 (old scale) and is at least a quarter of the image tall, the old pipeline
  *      explains the image and the detectors do not run (studio-single, the studio video: old
  *      speed), and that person's keypoints are refined by BlazePose heavy on a body-aligned ROI
- *      (`SinglePersonOptions`, blazepose.ts; docs/person-finder.md "Fifth pass": +~60 ms). Relaxing "exactly one proposal" to "one proposal of centre score
- *      >= 0.3" cost coco-mini box recall 0.41 -> 0.37 and was dropped;
+ *      (`SinglePersonOptions`, blazepose.ts; docs/person-finder.md "Seventh pass": +~60 ms).
+ *      Relaxing "exactly one proposal" to "one proposal of centre score >= 0.3" cost coco-mini
+ *      box recall 0.41 -> 0.37 and was dropped;
  *   3. otherwise the person finder's detectors in boxes-only mode (person-finder.ts
  *      `personCandidates`): CenterNet on the whole image, plus CenterNet on level-1 tiles when
  *      the long side exceeds 1100 px (1080p: three 1080 px tiles; against the finder's 700 px
@@ -96,7 +97,7 @@ export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   topDown: DEFAULT_TOP_DOWN_OPTIONS,
 };
 
-/** How the gated single person's keypoints are refined (measured: docs/person-finder.md, "Fifth pass"). */
+/** How the gated single person's keypoints are refined (measured: docs/person-finder.md, "Seventh pass"). */
 export interface SinglePersonOptions {
   /** 'movenet' (Thunder's keypoints as they are) or a BlazePose landmark model on an aligned ROI. */
   refiner: 'movenet' | BlazePoseModelName;
@@ -133,7 +134,7 @@ export interface SinglePersonOptions {
 }
 
 /**
- * Measured best (eval/blazepose-probe.ts, docs/person-finder.md "Fifth pass"): BlazePose heavy on
+ * Measured best (eval/blazepose-probe.ts, docs/person-finder.md "Seventh pass"): BlazePose heavy on
  * the ROI from Thunder's keypoints, heat-map refined, fused per joint where the two agree, with
  * Thunder's face points and hips kept (BlazePose's hips sit lower than COCO's and LSP's, and its
  * face points are looser than Thunder's). lsp-extended PCK@0.2 0.739 -> 0.757, studio-single AP
@@ -225,13 +226,13 @@ interface Posed {
 /** Old pipeline: MultiPose proposals, each refined by Thunder; scores on the old scale. */
 async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Posed[]> {
   const proposals: PersonProposal[] = await detectPeople(models.proposer, image);
-  const refined: Posed[] = [];
-  // Sequential on purpose: each worker owns one core; parallel runs would only contend.
-  for (const proposal of proposals) {
-    const keypoints = await refinePose(models.refiner, image, proposal);
-    refined.push({ keypoints, score: personScore(keypoints, proposal.score) });
-  }
-  return refined;
+  // Issued together: in a pool worker idle peers take some of the runs (engine/assist.ts).
+  return Promise.all(
+    proposals.map(async (proposal) => {
+      const keypoints = await refinePose(models.refiner, image, proposal);
+      return { keypoints, score: personScore(keypoints, proposal.score) };
+    }),
+  );
 }
 
 /** The gated single person's keypoints: Thunder's, or BlazePose's on an ROI aligned from them (fused per options). */
@@ -281,10 +282,9 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
   // CenterNet alone on the tiles (the finder's default adds NanoDet): body_analysis keeps its speed.
   const candidates: Candidate[] = await personCandidates(finder, image, { ...DEFAULT_PERSON_FINDER_OPTIONS, detectors, tileDetectors: CENTERNET_TILES, maxTileSide });
   const covered = new Set<number>();
-  const people: Posed[] = [];
+  const kept: number[] = [];
   for (let j = 0; j < proposals.length; j++) {
-    const proposal = proposals[j];
-    const rough = clampBox(keypointBox(proposal.keypoints), image);
+    const rough = clampBox(keypointBox(proposals[j].keypoints), image);
     let best = -1;
     let bestIou = o.coverIou;
     for (let i = 0; i < candidates.length; i++) {
@@ -292,18 +292,16 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
       if (v >= o.coverIou) covered.add(i);
       if (v >= bestIou) { bestIou = v; best = i; }
     }
-    if (best < 0 && proposal.score < o.unmatchedMinProposal) continue;
-    const keypoints = j === 0 && single ? single : await refinePose(models.refiner, image, proposal);
-    people.push(oldPerson(keypoints, proposal));
+    if (best >= 0 || proposals[j].score >= o.unmatchedMinProposal) kept.push(j);
   }
-  if (finder.pose) {
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i];
-      if (covered.has(i) || c.support < o.freshMinSupport) continue;
-      people.push(finderPerson(await poseForBox(finder.pose, image, c.box, o.topDown), c));
-    }
-  }
-  return people;
+  const fresh = finder.pose ? candidates.filter((c, i) => !covered.has(i) && c.support >= o.freshMinSupport) : [];
+  // Every refinement and top-down crop issued together: in a pool worker idle peers take some
+  // of the runs (engine/assist.ts); the people keep their order.
+  const [refined, found] = await Promise.all([
+    Promise.all(kept.map(async (j) => oldPerson(j === 0 && single ? single : await refinePose(models.refiner, image, proposals[j]), proposals[j]))),
+    Promise.all(fresh.map(async (c) => finderPerson(await poseForBox(finder.pose!, image, c.box, o.topDown), c))),
+  ]);
+  return [...refined, ...found];
 }
 
 export async function analyzePeople(

@@ -69,10 +69,9 @@ async function detectInWindow(model: Model, image: RgbImage, window: CropWindow,
 }
 
 export async function detectPalms(model: Model, image: RgbImage, opts: PalmOptions = DEFAULT_PALM_OPTIONS): Promise<Palm[]> {
-  const candidates: Palm[] = [];
-  for (const window of detectionWindows(image.width, image.height, opts.minTile)) {
-    candidates.push(...(await detectInWindow(model, image, window, opts.minScore)));
-  }
+  // Every window issued together: in a pool worker idle peers take some (engine/assist.ts).
+  const windows = detectionWindows(image.width, image.height, opts.minTile);
+  const candidates = (await Promise.all(windows.map((window) => detectInWindow(model, image, window, opts.minScore)))).flat();
   return weightedNms(candidates, opts.mergeIou);
 }
 

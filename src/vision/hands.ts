@@ -106,8 +106,7 @@ function toHand(lm: HandLandmarks, image: RgbImage): Hand {
 /** Best first pass over candidate crops, then the refining passes; undefined if no hand. */
 async function landmarksFrom(models: HandModels, image: RgbImage, windows: RotatedWindow[], opts: HandOptions): Promise<HandLandmarks | undefined> {
   let best: HandLandmarks | undefined;
-  for (const window of windows) {
-    const lm = await runHandLandmarks(models.landmarks, image, window);
+  for (const lm of await Promise.all(windows.map((window) => runHandLandmarks(models.landmarks, image, window)))) {
     if (!best || lm.presence > best.presence) best = lm;
   }
   if (!best || best.presence < opts.minPresence) return undefined;
@@ -121,12 +120,8 @@ async function landmarksFrom(models: HandModels, image: RgbImage, windows: Rotat
 
 export async function analyzeHands(models: HandModels, image: RgbImage, opts: HandOptions = DEFAULT_HAND_OPTIONS): Promise<Hand[]> {
   const palms = await detectPalms(models.palm, image, opts.palm);
-  const found: HandLandmarks[] = [];
-  // Sequential on purpose: each worker owns one core.
-  for (const palm of palms) {
-    const hand = await landmarksFrom(models, image, [palmToWindow(palm)], opts);
-    if (hand) found.push(hand);
-  }
+  // Every palm's crop issued together: in a pool worker idle peers take some (engine/assist.ts).
+  const found = (await Promise.all(palms.map((palm) => landmarksFrom(models, image, [palmToWindow(palm)], opts)))).filter((h): h is HandLandmarks => h !== undefined);
   if (found.length === 0 && opts.wholeFrameFallback) {
     // The hand's orientation is unknown here: try the four upright turns, keep the surest.
     const side = Math.max(image.width, image.height);

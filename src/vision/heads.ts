@@ -171,16 +171,19 @@ export async function findPoseHeads(model: Model, image: RgbImage, o: HeadPoseOp
   // No cap on people per window (the proposals' default of 40 is for body_analysis).
   const opts = { ...DEFAULT_PROPOSAL_OPTIONS, minCenterScore: o.minScore, input: o.input, maxPeople: Infinity };
   const windows = poseTiles(image.width, image.height, o);
-  const proposals: PersonProposal[] = o.whole ? await detectPeople(model, image, opts) : [];
-  for (const window of windows) proposals.push(...(await detectPeople(model, image, opts, window)));
+  // Every window issued together: in a pool worker idle peers take some (engine/assist.ts).
+  const perWindow = await Promise.all([
+    o.whole ? detectPeople(model, image, opts) : Promise.resolve([]),
+    ...windows.map((window) => detectPeople(model, image, opts, window)),
+  ]);
+  const proposals: PersonProposal[] = perWindow.flat();
   return proposals.map((p) => poseHead(p, o.minKeypointScore)).filter((h): h is Head => h !== null);
 }
 
 /** Faces over the windows of the plan, merged across windows (best score first). */
 export async function findFaces(model: Model, image: RgbImage, o: HeadFaceOptions): Promise<Face[]> {
   const windows = planWindows(image.width, image.height, { whole: o.whole, levels: o.levels, overlap: o.overlap });
-  const all: Face[] = [];
-  for (const window of windows) all.push(...(await detectFaces(model, image, { window, minScore: o.minScore })));
+  const all = (await Promise.all(windows.map((window) => detectFaces(model, image, { window, minScore: o.minScore })))).flat();
   return mergeFaces(all, o.mergeIos);
 }
 

@@ -181,16 +181,17 @@ export async function personCandidates(models: PersonFinderModels, image: RgbIma
     ...options.detectors.flatMap((name) => whole.map((window) => ({ name, window }))),
     ...options.tileDetectors.flatMap((name) => tilesFor(name).map((window) => ({ name, window }))),
   ];
-  const boxes: RunBox[] = [];
-  const runs: { window: RunBox['window']; side: number }[] = [];
-  for (const { name, window } of jobs) {
-    const model = models.detectors[name];
-    if (!model) throw new Error(`person finder: detector ${name} is not loaded`);
-    const run = runs.length;
-    runs.push({ window, side: DETECTOR_INPUT[name] });
-    const raw = await runDetector(name, model, image, window, options.minRawScore);
-    for (const b of nms(raw, options.runNms)) boxes.push({ box: b.box, score: b.score, window, run });
-  }
+  const runs = jobs.map(({ name, window }) => ({ window, side: DETECTOR_INPUT[name] }));
+  // Issued together: in a pool worker idle peers take some of the runs (engine/assist.ts).
+  const perRun = await Promise.all(
+    jobs.map(async ({ name, window }, run) => {
+      const model = models.detectors[name];
+      if (!model) throw new Error(`person finder: detector ${name} is not loaded`);
+      const raw = await runDetector(name, model, image, window, options.minRawScore);
+      return nms(raw, options.runNms).map((b): RunBox => ({ box: b.box, score: b.score, window, run }));
+    }),
+  );
+  const boxes = perRun.flat();
   const fused = fuseBoxes(boxes, runs, image, options.fusion);
   return nms(
     fused.filter((f) => f.support >= options.minCandidateSupport).map((f) => ({ box: clampBox(f.box, image), score: f.support, support: f.support, maxScore: f.maxScore, votes: f.votes })),
@@ -241,13 +242,14 @@ export async function estimatePoses<T extends { box: Box }>(
   people: readonly T[],
   opts: TopDownOptions = DEFAULT_TOP_DOWN_OPTIONS,
 ): Promise<(T & { keypoints: Keypoint[]; poseScore: number })[]> {
-  const out: (T & { keypoints: Keypoint[]; poseScore: number })[] = [];
-  // Sequential on purpose: one worker owns one core; batching measured no faster (top-down.ts).
-  for (const p of people) {
-    const keypoints = await poseForBox(models, image, p.box, opts);
-    out.push({ ...p, keypoints, poseScore: poseConfidence(keypoints) });
-  }
-  return out;
+  // One crop per run (batching measured no faster, top-down.ts), issued together so idle pool
+  // workers can take some (engine/assist.ts); the answers keep the people's order.
+  return Promise.all(
+    people.map(async (p) => {
+      const keypoints = await poseForBox(models, image, p.box, opts);
+      return { ...p, keypoints, poseScore: poseConfidence(keypoints) };
+    }),
+  );
 }
 
 /** Every person in the image. */

@@ -147,12 +147,12 @@ export async function segmentPeople(
   }
   const extents = persons.map((p) => personExtent(p, width, height));
   if (options.passes !== 'image') {
-    // Sequential on purpose: a worker owns one core.
-    for (const extent of extents) {
-      const w = clampWindow(personWindow(extent, options.personMargin, aspect), width, height);
-      if (options.passes === 'image+people' && Math.max(w.width, w.height) >= options.cropBelow * Math.max(width, height)) continue;
-      pasteMax(work, await segmentTwice(net, image, w, options.flip), w, shrink);
-    }
+    const windows = extents
+      .map((extent) => clampWindow(personWindow(extent, options.personMargin, aspect), width, height))
+      .filter((w) => options.passes !== 'image+people' || Math.max(w.width, w.height) < options.cropBelow * Math.max(width, height));
+    // Every crop issued together (idle pool workers take some, engine/assist.ts); pasted in order.
+    const maps = await Promise.all(windows.map((w) => segmentTwice(net, image, w, options.flip)));
+    windows.forEach((w, i) => pasteMax(work, maps[i], w, shrink));
   }
   if (options.gate) keepPeopleBlobs(work, persons, extents, shrink);
 

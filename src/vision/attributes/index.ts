@@ -90,18 +90,19 @@ export async function describeBodies(
   const want = new Set(attributes);
   const needs = (list: readonly AttributeName[]) => list.some((a) => want.has(a));
   const objects = people.length && needs(OBJECT_ATTRIBUTES) ? await objectsInImage(models.centernet, image, options.minObjectScore) : [];
-  const out: BodyDescription[] = [];
-  for (const p of people) {
-    const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
-    const s = skeleton(view);
-    let face: Face | undefined;
-    if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
-      face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
-    }
-    const others = people.filter((q) => q !== p).map((q) => q.box);
-    out.push({ distributions: describeView(view, s, objects, face, others, want), face });
-  }
-  return out;
+  // Every person's runs issued together: in a pool worker idle peers take some (engine/assist.ts).
+  return Promise.all(
+    people.map(async (p) => {
+      const view = await personView(models, image, p, needs(MASK_ATTRIBUTES), options);
+      const s = skeleton(view);
+      let face: Face | undefined;
+      if (needs(FACE_ATTRIBUTES) && s.headRadius >= options.faceMinRadius && p.keypoints) {
+        face = await findPersonFace(models.blazeface, image, { point: s.head, radius: s.headRadius });
+      }
+      const others = people.filter((q) => q !== p).map((q) => q.box);
+      return { distributions: describeView(view, s, objects, face, others, want), face };
+    }),
+  );
 }
 
 /**
@@ -110,12 +111,13 @@ export async function describeBodies(
  */
 export async function describePeople(...args: Parameters<typeof describeBodies>): Promise<AttributeDistributions[]> {
   const [models, image] = args;
-  const out: AttributeDistributions[] = [];
-  for (const { distributions: d, face } of await describeBodies(...args)) {
-    if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
-    out.push(d);
-  }
-  return out;
+  const bodies = await describeBodies(...args);
+  return Promise.all(
+    bodies.map(async ({ distributions: d, face }) => {
+      if (d.gender) d.gender = fuseGender(d.gender, await faceGender(models.faceres, image, face));
+      return d;
+    }),
+  );
 }
 
 /** The distributions for one person from its gathered evidence. */
