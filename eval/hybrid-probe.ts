@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { decodeImage } from '../src/intake/index.js';
 import { loadModel, type Model } from '../src/runtime/session.js';
 import type { Person, RgbImage } from '../src/types.js';
-import { analyzePeople, bodyModels, DEFAULT_BODY_OPTIONS, type BodyOptions } from '../src/vision/body-pose.js';
+import { BODY_POSE_MODELS, analyzePeople, bodyModels, DEFAULT_BODY_OPTIONS, type BodyOptions } from '../src/vision/body-pose.js';
 import { POSE_SETS, loadPoseSet, personToDetection, type PoseSetName } from './datasets.js';
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { loadPersonSet, matchBoxes, type PersonSetName } from './person-sets.js';
@@ -30,7 +30,7 @@ const variants: Record<string, Partial<BodyOptions>> = values.variants ? JSON.pa
 const evalRoot = evalDataRoot();
 const emit = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify(l) + '\n');
 
-const names = ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning', ...(values.nanodet ? ['nanodet'] : [])];
+const names = [...BODY_POSE_MODELS, ...(values.nanodet ? ['nanodet'] : [])];
 const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await loadModel(n, { threads: 1 })] as const))) as Record<string, Model>;
 const models = bodyModels(loaded as Parameters<typeof bodyModels>[0]);
 const run = (image: RgbImage, v: Partial<BodyOptions>) => analyzePeople(models, image, { ...DEFAULT_BODY_OPTIONS, ...v });

@@ -45,56 +45,92 @@ export function correctJoints(joints: readonly Joint[], predicted: Record<Body21
   return new Set(joints.filter((j) => Math.hypot(predicted[j.name].x - j.x, predicted[j.name].y - j.y) <= threshold).map((j) => j.name));
 }
 
+/** One labelled photo: its file, visible joints and torso size (photos without a torso are left out). */
+export interface LspSample { path: string; joints: Joint[]; torso: number }
+
+/** The labelled photos of lsp-extended, or undefined when the set is not under evalRoot. */
+export async function loadLsp(evalRoot: string): Promise<{ names: Body21KeypointName[]; samples: LspSample[]; noTorso: number } | undefined> {
+  const file = join(evalRoot, DIR, 'annotations.json');
+  if (!existsSync(file)) return undefined;
+  const data = JSON.parse(await readFile(file, 'utf8')) as LspData;
+  const samples: LspSample[] = [];
+  let noTorso = 0;
+  for (const image of data.images) {
+    const ann = data.annotations.find((a) => a.image_id === image.id);
+    if (!ann) continue;
+    const { joints, torso } = lspJoints(data.keypoint_names, ann.keypoints);
+    if (!torso) { noTorso++; continue; }
+    samples.push({ path: join(evalRoot, DIR, image.file_name), joints, torso });
+  }
+  return { names: data.keypoint_names, samples, noTorso };
+}
+
+type Predicted = { keypoints: Record<Body21KeypointName, { x: number; y: number }> };
+
+/** PCK@0.2 counts over photos: per photo the predicted person with the most correct joints is scored. */
+export class LspTally {
+  private readonly hits: Map<Body21KeypointName, { correct: number; total: number }>;
+  images = 0;
+  noPerson = 0;
+  constructor(private readonly names: readonly Body21KeypointName[]) {
+    this.hits = new Map(names.map((n) => [n, { correct: 0, total: 0 }]));
+  }
+
+  add(sample: LspSample, persons: readonly Predicted[]): void {
+    this.images++;
+    const threshold = PCK_SHARE * sample.torso;
+    let best = new Set<Body21KeypointName>();
+    for (const p of persons) {
+      const c = correctJoints(sample.joints, p.keypoints, threshold);
+      if (c.size > best.size) best = c;
+    }
+    if (!persons.length) this.noPerson++;
+    for (const j of sample.joints) {
+      const h = this.hits.get(j.name)!;
+      h.total++;
+      if (best.has(j.name)) h.correct++;
+    }
+  }
+
+  /** PCK over the named joints (all of them by default). */
+  pck(names: readonly Body21KeypointName[] = this.names): number {
+    const c = names.reduce((s, n) => s + this.hits.get(n)!.correct, 0), t = names.reduce((s, n) => s + this.hits.get(n)!.total, 0);
+    return t ? c / t : NaN;
+  }
+
+  perJoint(): Record<string, number> {
+    return Object.fromEntries(this.names.map((n) => [n, round(this.pck([n]), 4)]));
+  }
+}
+
 export const lspSuite: EvalSuite = {
   name: 'lsp',
   sets: ['lsp-extended'],
   async run(ctx) {
-    const file = join(ctx.evalRoot, DIR, 'annotations.json');
-    if (!existsSync(file)) {
+    const set = await loadLsp(ctx.evalRoot);
+    if (!set) {
       ctx.emit({ eval: 'lsp', set: 'lsp-extended', skipped: true, reason: `no ${DIR}/annotations.json under ${ctx.evalRoot}` });
       return [];
     }
-    const data = JSON.parse(await readFile(file, 'utf8')) as LspData;
     const engine = await ctx.engine();
-    const hits = new Map<Body21KeypointName, { correct: number; total: number }>(data.keypoint_names.map((n) => [n, { correct: 0, total: 0 }]));
-    let images = 0, noTorso = 0, noPerson = 0, ms = 0;
-    for (const image of data.images) {
-      const ann = data.annotations.find((a) => a.image_id === image.id);
-      if (!ann) continue;
-      const { joints, torso } = lspJoints(data.keypoint_names, ann.keypoints);
-      if (!torso) { noTorso++; continue; }
-      images++;
+    const tally = new LspTally(set.names);
+    let ms = 0;
+    for (const sample of set.samples) {
       const t0 = performance.now();
-      const result = await engine.run('body_analysis', { bytes: new Uint8Array(await readFile(join(ctx.evalRoot, DIR, image.file_name))) }).catch(() => undefined);
+      const result = await engine.run('body_analysis', { bytes: new Uint8Array(await readFile(sample.path)) }).catch(() => undefined);
       ms += performance.now() - t0;
-      const threshold = PCK_SHARE * torso;
-      let best = new Set<Body21KeypointName>();
-      for (const p of result?.persons ?? []) {
-        const c = correctJoints(joints, p.keypoints, threshold);
-        if (c.size > best.size) best = c;
-      }
-      if (!result?.persons.length) noPerson++;
-      for (const j of joints) {
-        const h = hits.get(j.name)!;
-        h.total++;
-        if (best.has(j.name)) h.correct++;
-      }
+      tally.add(sample, result?.persons ?? []);
     }
-    const pck = (names: readonly Body21KeypointName[]) => {
-      const c = names.reduce((s, n) => s + hits.get(n)!.correct, 0), t = names.reduce((s, n) => s + hits.get(n)!.total, 0);
-      return t ? c / t : NaN;
-    };
-    const overall = pck(data.keypoint_names);
-    const perJoint = Object.fromEntries(data.keypoint_names.map((n) => [n, round(pck([n]), 4)]));
+    const perJoint = tally.perJoint();
     ctx.emit({
-      eval: 'lsp', set: 'lsp-extended', images, skipped_no_torso: noTorso, no_person: noPerson,
-      pck_0_2: round(overall, 4), neck: perJoint.neck, top_head: perJoint.top_head, per_joint: perJoint,
-      ms_per_image: round(ms / Math.max(images, 1), 1),
+      eval: 'lsp', set: 'lsp-extended', images: tally.images, skipped_no_torso: set.noTorso, no_person: tally.noPerson,
+      pck_0_2: round(tally.pck(), 4), neck: perJoint.neck, top_head: perJoint.top_head, per_joint: perJoint,
+      ms_per_image: round(ms / Math.max(tally.images, 1), 1),
     });
     return [
-      { key: 'lsp/lsp-extended', metric: 'pck_0_2', value: overall },
-      { key: 'lsp/neck', metric: 'pck_0_2', value: pck(['neck']) },
-      { key: 'lsp/top_head', metric: 'pck_0_2', value: pck(['top_head']) },
+      { key: 'lsp/lsp-extended', metric: 'pck_0_2', value: tally.pck() },
+      { key: 'lsp/neck', metric: 'pck_0_2', value: tally.pck(['neck']) },
+      { key: 'lsp/top_head', metric: 'pck_0_2', value: tally.pck(['top_head']) },
     ];
   },
 };

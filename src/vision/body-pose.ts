@@ -7,8 +7,10 @@
  *   2. gate: when MultiPose has exactly one proposal and its Thunder-refined person scores at
  *      least 0.5 (old scale) and is at least a quarter of the image tall, the old pipeline
  *      explains the image and the detectors do not run (studio-single, the studio video: old
- *      speed, identical output). Relaxing "exactly one proposal" to "one proposal of centre score
- *      >= 0.3" cost coco-mini box recall 0.41 -> 0.37 and was dropped;
+ *      speed), and that person's keypoints are refined by BlazePose heavy on a body-aligned ROI
+ *      (`SinglePersonOptions`, blazepose.ts; docs/person-finder.md "Seventh pass": +~60 ms).
+ *      Relaxing "exactly one proposal" to "one proposal of centre score >= 0.3" cost coco-mini
+ *      box recall 0.41 -> 0.37 and was dropped;
  *   3. otherwise the person finder's detectors in boxes-only mode (person-finder.ts
  *      `personCandidates`): CenterNet on the whole image, plus CenterNet on level-1 tiles when
  *      the long side exceeds 1100 px (1080p: three 1080 px tiles; against the finder's 700 px
@@ -52,6 +54,17 @@ import {
   type PersonFinderModels,
 } from './person-finder.js';
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top-down.js';
+import {
+  BLAZEPOSE_MODELS,
+  auxWindow,
+  blazePoseToCoco17,
+  detectPoses,
+  fuseKeypoints,
+  keypointsWindow,
+  runBlazePose,
+  type BlazePoseModelName,
+  type KeypointFusion,
+} from './blazepose.js';
 
 /** How the old and the finder's people are combined (measured: docs/person-finder.md). */
 export interface CombinedOptions {
@@ -85,6 +98,63 @@ export const DEFAULT_COMBINED_OPTIONS: CombinedOptions = {
   topDown: DEFAULT_TOP_DOWN_OPTIONS,
 };
 
+/** How the gated single person's keypoints are refined (measured: docs/person-finder.md, "Seventh pass"). */
+export interface SinglePersonOptions {
+  /** 'movenet' (Thunder's keypoints as they are) or a BlazePose landmark model on an aligned ROI. */
+  refiner: 'movenet' | BlazePoseModelName;
+  /**
+   * BlazePose's ROI: from Thunder's keypoints ('keypoints'), from the pose detector ('detector',
+   * the detection nearest Thunder's hips; Thunder's ROI when it finds none), or Thunder's and then
+   * a second pass on the ROI of the first pass's auxiliary points ('keypoints+aux').
+   */
+  roi: 'keypoints' | 'detector' | 'keypoints+aux';
+  /** Per joint, Thunder's and BlazePose's estimates combined (blazepose.ts fuseKeypoints). */
+  fusion: KeypointFusion;
+  /** 'agree' fusion: the two estimates agree within this share of the person's size. */
+  agreeShare: number;
+  /** COCO-17 indices that always keep Thunder's estimate (e.g. the hips, 11 and 12: BlazePose's sit elsewhere). */
+  keep: number[];
+  /** The keypoints ROI's body radius: the farthest confident joint from the hips × this. */
+  beyondJoints: number;
+  /** BlazePose's keypoint score (blazepose.ts blazePoseToCoco17): visibility or heat-map peak. */
+  score: 'visibility' | 'heat';
+  /** MediaPipe's heat-map refinement of the landmarks. */
+  refineHeatmap: boolean;
+  /**
+   * Which keypoints top_head and neck are derived from (body21.ts's rule): the fused ones
+   * ('keypoints') or BlazePose's own face and shoulder points ('blazepose').
+   */
+  head: 'keypoints' | 'blazepose';
+  /**
+   * Who is refined: 'gate' only the person of the single-person gate; 'dominant' also, on photos
+   * the gate did not pass, the tallest person left after duplicate removal when they pass the
+   * gate's score and height rules and everyone else is at most `dominance` × their height.
+   */
+  scope: 'gate' | 'dominant';
+  dominance: number;
+}
+
+/**
+ * Measured best (eval/blazepose-probe.ts, docs/person-finder.md "Seventh pass"): BlazePose heavy on
+ * the ROI from Thunder's keypoints, heat-map refined, fused per joint where the two agree, with
+ * Thunder's face points and hips kept (BlazePose's hips sit lower than COCO's and LSP's, and its
+ * face points are looser than Thunder's). lsp-extended PCK@0.2 0.739 -> 0.757, studio-single AP
+ * 0.909 -> 0.915, coco (4) 0.794 -> 0.807, at +~60 ms per gated photo.
+ */
+export const DEFAULT_SINGLE_PERSON_OPTIONS: SinglePersonOptions = {
+  refiner: 'blazepose-heavy',
+  roi: 'keypoints',
+  fusion: 'agree',
+  agreeShare: 0.05,
+  keep: [0, 1, 2, 3, 4, 11, 12],
+  beyondJoints: 1.15,
+  score: 'visibility',
+  refineHeatmap: true,
+  head: 'keypoints',
+  scope: 'gate',
+  dominance: 0.5,
+};
+
 /** Tunables of the body pipeline, with the values the eval harness measured best. */
 export interface BodyOptions {
   /** Drop people whose score is below this (0-1). */
@@ -95,6 +165,8 @@ export interface BodyOptions {
   pipeline?: 'combined' | 'multipose';
   /** Overrides of DEFAULT_COMBINED_OPTIONS (measurement). */
   combined?: Partial<CombinedOptions>;
+  /** Overrides of DEFAULT_SINGLE_PERSON_OPTIONS: the gated single person's refiner. */
+  single?: Partial<SinglePersonOptions>;
 }
 
 export const DEFAULT_BODY_OPTIONS: BodyOptions = {
@@ -107,16 +179,23 @@ export interface BodyModels {
   refiner: Model;
   /** The person finder's detectors and top-down models; without them the old pipeline runs. */
   finder?: PersonFinderModels;
+  /** BlazePose landmark models for the single-person refiner (SinglePersonOptions.refiner). */
+  blazepose?: Partial<Record<BlazePoseModelName, Model>>;
+  /** The BlazePose pose detector (SinglePersonOptions.roi 'detector'). */
+  poseDetector?: Model;
 }
 
 /** The models of BodyModels, by registry name. */
-export const BODY_POSE_MODELS = ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning'] as const;
+export const BODY_POSE_MODELS = ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning', 'blazepose-heavy'] as const;
 
 type BodyModelName = (typeof BODY_POSE_MODELS)[number];
 
-/** BodyModels out of a set of loaded models keyed by registry name (nanodet is used when present). */
-export function bodyModels(models: Record<BodyModelName, Model> & { nanodet?: Model }): BodyModels {
+/** BodyModels out of a set of loaded models keyed by registry name (nanodet and the BlazePose models are used when present). */
+export function bodyModels(models: Record<BodyModelName, Model> & { nanodet?: Model } & Partial<Record<BlazePoseModelName | 'blazepose-detector', Model>>): BodyModels {
+  const blazepose = Object.fromEntries(BLAZEPOSE_MODELS.filter((n) => models[n]).map((n) => [n, models[n]]));
   return {
+    blazepose,
+    poseDetector: models['blazepose-detector'],
     proposer: models['movenet-multipose'],
     refiner: models['movenet-thunder'],
     finder: models.centernet
@@ -139,6 +218,10 @@ function clampPoint(p: Keypoint, image: RgbImage): Keypoint {
 interface Posed {
   keypoints: Keypoint[];
   score: number;
+  /** COCO-17 points top_head and neck are derived from, when not `keypoints`. */
+  head?: Keypoint[];
+  /** Refined by the single-person refiner already. */
+  single?: boolean;
 }
 
 /** Old pipeline: MultiPose proposals, each refined by Thunder; scores on the old scale. */
@@ -149,6 +232,27 @@ async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Pos
     const keypoints = await refinePose(models.refiner, image, proposal);
     return { keypoints, score: personScore(keypoints, proposal.score) };
   });
+}
+
+/** The gated single person's keypoints: Thunder's, or BlazePose's on an ROI aligned from them (fused per options). */
+async function singlePerson(models: BodyModels, image: RgbImage, thunder: Keypoint[], score: number, options: Partial<SinglePersonOptions> = {}): Promise<Posed> {
+  const o = { ...DEFAULT_SINGLE_PERSON_OPTIONS, ...options };
+  if (o.refiner === 'movenet') return { keypoints: thunder, score, single: true };
+  const model = models.blazepose?.[o.refiner];
+  if (!model) throw new Error(`body pipeline: single-person refiner ${o.refiner} is not loaded`);
+  let window = keypointsWindow(thunder, o.beyondJoints);
+  if (o.roi === 'detector') {
+    if (!models.poseDetector) throw new Error('body pipeline: the ROI from blazepose-detector needs that model loaded');
+    const hips = { x: (thunder[11].x + thunder[12].x) / 2, y: (thunder[11].y + thunder[12].y) / 2 };
+    const found = await detectPoses(models.poseDetector, image);
+    const nearest = found.sort((a, b) => Math.hypot(a.hips.x - hips.x, a.hips.y - hips.y) - Math.hypot(b.hips.x - hips.x, b.hips.y - hips.y))[0];
+    if (nearest) window = nearest.window;
+  }
+  let pose = await runBlazePose(model, image, window, o);
+  if (o.roi === 'keypoints+aux') pose = await runBlazePose(model, image, auxWindow(pose), o);
+  const blaze = blazePoseToCoco17(pose, o.score);
+  const fused = fuseKeypoints(thunder, blaze, o.fusion, o.agreeShare).map((p, i) => (o.keep.includes(i) ? thunder[i] : p));
+  return { keypoints: fused, score, head: o.head === 'blazepose' ? blaze : undefined, single: true };
 }
 
 type Evidence = { support: number; maxScore: number; votes: number };
@@ -167,7 +271,8 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
     single = await refinePose(models.refiner, image, proposals[0]);
     const box = clampBox(keypointBox(single), image);
     if (personScore(single, proposals[0].score) >= o.skipMinScore && box.height >= o.skipMinHeight * image.height) {
-      return [oldPerson(single, proposals[0])];
+      // The score stays Thunder's (the scale the gate, the tracker and the ID photo were set on).
+      return [await singlePerson(models, image, single, personScore(single, proposals[0].score), options.single)];
     }
   }
   const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
@@ -211,8 +316,23 @@ export async function analyzePeople(
     all.filter((r) => r.score >= options.minPersonScore),
     options.duplicateOks,
   );
-  return kept.map(({ keypoints, score }) => {
+  const single = { ...DEFAULT_SINGLE_PERSON_OPTIONS, ...options.single };
+  if (single.scope === 'dominant' && kept.length && !kept.some((p) => p.single)) {
+    const gate = { ...DEFAULT_COMBINED_OPTIONS, ...options.combined };
+    const heights = kept.map((p) => clampBox(keypointBox(p.keypoints), image).height);
+    const tallest = heights.indexOf(Math.max(...heights));
+    const p = kept[tallest];
+    const dominant = heights.every((h, i) => i === tallest || h <= single.dominance * heights[tallest]);
+    if (dominant && p.score >= gate.skipMinScore && heights[tallest] >= gate.skipMinHeight * image.height) {
+      kept[tallest] = await singlePerson(models, image, p.keypoints, p.score, single);
+    }
+  }
+  return kept.map(({ keypoints, score, head }) => {
     const named = toBody21(keypoints);
+    if (head) {
+      const { top_head, neck } = toBody21(head);
+      Object.assign(named, { top_head, neck });
+    }
     const clamped = Object.fromEntries(
       Object.entries(named).map(([k, p]) => [k, clampPoint(p, image)]),
     ) as Person['keypoints'];

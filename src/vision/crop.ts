@@ -241,3 +241,18 @@ export function cropRotatedToTensor(
   }
   return out;
 }
+
+/**
+ * cropRotatedToTensor after shrinking a large image by box filtering when the window is much
+ * larger than the target (the rotated twin of windowToTensor: thin limbs and fingers survive).
+ */
+export function rotatedWindowToTensor(
+  image: RgbImage,
+  window: RotatedWindow,
+  target: number,
+  opts: { scale?: number; offset?: number; fill?: number; replicate?: boolean } = {},
+): Float32Array {
+  const { image: source, factor } = downscaleForSampling(image, (target * Math.max(image.width, image.height)) / window.size);
+  const scaled: RotatedWindow = { ...window, cx: window.cx / factor, cy: window.cy / factor, size: window.size / factor };
+  return cropRotatedToTensor(source, scaled, target, opts);
+}

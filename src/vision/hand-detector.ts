@@ -7,14 +7,10 @@ import { mapInFlight } from './in-flight.js';
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
 import { cropToTensor, downscaleForSampling, type CropWindow, type RotatedWindow } from './crop.js';
-import { anchorCentres, decodeAnchors, weightedNms, type SsdDetection } from './ssd.js';
+import { STRIDE_8_16_32_LAYERS, anchorCentres, decodeAnchors, weightedNms, type SsdDetection } from './ssd.js';
 
 const INPUT = 256;
-const ANCHORS = anchorCentres(INPUT, [
-  { stride: 8, perCell: 2 },
-  { stride: 16, perCell: 2 },
-  { stride: 32, perCell: 6 },
-]);
+const ANCHORS = anchorCentres(INPUT, STRIDE_8_16_32_LAYERS);
 /** Values per anchor row: score, box (4), 7 palm keypoints (14). */
 const ROW = 19;
 const PALM_POINTS = 7;

@@ -4,7 +4,7 @@
  */
 import type { Model } from '../runtime/session.js';
 import type { RgbImage } from '../types.js';
-import { cropRotatedToTensor, downscaleForSampling, rotatedWindowToImage, type RotatedWindow } from './crop.js';
+import { rotatedWindowToImage, rotatedWindowToTensor, type RotatedWindow } from './crop.js';
 import { uprightAngle } from './hand-detector.js';
 
 const INPUT = 224;
@@ -27,12 +27,10 @@ export interface HandLandmarks {
 }
 
 export async function runHandLandmarks(model: Model, image: RgbImage, window: RotatedWindow): Promise<HandLandmarks> {
-  // Anti-alias large crops: sample from a box-filtered copy when shrinking more than ~3x.
-  const { image: source, factor } = downscaleForSampling(image, (INPUT * Math.max(image.width, image.height)) / window.size);
-  const scaled: RotatedWindow = { ...window, cx: window.cx / factor, cy: window.cy / factor, size: window.size / factor };
-  // Past the image edge the crop repeats the border pixels, as MediaPipe's hand landmark graph does
-  // (its ImageToTensorCalculator defaults to BORDER_REPLICATE); the model was trained on crops made that way.
-  const input = cropRotatedToTensor(source, scaled, INPUT, { scale: 1 / 255, replicate: true });
+  // Anti-aliased (box-filtered first when shrinking more than ~3x). Past the image edge the crop
+  // repeats the border pixels, as MediaPipe's hand landmark graph does (its ImageToTensorCalculator
+  // defaults to BORDER_REPLICATE); the model was trained on crops made that way.
+  const input = rotatedWindowToTensor(image, window, INPUT, { scale: 1 / 255, replicate: true });
   const out = await model.run(input, [1, INPUT, INPUT, 3]);
   const raw = out.landmarks.data;
   const world = out.world.data;

@@ -9,6 +9,13 @@ export interface AnchorLayer {
   perCell: number;
 }
 
+/** The layers of MediaPipe's palm and pose detectors: strides 8 and 16 with two anchors per cell, 32 with six. */
+export const STRIDE_8_16_32_LAYERS: readonly AnchorLayer[] = [
+  { stride: 8, perCell: 2 },
+  { stride: 16, perCell: 2 },
+  { stride: 32, perCell: 6 },
+];
+
 /** Anchor centres in input pixels, in the models' output order (layer, row, column, anchor). */
 export function anchorCentres(inputSize: number, layers: readonly AnchorLayer[]): Float32Array {
   const count = layers.reduce((n, l) => n + (inputSize / l.stride) ** 2 * l.perCell, 0);

@@ -57,7 +57,7 @@ describe('capability registry', () => {
   });
 
   test('a process serving one capability loads only its models; models shared by capabilities load once', () => {
-    assert.deepEqual(modelsFor(['body_analysis']), ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning']);
+    assert.deepEqual(modelsFor(['body_analysis']), ['movenet-multipose', 'movenet-thunder', 'centernet', 'movenet-lightning', 'blazepose-heavy']);
     const all = modelsFor(CAPABILITIES.map((c) => c.name));
     assert.equal(new Set(all).size, all.length);
     assert.ok(all.length < MODELS.filter((m) => !m.quantize).length, 'models no capability uses are not loaded (nor converted at install)');
