@@ -3,7 +3,7 @@
  * Runtime run blocks its thread, so on a 2-core machine serving one request (c1) the other
  * core sits idle while a 1080p frame's 18 detector windows and ~40 person crops run one after
  * another. Every worker already holds the same models; a worker with several independent runs
- * queued (vision code issues them together, `Promise.all`) hands some of them to a peer whose
+ * queued (vision code issues them together, `mapInFlight`) hands some of them to a peer whose
  * pool slot is free, and runs the rest itself. Under load (every slot busy) nothing is handed
  * over, so throughput at c4 is what it was; results are identical either way (same model, same
  * runtime, one thread each).
@@ -259,8 +259,8 @@ export class Assist {
       } catch (err) {
         reply = { kind: 'lent', id: msg.id, error: err instanceof Error ? err.message : String(err) };
       }
-      // Room for the next one before the lender reads the answer.
-      Atomics.sub(this.shared.state, this.shared.workers + this.self, 1);
+      // Room for the next one before the lender reads the answer (never below 0: see releaseLent).
+      releaseLent(this.shared, this.self);
       if (!this.closed.has(port)) port.postMessage(reply);
     }
   }

@@ -121,7 +121,7 @@ export function createEnginePool(opts: PoolOptions): EnginePool {
   function dispatch(): void {
     for (const slot of slots) {
       if (!queue.length) return;
-      if (!slot.ready || slot.job) continue;
+      if (!slot.ready || slot.gone || slot.job) continue;
       const job = queue.shift()!;
       job.settle?.();
       dispatched++;

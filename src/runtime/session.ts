@@ -51,9 +51,10 @@ export type ModelOutputs = Awaited<ReturnType<Model['run']>>;
 
 /**
  * One thread's model runs, started strictly one after another. Vision code issues independent
- * runs together (`Promise.all`) and ONNX Runtime then runs them back to back on the thread, so a
+ * runs together (`mapInFlight`) and ONNX Runtime then runs them back to back on the thread, so a
  * run's own time is only known when it starts after the previous one (of any model on the lane)
- * has ended.
+ * has ended. Pass it raw sessions only: a model already wrapped by this lane, run on it again,
+ * would wait for itself.
  */
 export class RunLane {
   private tail: Promise<unknown> = Promise.resolve();

@@ -138,7 +138,9 @@ export function auxWindow(pose: BlazePoseResult): RotatedWindow {
 }
 
 /** Keypoints at or above this score bound the body (pose-geometry's tightBox uses the same). */
-const CONFIDENT = 0.2;
+export const CONFIDENT = 0.2;
+/** MediaPipe's pose-presence threshold: below it the landmarks are not a pose. */
+export const MIN_POSEFLAG = 0.5;
 
 const mid = (a: Keypoint, b: Keypoint) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 
@@ -195,9 +197,12 @@ export function fuseKeypoints(a: readonly Keypoint[], b: readonly Keypoint[], mo
   const near = agreeShare * Math.max(box.width, box.height);
   return a.map((p, i) => {
     const q = b[i];
+    // The position from the fusion, the score from `a`: the two scores are different scales
+    // (MoveNet's heat peaks, BlazePose's visibility), and everything downstream reads a's.
     const better = q.score > p.score ? q : p;
-    if (mode === 'confident' || Math.hypot(p.x - q.x, p.y - q.y) > near) return { ...better };
-    const w = p.score + q.score || 1;
-    return { x: (p.x * p.score + q.x * q.score) / w, y: (p.y * p.score + q.y * q.score) / w, score: Math.max(p.score, q.score) };
+    if (mode === 'confident' || Math.hypot(p.x - q.x, p.y - q.y) > near) return { x: better.x, y: better.y, score: p.score };
+    const w = p.score + q.score;
+    if (w <= 0) return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2, score: p.score };
+    return { x: (p.x * p.score + q.x * q.score) / w, y: (p.y * p.score + q.y * q.score) / w, score: p.score };
   });
 }

@@ -6,9 +6,10 @@
  *   1. MultiPose 256 proposals (the old pipeline's first stage);
  *   2. gate: when MultiPose has exactly one proposal and its Thunder-refined person scores at
  *      least 0.5 (old scale) and is at least a quarter of the image tall, the old pipeline
- *      explains the image and the detectors do not run (studio-single, the studio video: old
- *      speed), and that person's keypoints are refined by BlazePose heavy on a body-aligned ROI
- *      (`SinglePersonOptions`, blazepose.ts; docs/person-finder.md "Seventh pass": +~60 ms).
+ *      explains the image and the detectors do not run (studio-single, the studio video), and that
+ *      person's keypoints are refined by BlazePose heavy on a body-aligned ROI (`SinglePersonOptions`,
+ *      blazepose.ts; docs/person-finder.md "Seventh pass": one heavy run, ~+60 ms per photo; not
+ *      when a hip is unsure or BlazePose sees no pose there);
  *      Relaxing "exactly one proposal" to "one proposal of centre score >= 0.3" cost coco-mini
  *      box recall 0.41 -> 0.37 and was dropped;
  *   3. otherwise the person finder's detectors in boxes-only mode (person-finder.ts
@@ -56,6 +57,8 @@ import {
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top-down.js';
 import {
   BLAZEPOSE_MODELS,
+  CONFIDENT,
+  MIN_POSEFLAG,
   auxWindow,
   blazePoseToCoco17,
   detectPoses,
@@ -240,6 +243,8 @@ async function singlePerson(models: BodyModels, image: RgbImage, thunder: Keypoi
   if (o.refiner === 'movenet') return { keypoints: thunder, score, single: true };
   const model = models.blazepose?.[o.refiner];
   if (!model) throw new Error(`body pipeline: single-person refiner ${o.refiner} is not loaded`);
+  // The ROI hangs on the hips: with either hip a guess (an upper-body or ID photo) Thunder's stand.
+  if (thunder[11].score < CONFIDENT || thunder[12].score < CONFIDENT) return { keypoints: thunder, score, single: true };
   let window = keypointsWindow(thunder, o.beyondJoints);
   if (o.roi === 'detector') {
     if (!models.poseDetector) throw new Error('body pipeline: the ROI from blazepose-detector needs that model loaded');
@@ -250,12 +255,17 @@ async function singlePerson(models: BodyModels, image: RgbImage, thunder: Keypoi
   }
   let pose = await runBlazePose(model, image, window, o);
   if (o.roi === 'keypoints+aux') pose = await runBlazePose(model, image, auxWindow(pose), o);
+  // The ROI missed the person: its landmarks are noise.
+  if (pose.poseflag < MIN_POSEFLAG) return { keypoints: thunder, score, single: true };
   const blaze = blazePoseToCoco17(pose, o.score);
   const fused = fuseKeypoints(thunder, blaze, o.fusion, o.agreeShare).map((p, i) => (o.keep.includes(i) ? thunder[i] : p));
   return { keypoints: fused, score, head: o.head === 'blazepose' ? blaze : undefined, single: true };
 }
 
 type Evidence = { support: number; maxScore: number; votes: number };
+
+/** The gate's rule: a person this confident (old scale) and at least `skipMinHeight` of the image tall. */
+const passesGate = (score: number, height: number, image: RgbImage, gate: CombinedOptions) => score >= gate.skipMinScore && height >= gate.skipMinHeight * image.height;
 
 async function combinedPeople(models: BodyModels, finder: PersonFinderModels, image: RgbImage, options: BodyOptions): Promise<Posed[]> {
   const o = { ...DEFAULT_COMBINED_OPTIONS, ...options.combined };
@@ -269,10 +279,10 @@ async function combinedPeople(models: BodyModels, finder: PersonFinderModels, im
   if (proposals.length === 1 && o.skipMinScore > 0) {
     // The old pipeline explains the image: one large, confident person and no other proposal.
     single = await refinePose(models.refiner, image, proposals[0]);
-    const box = clampBox(keypointBox(single), image);
-    if (personScore(single, proposals[0].score) >= o.skipMinScore && box.height >= o.skipMinHeight * image.height) {
+    const score = personScore(single, proposals[0].score);
+    if (passesGate(score, clampBox(keypointBox(single), image).height, image, o)) {
       // The score stays Thunder's (the scale the gate, the tracker and the ID photo were set on).
-      return [await singlePerson(models, image, single, personScore(single, proposals[0].score), options.single)];
+      return [await singlePerson(models, image, single, score, options.single)];
     }
   }
   const maxTileSide = o.maxTileSide > 0 ? o.maxTileSide : Number.POSITIVE_INFINITY;
@@ -323,7 +333,7 @@ export async function analyzePeople(
     const tallest = heights.indexOf(Math.max(...heights));
     const p = kept[tallest];
     const dominant = heights.every((h, i) => i === tallest || h <= single.dominance * heights[tallest]);
-    if (dominant && p.score >= gate.skipMinScore && heights[tallest] >= gate.skipMinHeight * image.height) {
+    if (dominant && passesGate(p.score, heights[tallest], image, gate)) {
       kept[tallest] = await singlePerson(models, image, p.keypoints, p.score, single);
     }
   }

@@ -2,7 +2,8 @@
  * Independent model runs issued together, a few at a time. In a pool worker the runs waiting in
  * its queue are what idle peer workers can take (engine/assist.ts); a handful in flight keeps a
  * lender and its helpers busy, while inputs are built only as runs start (a crowd or a 4K frame
- * would otherwise hold every crop's tensor at once).
+ * would otherwise hold every crop's tensor at once). The bound is per level: a mapped call that
+ * maps again (people, then each person's runs) may hold up to limit × limit inputs.
  */
 
 /** Calls in flight at most: the lender's own run plus two per helper for up to three helpers, and one being built. */
@@ -27,7 +28,7 @@ export async function mapInFlight<T, R>(items: readonly T[], fn: (item: T, index
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
   if (failure) throw failure.error;
   return out;
 }

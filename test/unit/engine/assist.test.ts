@@ -54,7 +54,6 @@ describe('assist: lending runs between workers', () => {
     const ks = [0, 1, 2, 3, 4, 5];
     const got = await runAll(wrapped, ks);
     const want = await runAll(lightning, ks);
-    assert.deepEqual(got.map((o) => Array.from(o.kpt_heatmap.data.slice(0, 64))), want.map((o) => Array.from(o.kpt_heatmap.data.slice(0, 64))));
     got.forEach((o, i) => assert.deepEqual(o.kpt_heatmap.data, want[i].kpt_heatmap.data, `run ${i}`));
     assert.ok(lender.counts.lent >= 1, `lent ${lender.counts.lent}`);
     assert.ok(lender.counts.lent < ks.length, 'the lender keeps runs for itself');
@@ -129,9 +128,12 @@ describe('assist: lending runs between workers', () => {
     assert.ok(lender.counts.lent >= 1);
     assert.equal(lender.counts.reclaimed + lender.counts.takenBack, lender.counts.lent, 'each failed lent run ran here');
     assert.equal(lender.counts.ranByPeer, 0);
-    // A run that fails on this worker too is the caller's failure.
+    // Runs that fail on the helper and on this worker too are the caller's failure, with this worker's reason.
+    const before = lender.counts.lent;
     const broken = lender.wrap({ name: 'broken', release: async () => {}, run: async () => { throw new Error('bad input shape'); } }, 'broken');
-    await assert.rejects(broken.run(input(0), SHAPE), /bad input shape/);
+    const settled = await Promise.allSettled([0, 1, 2].map((k) => broken.run(input(k), SHAPE)));
+    assert.ok(lender.counts.lent > before, 'some were lent first');
+    for (const s of settled) assert.ok(s.status === 'rejected' && /bad input shape/.test(String(s.reason)), String(s.status === 'rejected' ? s.reason : 'answered'));
     port1.close();
   });
 });
@@ -157,7 +159,7 @@ describe('assist: a real two-worker pool', () => {
       const want = await inProcess.run('body_detection', photo());
       assert.ok(want.persons.length >= 2, `people ${want.persons.length}`);
       assert.deepEqual(await lending.run('body_detection', photo()), want);
-      assert.ok(lending.stats().lentRuns >= 4, `lent ${lending.stats().lentRuns}`);
+      assert.ok(lending.stats().lentRuns >= 1, `lent ${lending.stats().lentRuns}`);
       // Two calls at once: both workers busy, each answers its own.
       const both = await Promise.all([lending.run('body_detection', photo()), lending.run('body_detection', photo())]);
       both.forEach((r) => assert.deepEqual(r, want));
