@@ -21,9 +21,10 @@ import { POSE_SETS, loadPoseSet, personToDetection, type PoseSetName } from './d
 import { evaluateKeypoints, type ImageSample } from './oks.js';
 import { LspTally, loadLsp } from './lsp.js';
 import { BLAZEPOSE_MODELS } from '../src/vision/blazepose.js';
+import { packageRoot } from '../src/runtime/models.js';
 import { evalDataRoot, round } from './suite.js';
 
-/** Pose sets the probe knows; by default the first two run (coco-mini and crowdpose for the 'dominant' scope). */
+/** Pose sets the probe knows (`--set`; by default lsp, pose-studio-single and pose-coco run; coco-mini and crowdpose measure the 'dominant' scope). */
 const POSE_DEFS: Record<string, PoseSetName> = { 'pose-studio-single': 'studio-single', 'pose-coco': 'coco', 'pose-coco-mini': 'coco-mini', 'pose-crowdpose': 'crowdpose' };
 /** Thunder alone first (the pre-BlazePose keypoints), then the variants docs/person-finder.md reports. */
 const HEAVY = { refiner: 'blazepose-heavy', refineHeatmap: true } as const;
@@ -55,7 +56,8 @@ const models = bodyModels(loaded as Parameters<typeof bodyModels>[0]);
 const run = (image: RgbImage, single: Partial<SinglePersonOptions>) => analyzePeople(models, image, { ...DEFAULT_BODY_OPTIONS, single });
 const decode = async (p: string) => decodeImage(new Uint8Array(await readFile(p)));
 
-const warm = await decode(join(evalRoot, 'pose/coco/000000000785.jpg'));
+// The committed skier (a gated single person), so the probe runs with any subset of the eval sets.
+const warm = await decode(join(packageRoot(), 'test', 'fixtures', 'coco-000000000785.jpg'));
 for (const v of Object.values(variants)) { await run(warm, v); await run(warm, v); }
 
 /** Runs every variant on one photo, timing each and counting the photos where it differs from the first. */
