@@ -153,9 +153,13 @@ export function fetchBytes(raw: string, policy: AddressPolicy, limits: FetchLimi
 export function fetchToFile(raw: string, destPath: string, policy: AddressPolicy, limits: FetchLimits, cancel?: AbortSignal): Promise<void> {
   return withDeadline(limits, async (signal) => {
     const response = await open(raw, policy, limits, signal);
+    const file = createWriteStream(destPath, { mode: 0o600 });
     try {
-      await pipeline(response, byteCap(limits.maxBytes), createWriteStream(destPath, { mode: 0o600 }));
+      await pipeline(response, byteCap(limits.maxBytes), file);
     } catch (err) {
+      // The file opens asynchronously: a failure can come before the open has finished, and
+      // unlinking then would leave the file it goes on to create. Remove it once it has closed.
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       await unlink(destPath).catch(() => undefined);
       throw err;
     }
