@@ -13,7 +13,7 @@ import type { Keypoint, RgbImage } from '../types.js';
 import { rotatedWindowToImage, rotatedWindowToTensor, windowToTensor, type RotatedWindow } from './crop.js';
 import { detectionWindows, uprightAngle } from './hand-detector.js';
 import { STRIDE_8_16_32_LAYERS, anchorCentres, decodeAnchors, sigmoid, weightedNms } from './ssd.js';
-import { tightBox } from './pose-geometry.js';
+import { VISIBLE, confidentPoints, tightBox } from './pose-geometry.js';
 
 export const BLAZEPOSE_MODELS = ['blazepose-lite', 'blazepose-full', 'blazepose-heavy'] as const;
 export type BlazePoseModelName = (typeof BLAZEPOSE_MODELS)[number];
@@ -137,12 +137,16 @@ export function auxWindow(pose: BlazePoseResult): RotatedWindow {
   return alignedWindow(pose.landmarks[33], pose.landmarks[34]);
 }
 
-/** Keypoints at or above this score bound the body (pose-geometry's tightBox uses the same). */
-export const CONFIDENT = 0.2;
 /** MediaPipe's pose-presence threshold: below it the landmarks are not a pose. */
 export const MIN_POSEFLAG = 0.5;
 
 const mid = (a: Keypoint, b: Keypoint) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+
+/** The hip centre of COCO-17 keypoints (where MediaPipe's ROI is centred). */
+export const hipCentre = (coco17: readonly Keypoint[]) => mid(coco17[11], coco17[12]);
+
+/** Both hips placed with confidence: the ROI can hang on them (an upper-body photo only guesses them). */
+export const hipsSure = (coco17: readonly Keypoint[]) => coco17[11].score >= VISIBLE && coco17[12].score >= VISIBLE;
 
 /**
  * The ROI from COCO-17 keypoints (MoveNet's): centred on the hip centre, up along hip centre ->
@@ -150,10 +154,9 @@ const mid = (a: Keypoint, b: Keypoint) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) 
  * hip centre × `beyondJoints` (the head top and the feet lie past the outermost joints).
  */
 export function keypointsWindow(coco17: readonly Keypoint[], beyondJoints: number): RotatedWindow {
-  const hips = mid(coco17[11], coco17[12]);
+  const hips = hipCentre(coco17);
   const shoulders = mid(coco17[5], coco17[6]);
-  const sure = coco17.filter((p) => p.score >= CONFIDENT);
-  const points = sure.length >= 2 ? sure : coco17;
+  const points = confidentPoints(coco17);
   const radius = Math.max(...points.map((p) => Math.hypot(p.x - hips.x, p.y - hips.y)), 1) * beyondJoints;
   const up = Math.hypot(shoulders.x - hips.x, shoulders.y - hips.y) > 1 ? shoulders : { x: hips.x, y: hips.y - 1 };
   const dx = up.x - hips.x, dy = up.y - hips.y, len = Math.hypot(dx, dy);

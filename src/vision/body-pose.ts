@@ -57,12 +57,13 @@ import {
 import { DEFAULT_TOP_DOWN_OPTIONS, poseForBox, type TopDownOptions } from './top-down.js';
 import {
   BLAZEPOSE_MODELS,
-  CONFIDENT,
   MIN_POSEFLAG,
   auxWindow,
   blazePoseToCoco17,
   detectPoses,
   fuseKeypoints,
+  hipCentre,
+  hipsSure,
   keypointsWindow,
   runBlazePose,
   type BlazePoseModelName,
@@ -240,15 +241,15 @@ async function multiPosePeople(models: BodyModels, image: RgbImage): Promise<Pos
 /** The gated single person's keypoints: Thunder's, or BlazePose's on an ROI aligned from them (fused per options). */
 async function singlePerson(models: BodyModels, image: RgbImage, thunder: Keypoint[], score: number, options: Partial<SinglePersonOptions> = {}): Promise<Posed> {
   const o = { ...DEFAULT_SINGLE_PERSON_OPTIONS, ...options };
-  if (o.refiner === 'movenet') return { keypoints: thunder, score, single: true };
+  const thunderOnly: Posed = { keypoints: thunder, score, single: true };
+  // The ROI hangs on the hips: with either hip a guess (an upper-body or ID photo) Thunder's stand.
+  if (o.refiner === 'movenet' || !hipsSure(thunder)) return thunderOnly;
   const model = models.blazepose?.[o.refiner];
   if (!model) throw new Error(`body pipeline: single-person refiner ${o.refiner} is not loaded`);
-  // The ROI hangs on the hips: with either hip a guess (an upper-body or ID photo) Thunder's stand.
-  if (thunder[11].score < CONFIDENT || thunder[12].score < CONFIDENT) return { keypoints: thunder, score, single: true };
   let window = keypointsWindow(thunder, o.beyondJoints);
   if (o.roi === 'detector') {
     if (!models.poseDetector) throw new Error('body pipeline: the ROI from blazepose-detector needs that model loaded');
-    const hips = { x: (thunder[11].x + thunder[12].x) / 2, y: (thunder[11].y + thunder[12].y) / 2 };
+    const hips = hipCentre(thunder);
     const found = await detectPoses(models.poseDetector, image);
     const nearest = found.sort((a, b) => Math.hypot(a.hips.x - hips.x, a.hips.y - hips.y) - Math.hypot(b.hips.x - hips.x, b.hips.y - hips.y))[0];
     if (nearest) window = nearest.window;
@@ -256,7 +257,7 @@ async function singlePerson(models: BodyModels, image: RgbImage, thunder: Keypoi
   let pose = await runBlazePose(model, image, window, o);
   if (o.roi === 'keypoints+aux') pose = await runBlazePose(model, image, auxWindow(pose), o);
   // The ROI missed the person: its landmarks are noise.
-  if (pose.poseflag < MIN_POSEFLAG) return { keypoints: thunder, score, single: true };
+  if (pose.poseflag < MIN_POSEFLAG) return thunderOnly;
   const blaze = blazePoseToCoco17(pose, o.score);
   const fused = fuseKeypoints(thunder, blaze, o.fusion, o.agreeShare).map((p, i) => (o.keep.includes(i) ? thunder[i] : p));
   return { keypoints: fused, score, head: o.head === 'blazepose' ? blaze : undefined, single: true };

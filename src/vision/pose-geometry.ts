@@ -8,13 +8,18 @@ export const COCO_SIGMAS = [
 ];
 
 /** Keypoints at or above this score define a person's extent. */
-const VISIBLE = 0.2;
+/** Keypoints at or above this score bound the body and steer geometry built from it. */
+export const VISIBLE = 0.2;
 
 /** Tight box around the confident keypoints (all of them if fewer than two are confident). */
 export function tightBox(points: Keypoint[]): Box {
-  let sure = points.filter((p) => p.score >= VISIBLE);
-  if (sure.length < 2) sure = points;
-  return pointsBox(sure);
+  return pointsBox(confidentPoints(points));
+}
+
+/** The confident keypoints, or all of them if fewer than two are confident. */
+export function confidentPoints<P extends Keypoint>(points: readonly P[]): P[] {
+  const sure = points.filter((p) => p.score >= VISIBLE);
+  return sure.length < 2 ? [...points] : sure;
 }
 
 /**
